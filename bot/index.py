@@ -1,0 +1,84 @@
+"""An index build loaded for answering: chunks, the BM25 model over their tokens, the corpus
+vocabulary (to tell when a question names something no report mentions) and the tables."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .embed import get_embedder
+from .errors import BotError
+from .settings import Settings
+from .store import Manifest, Store, open_store, record_to_chunk
+from .types import Chunk
+
+
+@dataclass
+class TableView:
+    table_id: str
+    caption: str
+    header: tuple[str, ...]
+    rows: list[Chunk] = field(default_factory=list)  # row chunks in order
+    record: Chunk | None = None
+
+
+class LoadedIndex:
+    def __init__(self, store: Store, manifest: Manifest, embedding: str):
+        import bm25s
+
+        self.store = store
+        self.manifest = manifest
+        if manifest.embedding != embedding:
+            raise BotError(
+                f"The index was built with the embedder '{manifest.embedding}', but '{embedding}' is configured.",
+                hint="Re-ingest with `bot ingest` (it rebuilds with the configured embedder), or set BOT_EMBEDDING back.",
+            )
+        self.embedder = get_embedder(embedding)
+        self.chunks: list[Chunk] = []
+        token_lists: list[list[str]] = []
+        for cid, text, meta in store.records(manifest.build):
+            self.chunks.append(record_to_chunk(cid, text, meta))
+            token_lists.append(meta.get("tokens", "").split())
+        if not self.chunks:
+            raise BotError("The index is empty.", hint="Put reports in corpus/ and run `bot ingest`.")
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(token_lists, show_progress=False)
+        # document frequency per token, for weighting question words by how telling they are
+        self.df: Counter[str] = Counter()
+        for toks in token_lists:
+            self.df.update(set(toks))
+        self.n_docs = len(token_lists)
+        self.tables: dict[str, TableView] = {}
+        for c in self.chunks:
+            if c.kind in ("row", "table"):
+                view = self.tables.setdefault(c.table_id, TableView(c.table_id, c.caption, c.header))
+                if c.kind == "row":
+                    view.rows.append(c)
+                else:
+                    view.record = c
+        for view in self.tables.values():
+            view.rows.sort(key=lambda c: c.row)
+        self.text_blob = "\n".join(c.text for c in self.chunks if c.kind != "table")
+        self.reports = sorted({(c.file, c.report) for c in self.chunks})
+
+    def idf(self, token: str) -> float:
+        return math.log(1 + (self.n_docs - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
+
+    def mentions(self, term: str) -> bool:
+        """Does any report text contain this term (as a token or as a substring)?"""
+        return term.lower() in self.df or term in self.text_blob
+
+    def health(self) -> dict:
+        return {"status": "ok", "build": self.manifest.build, "chunks": len(self.chunks),
+                "embedding": self.manifest.embedding, "where": self.store.where(),
+                "reports": [{"file": f, "title": t} for f, t in self.reports]}
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    store = open_store(settings)
+    manifest = store.current()
+    if manifest is None:
+        raise BotError(f"No index found in {store.where()}.",
+                       hint="Run `bot ingest` (or `make run`, which builds it) first.")
+    return LoadedIndex(store, manifest, settings.embedding)

@@ -1,0 +1,177 @@
+"""Corpus folder -> index build. Incremental (unchanged files reuse their embeddings) and
+atomic (a new build is committed only when complete; see store.py)."""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunk import chunk_report
+from .embed import get_embedder
+from .errors import BotError, UnreadableFile
+from .lexical import tokenize
+from .readers import is_candidate, read_report
+from .settings import Settings
+from .store import Manifest, chunk_to_record, open_store
+
+# Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
+CHUNKER_VERSION = "1"
+EMBED_BATCH = 32
+
+
+@dataclass
+class IngestResult:
+    files: int = 0
+    chunks: int = 0
+    tables: int = 0
+    embedded: int = 0  # chunks embedded this run
+    reused: int = 0  # chunks copied from the previous build
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    changed: bool = True
+    where: str = ""
+
+    def summary(self) -> str:
+        state = "index updated" if self.changed else "index already up to date"
+        line = (f"{state}: {self.files} files, {self.chunks} chunks, {self.tables} tables "
+                f"({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s -> {self.where}")
+        if self.errors:
+            line += f"\n{len(self.errors)} file(s) could not be read; the index keeps what it had for them."
+        return line
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextmanager
+def ingest_lock(settings: Settings):
+    """One ingest at a time per index folder (Chroma's local store is not safe for two writers)."""
+    if settings.chroma_url:
+        yield
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".ingest.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BotError(f"Another ingest is running on {settings.index_dir}.",
+                           hint="Wait for it to finish, then try again.") from None
+        yield
+
+
+def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> IngestResult:
+    log = log or (lambda msg: print(msg, file=sys.stderr))
+    started = time.perf_counter()
+    corpus = settings.corpus_dir
+    if not corpus.is_dir():
+        raise BotError(f"The corpus folder {corpus} does not exist.",
+                       hint="Create it and put reports in it, or set BOT_CORPUS_DIR / --corpus.")
+    with ingest_lock(settings):
+        store = open_store(settings)
+        old = store.current()
+        reusable = old if old and old.embedding == settings.embedding and old.chunker == CHUNKER_VERSION else None
+        result = IngestResult(where=store.where())
+
+        paths = sorted((p for p in corpus.rglob("*") if is_candidate(p)), key=lambda p: str(p))
+        files: dict[str, dict] = {}
+        keep_old: set[str] = set()  # files whose chunks are copied from the old build
+        fresh: list = []  # (chunk, tokens) to embed
+        for path in paths:
+            name = path.relative_to(corpus).as_posix()
+            sha = file_sha(path)
+            if reusable and reusable.files.get(name, {}).get("sha256") == sha:
+                keep_old.add(name)
+                files[name] = reusable.files[name]
+                continue
+            try:
+                report = read_report(path, name)
+            except UnreadableFile as err:
+                result.errors.append(str(err.message))
+                log(f"error: {err.message}")
+                if reusable and name in reusable.files:
+                    keep_old.add(name)
+                    files[name] = reusable.files[name]
+                continue
+            chunks = chunk_report(report)
+            fresh += [(c, tokenize(c.text)) for c in chunks]
+            files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
+                           "tables": len(report.tables)}
+
+        result.files = len(files)
+        result.tables = sum(f["tables"] for f in files.values())
+        unchanged = old is not None and reusable is not None and not fresh and set(files) == set(old.files)
+        if unchanged:
+            result.changed = False
+            result.chunks = old.chunk_count
+            result.reused = old.chunk_count
+            result.seconds = time.perf_counter() - started
+            return result
+        if not files:
+            raise BotError(f"No readable reports in {corpus}.",
+                           hint="Add .txt or .md reports there (see README), then run `bot ingest`.")
+
+        embedder = get_embedder(settings.embedding)
+        writer = store.begin()
+        try:
+            if keep_old:
+                result.reused = _copy_old(store, reusable, keep_old, writer)
+            result.embedded = _embed_new(embedder, fresh, writer, progress)
+            dim = _dimension(embedder, old, reusable)
+            writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
+                                   chunker=CHUNKER_VERSION, files=files))
+        except BaseException:
+            writer.abort()
+            raise
+        result.chunks = writer.count
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def _copy_old(store, old: Manifest, names: set[str], writer) -> int:
+    ids, docs, metas = [], [], []
+    for cid, doc, meta in store.records(old.build):
+        if meta["file"] in names:
+            ids.append(cid)
+            docs.append(doc)
+            metas.append(meta)
+    vectors = store.embeddings(old.build, ids)
+    writer.add(ids, docs, metas, [vectors[i] for i in ids])
+    return len(ids)
+
+
+def _embed_new(embedder, fresh: list, writer, progress: bool | None) -> int:
+    if not fresh:
+        return 0
+    from tqdm import tqdm
+
+    # tqdm draws only on a terminal unless asked; it is the progress bar for long corpora
+    bar = tqdm(total=len(fresh), unit="chunk", desc="embedding", disable=None if progress is None else not progress,
+               file=sys.stderr)
+    seen: set[str] = set()
+    for start in range(0, len(fresh), EMBED_BATCH * 8):
+        batch = [(c, t) for c, t in fresh[start:start + EMBED_BATCH * 8] if c.id not in seen]
+        seen.update(c.id for c, _ in batch)
+        if not batch:
+            continue
+        texts = [_embed_text(c) for c, _ in batch]
+        vectors = embedder.embed_documents(texts)
+        records = [chunk_to_record(c, t) for c, t in batch]
+        writer.add([r[0] for r in records], [r[1] for r in records], [r[2] for r in records], vectors)
+        bar.update(len(batch))
+    bar.close()
+    return len(seen)
+
+
+def _embed_text(chunk) -> str:
+    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
+
+
+def _dimension(embedder, old: Manifest | None, reusable: Manifest | None) -> int:
+    if reusable:
+        return reusable.dim
+    return len(embedder.embed_query("dimension"))

@@ -1,0 +1,144 @@
+"""Plain text and Markdown -> `Report` (paragraphs, tables, source notes).
+
+The rules are about the *shape* of report text, never about one report's sentences:
+- a run of lines with two or more `|` is a table (pipe-delimited or Markdown); its first row
+  is the header, and a short line right above it without closing punctuation is its caption;
+- a line starting "数据来源/资料来源/来源/Source" annotates the block above it;
+- Markdown headings and short title-like lines give the heading a block falls under;
+- copyright notices and publisher adverts are kept but marked `boilerplate`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .types import Block, Paragraph, Report, Table
+
+SOURCE_RE = re.compile(r"^\s*[\(（]?\s*(数据来源|资料来源|信息来源|来源|出处|sources?|data sources?)\s*[:：]", re.I)
+BOILERPLATE_RE = re.compile(
+    r"版权|copyright|©|®|免责声明|disclaimer|未经许可|不得转载|转载请|all rights reserved|"
+    r"更多.{0,20}详见|扫码|关注公众号|联系(我们|方式)|[\w.+-]+@[\w-]+\.[\w.]+",
+    re.I,
+)
+HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+SENTENCE_END = tuple("。！？!?.;；:：")
+
+
+def is_table_line(line: str) -> bool:
+    return line.count("|") >= 2 or (line.count("|") == 1 and line.strip().endswith("|"))
+
+
+def split_cells(line: str) -> tuple[str, ...]:
+    cells = [c.strip() for c in line.strip().split("|")]
+    if cells and cells[0] == "":
+        cells = cells[1:]
+    if cells and cells[-1] == "":
+        cells = cells[:-1]
+    return tuple(cells)
+
+
+def looks_like_title(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 60 and not s.endswith(SENTENCE_END) and not is_table_line(s) and not SOURCE_RE.match(s)
+
+
+def clean_caption(line: str) -> str:
+    return re.sub(r"^\s*(表|table)\s*\d+\s*[:：.]?\s*", "", line.strip(), flags=re.I).strip() or line.strip()
+
+
+def parse_text(text: str, file: str) -> Report:
+    """Parse plain text or Markdown. `file` is the corpus-relative name, also the fallback title."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[Block] = []
+    title = ""
+    heading: str | None = None
+    pending: tuple[str, int] | None = None  # a short line that may be a caption or a heading
+    n_par = n_tab = 0
+    i = 0
+
+    def flush_pending_as_heading() -> None:
+        nonlocal pending, heading
+        if pending is not None:
+            heading = pending[0]
+            pending = None
+
+    while i < len(lines):
+        raw = lines[i]
+        line = raw.strip()
+        lineno = i + 1
+        if not line:
+            i += 1
+            continue
+        m = HEADING_RE.match(raw)
+        if m:
+            flush_pending_as_heading()
+            text_h = m.group(2).strip()
+            if len(m.group(1)) == 1 and not title:
+                title = text_h
+            else:
+                heading = text_h
+            i += 1
+            continue
+        if SOURCE_RE.match(line):
+            flush_pending_as_heading()
+            if blocks:
+                prev = blocks[-1]
+                note = line if not prev.source else f"{prev.source}；{line}"
+                blocks[-1] = _with_source(prev, note)
+            i += 1
+            continue
+        if is_table_line(line):
+            rows: list[tuple[str, ...]] = []
+            start = lineno
+            while i < len(lines) and lines[i].strip() and is_table_line(lines[i].strip()):
+                if not MD_RULE_RE.match(lines[i].strip()):
+                    rows.append(split_cells(lines[i]))
+                i += 1
+            if len(rows) >= 2:
+                n_tab += 1
+                caption = clean_caption(pending[0]) if pending else f"表{n_tab}"
+                pending = None
+                width = len(rows[0])
+                body = tuple(_fit(r, width) for r in rows[1:])
+                blocks.append(Table(caption, rows[0], body, n_tab, line=start, heading=heading))
+            else:  # a lone line with pipes is just text
+                n_par += 1
+                blocks.append(Paragraph(line, n_par, line=start, heading=heading,
+                                        boilerplate=bool(BOILERPLATE_RE.search(line))))
+            continue
+        # A short line without closing punctuation: a caption if a table follows, else a heading
+        # (or the title, when it is the first thing in the file).
+        if looks_like_title(line) and not BOILERPLATE_RE.search(line):
+            flush_pending_as_heading()
+            if not title and not blocks:
+                title = line
+            else:
+                pending = (line, lineno)
+            i += 1
+            continue
+        flush_pending_as_heading()
+        n_par += 1
+        blocks.append(Paragraph(line, n_par, line=lineno, heading=heading,
+                                boilerplate=bool(BOILERPLATE_RE.search(line))))
+        i += 1
+    flush_pending_as_heading()
+    return Report(file=file, title=title or title_from_file(file), blocks=blocks)
+
+
+def title_from_file(file: str) -> str:
+    stem = Path(file).stem
+    return re.sub(r"[_\-]+", " ", stem).strip() or stem
+
+
+def _fit(row: tuple[str, ...], width: int) -> tuple[str, ...]:
+    if len(row) < width:
+        return row + ("",) * (width - len(row))
+    if len(row) > width:  # a stray pipe inside the last cell: keep the text, don't drop it
+        return row[: width - 1] + (" | ".join(row[width - 1:]),)
+    return row
+
+
+def _with_source(block: Block, note: str) -> Block:
+    from dataclasses import replace
+    return replace(block, source=note)
