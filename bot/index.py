@@ -3,6 +3,7 @@ vocabulary (to tell when a question names something no report mentions) and the 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -11,6 +12,8 @@ from .errors import BotError
 from .settings import Settings
 from .store import Manifest, Store, open_store, record_to_chunk
 from .types import Chunk
+
+SENTENCE_END_RE = re.compile(r"(?<=[。！？!?])")
 
 
 @dataclass
@@ -68,6 +71,16 @@ class LoadedIndex:
     def mentions(self, term: str) -> bool:
         """Does any report text contain this term (as a token or as a substring)?"""
         return term.lower() in self.df or term in self.text_blob
+
+    def co_listed(self, a: str, b: str) -> bool:
+        """Do `a` and `b` appear in one sentence of some paragraph (names listed side by side)?"""
+        if a == b or a not in self.text_blob or b not in self.text_blob:
+            return False
+        for c in self.chunks:
+            if c.kind == "paragraph" and a in c.text and b in c.text:
+                if any(a in s and b in s for s in SENTENCE_END_RE.split(c.text)):
+                    return True
+        return False
 
     def health(self) -> dict:
         return {"status": "ok", "build": self.manifest.build, "chunks": len(self.chunks),

@@ -28,6 +28,9 @@ def _jieba():
     # jieba caches its dictionary in $TMPDIR; make sure that exists and is writable
     jieba.dt.tmp_dir = os.environ.get("BOT_JIEBA_CACHE") or tempfile.gettempdir()
     jieba.initialize()
+    # market-research words jieba's dictionary splits ("占比" -> "占"/"比"); general vocabulary only
+    for word in ("占比", "同比增长", "市场规模", "增速", "增长率", "市场份额", "占有率", "营收"):
+        jieba.add_word(word, tag="n")
     return jieba
 
 
@@ -47,3 +50,8 @@ def pos_tag(text: str) -> list[tuple[str, str]]:
 
     _jieba()
     return [(w.word, w.flag) for w in pseg.lcut(text)]
+
+
+def words(text: str) -> list[str]:
+    """Precise-mode words (no overlapping sub-words), for splitting a phrase into its parts."""
+    return [w for w in _jieba().lcut(text) if w.strip()]

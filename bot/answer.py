@@ -1,0 +1,425 @@
+"""The grounded answerer: composes an answer from the evidence alone, without an LLM.
+
+It picks the sentences (or table rows) that answer the question, copies them verbatim with
+their figures in bold, cites each, and refuses plainly when the evidence does not hold what
+was asked (a name, a year or a metric no cited passage mentions).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
+from .index import LoadedIndex, TableView
+from .lexical import tokenize, words
+from .question import METRICS, QUESTION_TAIL, Query, Term
+from .types import Chunk, Evidence
+
+REFUSAL_ZH = "报告中没有"
+REFUSAL_EN = "The report does not contain"
+SUB_SENTENCE = re.compile(r"(?<=[。！？!?；;])")
+CLAUSE = re.compile(r"[,，:：]")
+UNIT_GLOSS = {
+    "万亿元": "万亿元 = trillion yuan", "亿元": "亿元 = 100 million yuan", "万元": "万元 = 10 thousand yuan",
+    "亿美元": "亿美元 = 100 million US dollars", "万台": "万台 = 10 thousand units", "亿": "亿 = 100 million",
+    "万": "万 = 10 thousand", "个百分点": "个百分点 = percentage points",
+}
+COUNT_UNITS = "项个条家部种座台名所"
+
+
+@dataclass
+class Draft:
+    body: str
+    refused: bool
+    chunks: list[Chunk] = field(default_factory=list)  # cited, in citation order: [1] is chunks[0]
+    figures: list[str] = field(default_factory=list)
+    allowed_numbers: set[str] = field(default_factory=set)  # numbers we computed (counts)
+    table: dict | None = None
+    chart: dict | None = None
+
+    def cite(self, chunk: Chunk) -> str:
+        for i, c in enumerate(self.chunks, 1):
+            if c.id == chunk.id:
+                return f"[{i}]"
+        self.chunks.append(chunk)
+        return f"[{len(self.chunks)}]"
+
+
+def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
+    if not evidence:
+        return _refuse(q, "", [], index)
+    if q.lang == "zh":
+        if not q.terms and not q.dates:
+            return _refuse(q, "", evidence[:0], index)
+        missing = [_unknown_part(t, index) for t in q.terms if not _known(t, index)]
+        if missing:
+            return _refuse(q, "关于" + "、".join(f"「{m}」" for m in missing) + "的内容", evidence, index)
+    view = _table_for(q, evidence, index)
+    if view is not None:
+        draft = _answer_from_table(q, view, index)
+        if draft is not None:
+            return draft
+    return _answer_from_text(q, evidence, index)
+
+
+# -- terms ---------------------------------------------------------------------------------
+def _parts(term: Term) -> list[Term]:
+    """The words a longer term is made of ("智算中心行业市场规模" -> 智算/中心/行业/市场/规模)."""
+    return [Term(w, term.flag) for w in words(term.text) if len(w) >= 2 and w != term.text]
+
+
+def _known(term: Term, index: LoadedIndex) -> bool:
+    if any(index.mentions(v) for v in term.variants()):
+        return True
+    parts = _parts(term)
+    return bool(parts) and all(any(index.mentions(v) for v in p.variants()) for p in parts)
+
+
+def _unknown_part(term: Term, index: LoadedIndex) -> str:
+    """Name only what no report mentions: "智算中心利润率" -> "利润率"."""
+    unknown = [p.text for p in _parts(term) if not any(index.mentions(v) for v in p.variants())]
+    return "".join(unknown) or term.text
+
+
+def _in(term: Term, text: str) -> bool:
+    if any(v in text for v in term.variants()):
+        return True
+    parts = _parts(term)
+    return bool(parts) and all(any(v in text for v in p.variants()) for p in parts)
+
+
+def _weight(term: Term, index: LoadedIndex) -> float:
+    toks = [t for t in tokenize(term.text) if len(t) >= 2] or [term.text]
+    return max(index.idf(t.lower()) for t in toks)
+
+
+def _context(chunk: Chunk) -> str:
+    return "\n".join((chunk.text, chunk.heading, chunk.report, chunk.caption))
+
+
+def _date_ok(qdates: list[str], anchor: str | None) -> bool:
+    if not qdates:
+        return True
+    if not anchor:
+        return False
+    a = re.sub(r"\s+", "", anchor)
+    return any(a.startswith(d) or d.startswith(a) for d in qdates)
+
+
+# -- answers from report text ----------------------------------------------------------------
+@dataclass
+class Candidate:
+    chunk: Chunk
+    rank: int
+    start: int
+    sentence: str
+    score: float
+    anchors: list[str]  # the date each figure in the sentence refers to
+    covered: bool  # the chunk (with its report and heading) mentions every question term
+
+
+def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex) -> list[Candidate]:
+    out = []
+    weights = {t.text: _weight(t, index) for t in q.terms}
+    prior = 1.5 if q.lang == "en" else 0.4
+    for rank, ev in enumerate(evidence):
+        chunk = ev.chunk
+        if chunk.kind == "table":
+            continue
+        ctx = _context(chunk)
+        covered = all(_in(t, ctx) for t in q.terms)
+        chunk_terms = {t.text for t in q.terms if _in(t, ctx)}
+        dates = [(m.start(), m.group()) for m in find_dates(chunk.text) if "年" in m.group() or "-" in m.group()]
+        pos = 0
+        for sentence in SUB_SENTENCE.split(chunk.text):
+            if not sentence.strip():
+                pos += len(sentence)
+                continue
+            figs = find_figures(sentence)
+            anchors = []
+            for m in figs:
+                before = [d for s, d in dates if s < pos + m.start()]
+                anchors.append(before[-1] if before else None)
+            in_sentence = {t.text for t in q.terms if _in(t, sentence)}
+            score = sum(weights[t] for t in in_sentence) + 0.3 * sum(weights[t] for t in chunk_terms - in_sentence)
+            if figs and q.intent in ("value", "count"):
+                score += 1.0
+            if q.dates and any(_date_ok(q.dates, a) for a in anchors):
+                score += 2.0
+            elif q.dates and any(d in re.sub(r"\s+", "", sentence) for d in q.dates):
+                score += 1.0
+            score += prior / (rank + 1)
+            out.append(Candidate(chunk, rank, pos, sentence.strip(), score, anchors, covered))
+            pos += len(sentence)
+    return out
+
+
+def _answer_from_text(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
+    cands = _candidates(q, evidence, index)
+    if not cands:
+        return _refuse(q, "", evidence, index)
+    cands.sort(key=lambda c: -c.score)
+    covered = [c for c in cands if c.covered] if q.lang == "zh" else cands
+    if not covered:
+        names = "与".join(f"「{t.text}」" for t in q.terms)
+        return _refuse(q, f"同时涉及{names}的内容", evidence, index, nearest=cands[0])
+    if q.dates:
+        dated = [c for c in covered if any(_date_ok(q.dates, a) for a in c.anchors) or
+                 (not c.anchors and q.intent not in ("value", "count") and any(d in c.sentence for d in q.dates))]
+        if not dated:
+            what = QUESTION_TAIL.sub("", q.text.strip()) if q.lang == "zh" else "、".join(q.dates)
+            return _refuse(q, f"{what}的数据", evidence, index, nearest=covered[0])
+        covered = dated
+    best = covered[0]
+    # sentences of the same passage that answer as well as the best one (e.g. several shares)
+    lead = [c for c in covered if c.chunk.id == best.chunk.id and c.score >= best.score * 0.85]
+    if q.intent == "list":
+        # "分别是多少": the passage's other sentences that give the same metric
+        metrics = [t for t in q.terms if t.text in METRICS and _in(t, best.sentence)]
+        lead += [c for c in covered if c.chunk.id == best.chunk.id and c not in lead and c.anchors
+                 and any(_in(t, c.sentence) for t in metrics)]
+    lead.sort(key=lambda c: c.start)
+    return _draft_from_sentences(q, lead)
+
+
+def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
+    draft = Draft(body="", refused=False)
+    when = q.intent == "when"
+    parts = []
+    metrics = [t for t in q.terms if t.text in METRICS]
+    focus, rest = [], []
+    for c in lead:
+        text, figs = bold_figures(c.sentence, dates=when)
+        for clause in CLAUSE.split(c.sentence):
+            # figures in the clause that names the asked-for metric come first ("增速" -> 15.4%)
+            hit = any(_in(t, clause) for t in metrics)
+            for f in figs:
+                if f in clause and f not in focus + rest:
+                    (focus if hit else rest).append(f)
+        parts.append(text)
+    draft.figures = focus + rest
+    mark = draft.cite(lead[0].chunk)
+    sentence = "".join(parts)
+    quote = lead[0].chunk.text
+    if q.lang == "en":
+        draft.body = f"According to the report: {sentence} {mark}"
+    else:
+        draft.body = f"{sentence} {mark}"
+    if quote.strip() != "".join(c.sentence for c in lead).strip():
+        draft.body += f"\n\n> {quote} {mark}"
+    draft.chart = _chart(lead)
+    return draft
+
+
+# -- answers from tables ---------------------------------------------------------------------
+def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableView | None:
+    tables = [e for e in evidence if e.chunk.table_id]
+    if not tables:
+        return None
+    top = evidence[0].chunk
+    if q.intent == "count" or top.table_id:
+        return index.tables.get(tables[0].chunk.table_id)
+    if q.intent in ("list", "who", "when") and \
+            _filters(q, index.tables.get(tables[0].chunk.table_id), short_only=True)[0]:
+        return index.tables.get(tables[0].chunk.table_id)
+    return None
+
+
+def _short_columns(view: TableView) -> set[int]:
+    out = set()
+    for col in range(len(view.header)):
+        cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
+        if cells and sum(map(len, cells)) / len(cells) <= 24:
+            out.add(col)
+    return out
+
+
+def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tuple[list[tuple[str, set[int]]], set[int] | None]:
+    """Values the question names that pick out some rows: [(value, rows)], and the rows left."""
+    if view is None or not view.rows:
+        return [], None
+    candidates: list[str] = list(q.dates)
+    for t in q.terms:
+        candidates.append(t.text)
+        candidates += [p for p in tokenize(t.text) if len(p) >= 2 and p != t.text]
+    frame = view.caption + "".join(view.header)
+    short = _short_columns(view)
+    n = len(view.rows)
+    groups: dict[int, set[int]] = {}
+    used: list[tuple[str, set[int]]] = []
+    for value in dict.fromkeys(candidates):
+        if not value or value in frame or any(value in u and value != u for u, _ in used):
+            continue
+        by_col: dict[int, set[int]] = {}
+        for i, r in enumerate(view.rows):
+            for col, cell in enumerate(r.cells):
+                if value in cell:
+                    by_col.setdefault(col, set()).add(i)
+        cols = {c: rs for c, rs in by_col.items() if c in short} or ({} if short_only else by_col)
+        rows = set().union(*cols.values()) if cols else set()
+        if value in q.dates and not rows:
+            return [(value, set())], set()
+        if not rows or len(rows) == n:
+            continue
+        col = max(cols, key=lambda c: len(cols[c]))
+        used = [(u, rs) for u, rs in used if not (u in value)]  # a longer value replaces its parts
+        used.append((value, rows))
+        groups[col] = groups.get(col, set()) | rows
+    if not used:
+        return [], None
+    left = set(range(n))
+    for rows in groups.values():
+        left &= rows
+    return used, left
+
+
+def _asked_column(q: Query, view: TableView) -> int | None:
+    if q.intent == "when":
+        for col in range(len(view.header)):
+            cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
+            if cells and sum(bool(DATE_RE.search(c)) for c in cells) >= len(cells) * 0.8:
+                return col
+    text = q.text
+    best, best_len = None, 0
+    for col, h in enumerate(view.header):
+        for part in [h] + tokenize(h):
+            if len(part) >= 2 and part in text and len(part) > best_len and part not in view.caption:
+                best, best_len = col, len(part)
+    return best
+
+
+def _name_column(view: TableView) -> int:
+    for col, h in enumerate(view.header):
+        if re.search(r"名称|名字|标题|name|title", h, re.I):
+            return col
+    cells = lambda c: [r.cells[c] for r in view.rows if c < len(r.cells)]  # noqa: E731
+    unique = [c for c in range(len(view.header)) if len(set(cells(c))) == len(view.rows)]
+    short = _short_columns(view)
+    return next((c for c in unique if c in short), unique[0] if unique else 0)
+
+
+def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft | None:
+    used, left = _filters(q, view)
+    if left is not None and not left:
+        names = "、".join(f"「{v}」" for v, _ in used) or "所问"
+        return _refuse(q, f"{names}的记录（表「{view.caption}」中没有）", [], index,
+                       nearest_rows=(view, []))
+    rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
+    if q.intent not in ("count", "list") and left is None:
+        return None  # nothing in the question picks rows: answer from text instead
+    asked = _asked_column(q, view)
+    name_col = _name_column(view)
+    draft = Draft(body="", refused=False)
+    lines = []
+    for r in rows:
+        mark = draft.cite(r)
+        name = r.cells[name_col] if name_col < len(r.cells) else ""
+        extra = []
+        if asked is not None and asked != name_col and asked < len(r.cells):
+            cell = r.cells[asked]
+            bolded, figs = bold_figures(cell, dates=q.intent == "when")
+            if not figs:
+                bolded, figs = f"**{cell}**", ([cell] if re.search(r"\d", cell) else [])
+            draft.figures += [f for f in figs if f not in draft.figures]
+            extra.append(f"{view.header[asked]}：{bolded}")
+        for col, cell in enumerate(r.cells):
+            if col not in (name_col, asked) and col in _short_columns(view) and cell:
+                extra.append(f"{view.header[col]}：{cell}")
+        lines.append(f"- {name}（{'；'.join(extra)}）{mark}" if extra else f"- {name} {mark}")
+    scope = f"「{view.caption}」"
+    picked = "、".join(v for v, _ in used)
+    if q.lang == "en":
+        head = f"The table {scope} lists **{len(rows)}** matching entries" if q.intent == "count" else \
+            f"From the table {scope}"
+        head += f" (matching {picked})" if picked else ""
+        head += ":"
+        if q.intent == "count":
+            draft.figures.insert(0, str(len(rows)))
+    elif q.intent == "count":
+        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "项")
+        head = f"{scope}中{'符合「' + picked + '」的' if picked else ''}共有**{len(rows)}{unit}**："
+        draft.figures.insert(0, f"{len(rows)}{unit}")
+    else:
+        head = f"{scope}中{'与「' + picked + '」相关的' if picked else ''}记录如下："
+    if q.intent == "count":
+        draft.allowed_numbers.add(str(len(rows)))
+    draft.body = head + "\n" + "\n".join(lines)
+    draft.table = {"caption": view.caption, "header": list(view.header), "rows": [list(r.cells) for r in rows],
+                   "citations": [draft.chunks.index(r) + 1 for r in rows]}
+    if q.intent == "count" and not used:
+        draft.chart = _category_chart(view, rows)
+    return draft
+
+
+# -- refusals --------------------------------------------------------------------------------
+def _refuse(q: Query, what: str, evidence: list[Evidence], index: LoadedIndex, nearest: Candidate | None = None,
+            nearest_rows=None) -> Draft:
+    draft = Draft(body="", refused=True)
+    # restating what was asked (a year, a name) is not a claim about the report
+    draft.allowed_numbers |= numbers_in(q.text + what)
+    if q.lang == "en":
+        subject = f" {what}" if what and not re.search(r"[\u4e00-\u9fff]", what) else (f" ({what})" if what else "")
+        head = f"{REFUSAL_EN} the answer to this question{subject}."
+    else:
+        head = f"{REFUSAL_ZH}{what or '能回答这个问题的内容'}。"
+    near = ""
+    if nearest is None and evidence:
+        for ev in evidence:
+            if ev.chunk.kind == "paragraph":
+                cands = _candidates(q, [ev], index)
+                nearest = max(cands, key=lambda c: c.score) if cands else None
+                break
+    if nearest is not None:
+        text, figs = bold_figures(nearest.sentence)
+        draft.figures += figs
+        near = f"{text} {draft.cite(nearest.chunk)}"
+    elif evidence:
+        near = f"{evidence[0].chunk.text[:160]} {draft.cite(evidence[0].chunk)}"
+    if near:
+        head += ("\n\nThe closest the report has: " if q.lang == "en" else "\n\n报告中最接近的内容：") + near
+    draft.body = head
+    return draft
+
+
+# -- charts ----------------------------------------------------------------------------------
+def _label(sentence: str, start: int) -> str:
+    before = CLAUSE.split(sentence[:start])
+    clause = next((c for c in reversed(before) if c.strip() and not re.fullmatch(r"\s*(占比|比例|份额)?(为|是|达|约)?\s*", c)), "")
+    clause = re.split(r"为|是|：|:", clause)[-1]
+    return re.sub(r"^(其次|第[一二三四五六七八九十]|最多的|此外|以及|和|与)", "", clause).strip(" ，,。") or clause.strip()
+
+
+def _chart(lead: list[Candidate]) -> dict | None:
+    items = []
+    for c in lead:
+        for m, anchor in zip(find_figures(c.sentence), c.anchors):
+            items.append((c, m, anchor))
+    if len(items) < 2:
+        return None
+    units = {re.sub(r"[\d.,，\s]", "", m.group()) for _, m, _ in items}
+    if len(units) != 1:
+        return None
+    labels = [_label(c.sentence, m.start()) for c, m, _ in items]
+    if len(set(labels)) != len(labels) or not all(labels):
+        anchors = [a for _, _, a in items]
+        if None in anchors or len(set(anchors)) != len(anchors):
+            return None
+        labels = anchors
+    chunk = lead[0].chunk
+    return {"title": labels and f"{chunk.report}", "unit": units.pop(), "labels": labels,
+            "figures": [m.group() for _, m, _ in items],
+            "values": [float(re.sub(r"[^\d.]", "", m.group().replace(",", ""))) for _, m, _ in items],
+            "source": f"{chunk.report} · {chunk.location}" + (f" · {chunk.attribution}" if chunk.attribution else "")}
+
+
+def _category_chart(view: TableView, rows: list[Chunk]) -> dict | None:
+    short = _short_columns(view)
+    for col in sorted(short):
+        values = [r.cells[col] for r in rows if col < len(r.cells)]
+        distinct = list(dict.fromkeys(values))
+        if 2 <= len(distinct) <= 8 and len(distinct) < len(values):
+            counts = [values.count(v) for v in distinct]
+            return {"title": f"{view.caption}：按{view.header[col]}", "unit": "项", "labels": distinct,
+                    "figures": [str(c) for c in counts], "values": [float(c) for c in counts],
+                    "source": f"{rows[0].report} · 表「{view.caption}」"}
+    return None

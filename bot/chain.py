@@ -1,0 +1,132 @@
+"""The question-answering chain (LangChain runnables):
+
+    question + history -> standalone question -> evidence -> draft answer -> figure check -> Answer
+
+`Assistant` loads the index once and answers any number of questions; it is what the CLI, the
+chat and the API call.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+
+from langchain_core.runnables import RunnableLambda
+
+from .answer import REFUSAL_EN, REFUSAL_ZH, UNIT_GLOSS, Draft, compose
+from .errors import BotError
+from .figures import unsupported_numbers
+from .index import LoadedIndex, load_index
+from .question import analyse, language, resolve
+from .retrieve import HybridRetriever
+from .settings import Settings
+from .types import Answer, Citation
+
+log = logging.getLogger("bot")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_question(question: object, limit: int) -> str:
+    """The question as text, or a BotError that tells the asker what to change."""
+    if not isinstance(question, str):
+        raise BotError("The question must be text.", hint="Send the question as a string.")
+    text = CONTROL_RE.sub("", unicodedata.normalize("NFC", question.replace("\ufffd", ""))).strip()
+    if not text:
+        raise BotError("请输入一个问题。/ Please type a question.")
+    if len(text) > limit:
+        raise BotError(f"问题太长（{len(text)}字，上限{limit}字），请缩短后再问。/ The question is too long "
+                       f"({len(text)} characters; the limit is {limit}). Please shorten it.")
+    return text
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, index: LoadedIndex | None = None, answerer=None):
+        self.settings = settings or Settings()
+        self.index = index or load_index(self.settings)
+        self.retriever = HybridRetriever(index=self.index, k=self.settings.top_k)
+        # the optional LLM answerer gets the grounded draft and returns an Answer (see llm.py)
+        self.answerer = answerer
+        self.chain = (
+            RunnableLambda(self._standalone)
+            | RunnableLambda(self._retrieve)
+            | RunnableLambda(self._compose)
+            | RunnableLambda(self._check)
+        )
+
+    # -- public ---------------------------------------------------------------------------
+    def standalone(self, question: str, history: list[str] | tuple = ()) -> str:
+        """Replay the conversation's questions so each follow-up resolves against the last one."""
+        previous = None
+        for turn in history:
+            try:
+                turn = clean_question(turn, self.settings.max_question_chars)
+            except BotError:
+                continue
+            previous = resolve(turn, previous, self.index)
+        return resolve(question, previous, self.index)
+
+    def ask(self, question: str, history: list[str] | tuple = ()) -> Answer:
+        """Answer `question`; `history` is the earlier questions of the conversation, oldest first."""
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        answer = self.chain.invoke({"question": text, "history": list(history)})
+        answer.seconds = time.perf_counter() - started
+        return answer
+
+    # -- steps ----------------------------------------------------------------------------
+    def _standalone(self, state: dict) -> dict:
+        return {**state, "standalone": self.standalone(state["question"], state["history"])}
+
+    def _retrieve(self, state: dict) -> dict:
+        docs = self.retriever.invoke(state["standalone"])
+        return {**state, "evidence": [d.metadata["evidence"] for d in docs]}
+
+    def _compose(self, state: dict) -> dict:
+        query = analyse(state["standalone"])
+        # answers follow the language the person asked in, not the resolved question's
+        query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang
+        draft = compose(query, state["evidence"], self.index)
+        return {**state, "query": query, "draft": draft}
+
+    def _check(self, state: dict) -> Answer:
+        draft: Draft = state["draft"]
+        bad = unsupported_numbers(draft.body, [_evidence_text(c) for c in draft.chunks], draft.allowed_numbers)
+        if bad:
+            # never show a figure its citations do not hold; this is a bug if it happens
+            log.error("figure check failed for %r: %s", state["question"], bad)
+            draft = Draft(body=_refusal_text(state["query"].lang), refused=True)
+        answer = render(state["question"], state["standalone"], state["query"].lang, draft)
+        if self.answerer is not None:
+            answer = self.answerer(answer, state["evidence"], draft)
+        return answer
+
+
+def _evidence_text(chunk) -> str:
+    return "\n".join((chunk.text, chunk.location, chunk.attribution, chunk.report, chunk.caption))
+
+
+def _refusal_text(lang: str) -> str:
+    return f"{REFUSAL_EN} a figure I can cite for this." if lang == "en" else f"{REFUSAL_ZH}可以引用的数据来回答这个问题。"
+
+
+def render(question: str, standalone: str, lang: str, draft: Draft) -> Answer:
+    citations = [
+        Citation(n=i, report=c.report, location=c.location, quote=c.text, attribution=c.attribution,
+                 chunk_id=c.id, file=c.file, page=c.page)
+        for i, c in enumerate(draft.chunks, 1)
+    ]
+    text = draft.body
+    if lang == "en":
+        glosses = [g for unit, g in UNIT_GLOSS.items() if any(unit in f for f in draft.figures)]
+        # keep only the most specific gloss for overlapping units (亿元 over 亿)
+        glosses = [g for g in glosses if not any(g != o and g.split(" = ")[0] in o.split(" = ")[0] for o in glosses)]
+        if glosses:
+            text += "\n\n_Units: " + "; ".join(glosses) + "_"
+    if citations:
+        head = "Sources" if lang == "en" else "来源"
+        lines = [f"[{c.n}] {c.report} · {c.location}" + (f" · {c.attribution}" if c.attribution else "")
+                 for c in citations]
+        text += f"\n\n{head}:\n" + "\n".join(lines)
+    return Answer(question=question, standalone=standalone, text=text, refused=draft.refused,
+                  citations=citations, figures=draft.figures, lang=lang, table=draft.table, chart=draft.chart)

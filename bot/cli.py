@@ -1,0 +1,168 @@
+"""`bot` command line: ingest, ask, eval, serve, feedback.
+
+Every `BotError` becomes one line on stderr and exit status 1 (2 for usage errors); no
+tracebacks for problems a user can fix. Heavy imports (gradio, torch) stay out of `ask`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import BotError
+from .settings import Settings
+
+
+def _settings(args) -> Settings:
+    return Settings().with_(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index", None))
+
+
+def cmd_ingest(args) -> int:
+    from .ingest import ingest
+
+    result = ingest(_settings(args), progress=None if not args.quiet else False)
+    print(result.summary())
+    return 1 if result.errors else 0
+
+
+def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
+    if as_json:
+        print(json.dumps({**(extra or {}), **answer.to_json()}, ensure_ascii=False), flush=True)
+    else:
+        print(answer.text + "\n", flush=True)
+
+
+def cmd_ask(args) -> int:
+    from .chain import Assistant
+
+    assistant = Assistant(_settings(args), answerer=_answerer(args))
+    if args.batch:
+        return _ask_batch(assistant, args.batch)
+    if not args.questions:
+        raise BotError("No question given.", hint='Usage: bot ask "你的问题" ["追问" …]  (or --batch FILE.jsonl)')
+    history: list[str] = []
+    status = 0
+    for q in args.questions:
+        try:
+            _print_answer(assistant.ask(q, history), args.json)
+        except BotError as err:
+            status = 1
+            if args.json:
+                print(json.dumps({"question": q, "error": str(err)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"error: {err}", file=sys.stderr)
+        history.append(q)
+    return status
+
+
+def _ask_batch(assistant, path: str) -> int:
+    status = 0
+    try:
+        fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    except OSError as err:
+        raise BotError(f"Cannot read {path}: {err.strerror}.", hint="Give a JSON-lines file of {\"id\", \"question\"}.") from None
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+                turns = case.get("turns") or [case["question"]]
+            except (ValueError, KeyError, AttributeError, TypeError):
+                print(json.dumps({"line": lineno, "error": "each line must be {\"id\", \"question\"} or {\"id\", \"turns\": [...]}"}),
+                      flush=True)
+                status = 1
+                continue
+            try:
+                answer = None
+                for i, turn in enumerate(turns):
+                    answer = assistant.ask(turn, turns[:i])
+                _print_answer(answer, True, {"id": case.get("id", lineno)})
+            except BotError as err:
+                status = 1
+                print(json.dumps({"id": case.get("id", lineno), "error": str(err)}, ensure_ascii=False), flush=True)
+    return status
+
+
+def _answerer(args):
+    settings = _settings(args)
+    if not settings.llm:
+        return None
+    from .llm import make_answerer  # optional extra: bot[llm]
+
+    return make_answerer(settings)
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import run_eval
+
+    report = run_eval(_settings(args), args.golden, answerer=_answerer(args), verbose=not args.quiet)
+    print(report.summary())
+    return 0 if report.all_passed else 1
+
+
+def cmd_serve(args) -> int:
+    from .api import serve
+
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import summary
+
+    print(summary(Settings().with_(feedback_file=args.file)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot", description="Answers questions about market-research reports with exact, cited figures.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def paths(sp):
+        sp.add_argument("--corpus", help="folder of reports (default: $BOT_CORPUS_DIR or corpus/)")
+        sp.add_argument("--index", help="index folder (default: $BOT_INDEX_DIR or index/)")
+
+    sp = sub.add_parser("ingest", help="build or update the index from the corpus folder")
+    paths(sp)
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(func=cmd_ingest)
+
+    sp = sub.add_parser("ask", help="ask questions; several are successive turns of one conversation")
+    paths(sp)
+    sp.add_argument("questions", nargs="*", help="the question, then any follow-ups")
+    sp.add_argument("--json", action="store_true", help="one JSON object per turn per line")
+    sp.add_argument("--batch", metavar="FILE.jsonl", help='lines {"id", "question"} or {"id", "turns": [...]}; "-" for stdin')
+    sp.set_defaults(func=cmd_ask)
+
+    sp = sub.add_parser("eval", help="run a golden set and print accuracy and latency")
+    paths(sp)
+    sp.add_argument("golden", help="JSON-lines golden set")
+    sp.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("serve", help="serve the chat, the REST API and the OpenAI-compatible API")
+    paths(sp)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7860)
+    sp.set_defaults(func=cmd_serve)
+
+    sp = sub.add_parser("feedback", help="summarise 👍/👎 votes and list thumbs-down answers")
+    sp.add_argument("--file", help="feedback file (default: $BOT_FEEDBACK_FILE or feedback.jsonl)")
+    sp.set_defaults(func=cmd_feedback)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BotError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The one place that turns a format's text and tables into `Report` blocks.
+
+Each format reader walks its file in reading order and calls `heading`, `text` and `table`;
+the rules every format shares live here, the same as `parse.parse_text` applies to plain text:
+- a "数据来源/资料来源…" line annotates the block above it (paragraph or table);
+- a short line without closing punctuation right before a table is that table's caption;
+- copyright notices and adverts are kept but marked `boilerplate`;
+- cells stay the strings the file shows; only whitespace is tidied.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from ..errors import UnreadableFile
+from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
+from ..types import Block, Paragraph, Report, Table
+
+CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break between two Chinese characters is not a space when the text is re-flowed
+# (CSS Text 3 "segment break" rule): "市场\n规模" is "市场规模", not "市场 规模".
+_CJK_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])")
+_SPACES = re.compile(r"\s+")
+
+
+def tidy(text: str) -> str:
+    """Whitespace as a reader sees it: breaks inside Chinese dropped, runs of spaces made one."""
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    return _SPACES.sub(" ", _CJK_BREAK.sub("", text)).strip()
+
+
+@contextmanager
+def damaged_file(name: str, kind: str, fix: str):
+    """Any failure inside a third-party parser means the file is damaged or not what its name
+    says; parsers raise many exception types for that, and the user needs one message."""
+    try:
+        yield
+    except UnreadableFile:
+        raise
+    except Exception as err:  # noqa: BLE001 - see docstring
+        detail = f"{type(err).__name__}: {err}".strip().rstrip(":")[:200]
+        raise UnreadableFile(name, f"it is not a readable {kind} ({detail}); {fix}") from None
+
+
+def join_lines(lines: list[str]) -> str:
+    """Re-flow hard-wrapped lines (PDF text, multi-line cells) into one string."""
+    return tidy("\n".join(line.strip() for line in lines if line and line.strip()))
+
+
+@dataclass
+class _Pending:
+    text: str
+    page: int | None
+    as_heading: bool  # if no table claims it: a heading (PDF guesses) or a plain paragraph
+
+
+@dataclass
+class ReportBuilder:
+    file: str
+    # PDF paragraphs are numbered within their page, so "第3页，第2段" is where a person looks.
+    number_by_page: bool = False
+    title: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    current_heading: str | None = None
+    _pending: _Pending | None = None
+    _paragraphs: int = 0
+    _page_paragraphs: dict[int | None, int] = field(default_factory=dict)
+    _tables: int = 0
+
+    def heading(self, text: str, *, level: int = 2) -> None:
+        text = tidy(text)
+        if not text:
+            return
+        self._flush_pending()
+        if level <= 1 and not self.title and not self.blocks:
+            self.title = text
+        else:
+            self.current_heading = text
+
+    def text(self, text: str, *, page: int | None = None, guess_heading: bool = False,
+             caption: bool = False) -> None:
+        """One line or paragraph of body text. `guess_heading`: the format has no heading markup
+        (PDF), so a short title-like line is taken as a heading. `caption`: the format marks it
+        as a caption (Word's Caption style)."""
+        text = tidy(text)
+        if not text:
+            return
+        if SOURCE_RE.match(text):
+            self._flush_pending()
+            if self.blocks:
+                prev = self.blocks[-1]
+                self.blocks[-1] = replace(prev, source=f"{prev.source}；{text}" if prev.source else text)
+            else:  # nothing to annotate: keep it as text rather than lose it
+                self._paragraph(text, page)
+            return
+        if caption or (looks_like_title(text) and not BOILERPLATE_RE.search(text)):
+            self._flush_pending()
+            if guess_heading and not self.title and not self.blocks:
+                self.title = text
+            else:
+                self._pending = _Pending(text, page, guess_heading)
+            return
+        self._flush_pending()
+        self._paragraph(text, page)
+
+    def table(self, rows: list[list[str]], *, caption: str | None = None, page: int | None = None,
+              single_column_is_text: bool = True) -> None:
+        """A grid of cell strings, header first. Title rows and source rows inside the grid (one
+        value across the whole row) become the caption and the source note."""
+        grid = _tidy_grid(rows)
+        inner_caption = None
+        if len(grid) >= 3 and _single_value(grid[0]) and not SOURCE_RE.match(_single_value(grid[0])):
+            inner_caption = _single_value(grid.pop(0))
+        sources = []
+        while grid and _single_value(grid[-1]) and SOURCE_RE.match(_single_value(grid[-1])):
+            sources.insert(0, _single_value(grid.pop()))
+        grid = _drop_empty_columns(grid)
+        width = max((len(r) for r in grid), default=0)
+        if len(grid) < 2 or (width < 2 and single_column_is_text):
+            # One row or one column: in documents that is a text box or a callout, not data.
+            if inner_caption:
+                self.text(inner_caption, page=page)
+            for row in grid:
+                for cell in row:
+                    self.text(cell, page=page)
+            for note in sources:
+                self.text(note, page=page)
+            return
+        if caption is None and self._pending is not None:
+            caption = self._pending.text
+        elif self._pending is not None:
+            self._flush_pending()
+        self._pending = None
+        caption = clean_caption(caption or inner_caption or "") or f"表{self._tables + 1}"
+        self._tables += 1
+        header = tuple(grid[0]) + ("",) * (width - len(grid[0]))
+        body = tuple(tuple(r) + ("",) * (width - len(r)) for r in grid[1:])
+        self.blocks.append(Table(caption, header, body, self._tables, page=page,
+                                 heading=self.current_heading, source="；".join(sources) or None))
+
+    def build(self) -> Report:
+        self._flush_pending()
+        return Report(file=self.file, title=self.title or title_from_file(self.file), blocks=self.blocks)
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        if pending.as_heading:
+            self.current_heading = pending.text
+        else:
+            self._paragraph(pending.text, pending.page)
+
+    def _paragraph(self, text: str, page: int | None) -> None:
+        self._paragraphs += 1
+        number = self._paragraphs
+        if self.number_by_page:
+            number = self._page_paragraphs[page] = self._page_paragraphs.get(page, 0) + 1
+        self.blocks.append(Paragraph(text, number, page=page, heading=self.current_heading,
+                                     boilerplate=bool(BOILERPLATE_RE.search(text))))
+
+
+def _tidy_grid(rows: list[list[str]]) -> list[list[str]]:
+    grid = [[tidy(c or "") for c in row] for row in rows]
+    return [row for row in grid if any(row)]
+
+
+def _single_value(row: list[str]) -> str:
+    """The row's text when the whole row holds one value (merged cells repeat it), else ""."""
+    values = {c for c in row if c}
+    return values.pop() if len(values) == 1 and len(row) > 1 else ""
+
+
+def _drop_empty_columns(grid: list[list[str]]) -> list[list[str]]:
+    width = max((len(r) for r in grid), default=0)
+    keep = [j for j in range(width) if any(j < len(r) and r[j] for r in grid)]
+    return [[r[j] if j < len(r) else "" for j in keep] for r in grid]

@@ -1,0 +1,228 @@
+"""What a question asks: its language, its terms (places, organisations, dates, metrics), what
+kind of answer it wants, and, for a follow-up, the standalone question it stands for.
+
+Everything here is about the language of questions in general, never about one report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .figures import DATE_RE
+from .lexical import pos_tag
+
+# Words that frame a question rather than name what it asks about.
+FRAMING = frozenset(
+    "多少 什么 哪些 哪个 哪家 哪种 哪类 哪里 哪 几 几项 几个 几条 几家 几种 几部 如何 怎么 怎样 是否 "
+    "请问 请 告诉 我 我们 你 一下 介绍 说说 情况 现状 定义 概况 内容 方面 主体 数据 信息 报告 问题 "
+    "时候 时间 具体 主要 相关 水平 表现 特点 状况 结果 分别 目前 当前 最新 多大 多高 多快 其中 哪一年 "
+    "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么".split()
+)
+# Generic market-research vocabulary: words a reader uses interchangeably.
+SYNONYM_GROUPS = [
+    {"增速", "增长率", "增幅", "增长", "同比增长", "增长速度", "涨幅", "增长了"},
+    {"占比", "份额", "比重", "比例", "市场份额", "占有率"},
+    {"规模", "体量", "总量", "总规模"},
+    {"我国", "中国", "国内", "全国"},
+    {"发布", "出台", "印发", "颁布"},
+    {"营收", "收入", "营业收入", "营业额"},
+    {"企业", "公司", "厂商"},
+]
+# the groups above that name a measure (what a figure is), as opposed to names and verbs
+METRICS = set().union(SYNONYM_GROUPS[0], SYNONYM_GROUPS[1], SYNONYM_GROUPS[2], SYNONYM_GROUPS[5])
+SYNONYMS: dict[str, set[str]] = {}
+for _group in SYNONYM_GROUPS:
+    for _w in _group:
+        SYNONYMS.setdefault(_w, set()).update(_group)
+
+# English question words -> the Chinese words a market report uses (general vocabulary only).
+EN_GLOSSARY = {
+    "market size": "市场规模", "market": "市场", "size": "规模", "scale": "规模", "growth": "增长",
+    "grow": "增长", "grew": "增长", "increase": "增长", "year-on-year": "同比", "yoy": "同比",
+    "share": "占比", "proportion": "占比", "percentage": "占比", "percent": "占比", "policy": "政策",
+    "policies": "政策", "revenue": "收入", "sales": "销售", "price": "价格", "investment": "投资",
+    "government": "政府", "local government": "地方政府", "national": "国家", "provincial": "省",
+    "province": "省", "city": "市", "company": "企业", "companies": "企业", "department": "部门",
+    "ministry": "部", "upstream": "上游", "downstream": "下游", "midstream": "中游", "china": "我国",
+    "chinese": "我国", "users": "用户", "capacity": "产能", "output": "产量", "exports": "出口",
+    "imports": "进口", "industry": "行业", "project": "项目", "projects": "项目", "released": "发布", "issued": "发布",
+}
+MONTHS = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december".split(), 1)}
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+
+COUNT_RE = re.compile(r"几项|几个|几条|几家|几部|几种|多少项|多少个|多少条|多少家|多少部|多少种|数量|how many|number of", re.I)
+LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
+WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|什么时间|\bwhen\b|what year|what month", re.I)
+WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|\bwho\b|which (department|ministry|organi[sz]ation|agency)", re.I)
+FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
+FOLLOW_SUFFIX = re.compile(r"(的呢|呢|怎么样|如何|又如何|\?|？|。|!|！|\s)+$")
+QUESTION_TAIL = re.compile(r"(是多少|有多少|为多少|是什么|有哪些|是哪些|是哪个|多少|多大|如何|怎么样|吗|呢|\?|？|。)+$")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+ENTITY_FLAGS = {"ns", "nr", "nt", "nz", "nrt", "nrfg", "j"}
+NOUN_FLAGS = ENTITY_FLAGS | {"n", "ng", "nl", "vn", "eng", "an", "b", "l", "i"}
+
+
+@dataclass
+class Term:
+    text: str
+    flag: str
+
+    @property
+    def is_entity(self) -> bool:
+        return self.flag in ENTITY_FLAGS
+
+    def variants(self) -> set[str]:
+        return {self.text} | SYNONYMS.get(self.text, set())
+
+
+@dataclass
+class Query:
+    text: str
+    lang: str
+    terms: list[Term] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
+    intent: str = "value"  # value | count | list | when | who
+
+    @property
+    def entities(self) -> list[Term]:
+        return [t for t in self.terms if t.is_entity]
+
+
+def language(text: str) -> str:
+    cjk = len(CJK_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk * 2 >= latin or cjk >= 4 else "en"
+
+
+def english_dates(text: str) -> list[str]:
+    out = []
+    for m in re.finditer(r"(?:(\b[A-Za-z]{3,9})\.?\s+)?\b((?:19|20)\d{2})\b", text):
+        month = MONTHS.get((m.group(1) or "").lower())
+        out.append(f"{m.group(2)}年{month}月" if month else f"{m.group(2)}年")
+    return out
+
+
+def normalise_date(d: str) -> str:
+    return re.sub(r"\s+", "", d)
+
+
+def analyse(text: str) -> Query:
+    lang = language(text)
+    q = Query(text=text, lang=lang)
+    if COUNT_RE.search(text):
+        q.intent = "count"
+    elif WHEN_RE.search(text):
+        q.intent = "when"
+    elif WHO_RE.search(text):
+        q.intent = "who"
+    elif LIST_RE.search(text):
+        q.intent = "list"
+    if lang == "en":
+        q.dates = english_dates(text)
+        low = text.lower()
+        seen = set()
+        for en in sorted(EN_GLOSSARY, key=len, reverse=True):
+            if re.search(rf"\b{re.escape(en)}\b", low) and EN_GLOSSARY[en] not in seen:
+                seen.add(EN_GLOSSARY[en])
+                q.terms.append(Term(EN_GLOSSARY[en], "gloss"))
+                low = low.replace(en, " ")
+        return q
+    q.dates = [normalise_date(m.group()) for m in DATE_RE.finditer(text) if "年" in m.group() or "月" in m.group()]
+    stripped = DATE_RE.sub(" ", text)
+    q.terms = noun_phrases(stripped)
+    return q
+
+
+def noun_phrases(text: str) -> list[Term]:
+    """Content terms: runs of adjacent nouns are merged ("地方"+"政府" -> "地方政府")."""
+    terms: list[Term] = []
+    run: list[tuple[str, str]] = []
+
+    def close():
+        if not run:
+            return
+        word = "".join(w for w, _ in run)
+        flag = next((f for _, f in run if f in ENTITY_FLAGS), run[-1][1])
+        if len(word) >= 2 and word not in FRAMING:
+            terms.append(Term(word, flag))
+        run.clear()
+
+    for word, flag in pos_tag(text):
+        w = word.strip()
+        if w and (flag in NOUN_FLAGS or (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", w))) and w not in FRAMING:
+            run.append((w, flag))
+        else:
+            close()
+            # verbs like 增速/增长 carry the metric a question asks about
+            if w in METRICS and w not in FRAMING:
+                terms.append(Term(w, "metric"))
+    close()
+    return terms
+
+
+def is_follow_up(text: str) -> bool:
+    t = text.strip()
+    if FOLLOW_PREFIX.match(t):
+        return True
+    core = FOLLOW_SUFFIX.sub("", t)
+    if re.search(r"(呢|的呢)[\s?？。]*$", t) and len(core) <= 20:
+        return True
+    return language(t) == "zh" and len(core) <= 4 and not COUNT_RE.search(t)
+
+
+def resolve(question: str, previous: str | None, index=None) -> str:
+    """Turn a follow-up into a standalone question, using the previous standalone question."""
+    if not previous or not is_follow_up(question):
+        return question.strip()
+    part = FOLLOW_SUFFIX.sub("", FOLLOW_PREFIX.sub("", question.strip())).strip()
+    if not part:
+        return previous
+    new, prev = analyse(part), analyse(previous)
+    if new.lang != prev.lang and new.lang == "en":
+        return f"{previous} {part}"
+    # a new date replaces the old one
+    if new.dates and prev.dates and not new.terms:
+        out = previous
+        for d in prev.dates:
+            out = re.sub(r"\s*".join(map(re.escape, d)), new.dates[0], out, count=1)
+        return out
+    # a new name replaces the name of the same kind in the previous question
+    for term in new.terms:
+        peer = _peer(term, prev.terms, index)
+        if peer:
+            return previous.replace(peer.text, term.text, 1)
+    # otherwise the follow-up asks for another attribute of the same subject
+    core = QUESTION_TAIL.sub("", previous.strip())
+    return f"{core}的{part}"
+
+
+def _peer(term: Term, candidates: list[Term], index) -> Term | None:
+    for cand in candidates:
+        if cand.text == term.text:
+            return None
+        if term.is_entity and cand.is_entity and cand.flag == term.flag:
+            return cand
+    if index is not None:
+        # names that sit in the same table column are peers ("上海市" and "天津市" as 发布部门)
+        for cand in candidates:
+            if same_column(index, cand.text, term.text):
+                return cand
+        # names listed side by side in one sentence of a report are peers too
+        for cand in candidates:
+            if cand.flag not in ("metric", "gloss") and index.co_listed(cand.text, term.text):
+                return cand
+    for cand in candidates:
+        if term.is_entity and cand.is_entity:
+            return cand
+    return None
+
+
+def same_column(index, a: str, b: str) -> bool:
+    for view in index.tables.values():
+        for col in range(len(view.header)):
+            cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
+            if any(a in c for c in cells) and any(b in c for c in cells) and \
+                    not any(a in c and b in c for c in cells):
+                return True
+    return False
