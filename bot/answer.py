@@ -6,13 +6,14 @@ was asked (a name, a year or a metric no cited passage mentions).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from .question import METRICS, QUESTION_TAIL, Query, Term
+from .question import METRICS, QUESTION_TAIL, Query, Term, count_target
 from .types import Chunk, Evidence
 
 REFUSAL_ZH = "报告中没有"
@@ -51,7 +52,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
     if q.lang == "zh":
         if not q.terms and not q.dates:
             return _refuse(q, "", evidence[:0], index)
-        missing = [_unknown_part(t, index) for t in q.terms if not _known(t, index)]
+        missing = [_unknown_part(t, index) for t in q.terms if not t.soft and not _known(t, index)]
         if missing:
             return _refuse(q, "关于" + "、".join(f"「{m}」" for m in missing) + "的内容", evidence, index)
     view = _table_for(q, evidence, index)
@@ -65,7 +66,11 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
 # -- terms ---------------------------------------------------------------------------------
 def _parts(term: Term) -> list[Term]:
     """The words a longer term is made of ("智算中心行业市场规模" -> 智算/中心/行业/市场/规模)."""
-    return [Term(w, term.flag) for w in words(term.text) if len(w) >= 2 and w != term.text]
+    parts = [w for w in words(term.text) if len(w) >= 2 and w != term.text]
+    if not parts:  # one dictionary word ("华东地区"): its search-mode sub-words
+        parts = [w for w in tokenize(term.text) if len(w) >= 2 and w != term.text]
+        parts = [p for p in parts if not any(p != o and p in o for o in parts)]
+    return [Term(w, term.flag) for w in parts]
 
 
 def _known(term: Term, index: LoadedIndex) -> bool:
@@ -118,9 +123,25 @@ class Candidate:
     covered: bool  # the chunk (with its report and heading) mentions every question term
 
 
+def _sentences(evidence: list[Evidence]) -> list[str]:
+    return [s for ev in evidence if ev.chunk.kind != "table" for s in SUB_SENTENCE.split(ev.chunk.text) if s.strip()]
+
+
+def _weights(q: Query, evidence: list[Evidence], index: LoadedIndex) -> dict[str, float]:
+    """How telling each question term is: rare in the corpus, rare among the candidate
+    sentences (so the term that tells two parallel sentences apart decides), and long."""
+    sentences = _sentences(evidence)
+    out = {}
+    for t in q.terms:
+        n = sum(1 for s in sentences if _in(t, s))
+        rarity = math.log(1 + (len(sentences) + 1) / (n + 1))
+        out[t.text] = _weight(t, index) * rarity * math.sqrt(min(len(t.text), 8) / 2)
+    return out
+
+
 def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex) -> list[Candidate]:
     out = []
-    weights = {t.text: _weight(t, index) for t in q.terms}
+    weights = _weights(q, evidence, index)
     prior = 1.5 if q.lang == "en" else 0.4
     for rank, ev in enumerate(evidence):
         chunk = ev.chunk
@@ -171,6 +192,10 @@ def _answer_from_text(q: Query, evidence: list[Evidence], index: LoadedIndex) ->
             return _refuse(q, f"{what}的数据", evidence, index, nearest=covered[0])
         covered = dated
     best = covered[0]
+    if q.intent == "count" and not any(re.search(rf"\d\s*[{COUNT_UNITS}]", c.sentence) for c in covered[:3]):
+        # a count asked of text that counts nothing: say so rather than give another figure
+        what = QUESTION_TAIL.sub("", q.text.strip()) if q.lang == "zh" else "that count"
+        return _refuse(q, f"{what}的数据", evidence, index, nearest=best)
     # sentences of the same passage that answer as well as the best one (e.g. several shares)
     lead = [c for c in covered if c.chunk.id == best.chunk.id and c.score >= best.score * 0.85]
     if q.intent == "list":
@@ -217,12 +242,29 @@ def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableV
     if not tables:
         return None
     top = evidence[0].chunk
-    if q.intent == "count" or top.table_id:
+    if q.intent == "count":
+        view = index.tables.get(tables[0].chunk.table_id)
+        return view if _counts_rows_of(q, view) else None
+    if top.table_id:
         return index.tables.get(tables[0].chunk.table_id)
     if q.intent in ("list", "who", "when") and \
             _filters(q, index.tables.get(tables[0].chunk.table_id), short_only=True)[0]:
         return index.tables.get(tables[0].chunk.table_id)
     return None
+
+
+def _counts_rows_of(q: Query, view: TableView | None) -> bool:
+    """Does a count question count this table's rows? ("几项政策" counts a table of 政策名称 rows.)"""
+    if view is None:
+        return False
+    target = count_target(q.text)
+    if not target:
+        return True
+    nouns = {re.sub(r"名称|名字|标题", "", h) for h in view.header} | set(words(view.caption)[-1:])
+    nouns = {n for n in nouns if n}
+    tail = words(target)[-1] if words(target) else target
+    return any(v in nouns or any(v == n or (len(v) >= 2 and v in n) for n in nouns)
+               for v in Term(tail, "n").variants() | {target})
 
 
 def _short_columns(view: TableView) -> set[int]:
@@ -283,7 +325,8 @@ def _asked_column(q: Query, view: TableView) -> int | None:
     best, best_len = None, 0
     for col, h in enumerate(view.header):
         for part in [h] + tokenize(h):
-            if len(part) >= 2 and part in text and len(part) > best_len and part not in view.caption:
+            # a whole header named in the question counts even when the caption repeats it
+            if len(part) >= 2 and part in text and len(part) > best_len and (part == h or part not in view.caption):
                 best, best_len = col, len(part)
     return best
 
@@ -307,6 +350,9 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if q.intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead
+    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows)])
+    if q.lang == "zh" and not all(_in(t, frame) for t in q.terms):
+        return None  # the rows do not speak of everything asked: the text may
     asked = _asked_column(q, view)
     name_col = _name_column(view)
     draft = Draft(body="", refused=False)

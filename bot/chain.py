@@ -45,14 +45,11 @@ class Assistant:
         self.settings = settings or Settings()
         self.index = index or load_index(self.settings)
         self.retriever = HybridRetriever(index=self.index, k=self.settings.top_k)
-        # the optional LLM answerer gets the grounded draft and returns an Answer (see llm.py)
+        # the optional LLM answerer gets the grounded answer, the evidence and the draft and returns
+        # an Answer (see llm.py); it may also offer `stream(...)` and `rewrite(...)` for follow-ups
         self.answerer = answerer
-        self.chain = (
-            RunnableLambda(self._standalone)
-            | RunnableLambda(self._retrieve)
-            | RunnableLambda(self._compose)
-            | RunnableLambda(self._check)
-        )
+        self.prepare = RunnableLambda(self._standalone) | RunnableLambda(self._retrieve) | RunnableLambda(self._compose)
+        self.chain = self.prepare | RunnableLambda(self._check)
 
     # -- public ---------------------------------------------------------------------------
     def standalone(self, question: str, history: list[str] | tuple = ()) -> str:
@@ -74,9 +71,43 @@ class Assistant:
         answer.seconds = time.perf_counter() - started
         return answer
 
+    def stream(self, question: str, history: list[str] | tuple = ()):
+        """Answer `question` step by step, for a chat that shows tokens as they arrive.
+
+        Yields zero or more `str` items, then exactly one `Answer`, always last:
+        - each str is the whole reply so far (not a delta), as the LLM writes it: provisional,
+          not yet checked; show it in place of the previous one (e.g. with a "checking…" hint);
+        - the Answer is the checked, final answer, to show instead of every str before it. Its
+          text may differ from the last str entirely: a reply that fails the figure check, an
+          error or a timeout gives the grounded answer, with `note` saying why.
+        Without an LLM answerer (or one without `stream`) it yields only the Answer. Raises
+        BotError, before yielding anything, for an empty or too long question, as `ask` does.
+        """
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        state = self.prepare.invoke({"question": text, "history": list(history)})
+        grounded = self._grounded(state)
+        if self.answerer is None or not hasattr(self.answerer, "stream"):
+            answer = self.answerer(grounded, state["evidence"], state["draft"]) if self.answerer else grounded
+        else:
+            answer = None
+            for item in self.answerer.stream(grounded, state["evidence"], state["draft"]):
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                yield item
+            answer = answer or grounded
+        answer.seconds = time.perf_counter() - started
+        yield answer
+
     # -- steps ----------------------------------------------------------------------------
     def _standalone(self, state: dict) -> dict:
-        return {**state, "standalone": self.standalone(state["question"], state["history"])}
+        standalone = self.standalone(state["question"], state["history"])
+        if state["history"] and hasattr(self.answerer, "rewrite"):
+            # the LLM may resolve the follow-up better; the rule-based resolution is its fallback
+            standalone = self.answerer.rewrite(state["question"], state["history"], standalone,
+                                               limit=self.settings.max_question_chars)
+        return {**state, "standalone": standalone}
 
     def _retrieve(self, state: dict) -> dict:
         docs = self.retriever.invoke(state["standalone"])
@@ -90,16 +121,20 @@ class Assistant:
         return {**state, "query": query, "draft": draft}
 
     def _check(self, state: dict) -> Answer:
+        answer = self._grounded(state)
+        if self.answerer is not None:
+            answer = self.answerer(answer, state["evidence"], state["draft"])
+        return answer
+
+    def _grounded(self, state: dict) -> Answer:
         draft: Draft = state["draft"]
         bad = unsupported_numbers(draft.body, [_evidence_text(c) for c in draft.chunks], draft.allowed_numbers)
         if bad:
             # never show a figure its citations do not hold; this is a bug if it happens
             log.error("figure check failed for %r: %s", state["question"], bad)
             draft = Draft(body=_refusal_text(state["query"].lang), refused=True)
-        answer = render(state["question"], state["standalone"], state["query"].lang, draft)
-        if self.answerer is not None:
-            answer = self.answerer(answer, state["evidence"], draft)
-        return answer
+            state["draft"] = draft
+        return render(state["question"], state["standalone"], state["query"].lang, draft)
 
 
 def _evidence_text(chunk) -> str:
@@ -129,4 +164,5 @@ def render(question: str, standalone: str, lang: str, draft: Draft) -> Answer:
                  for c in citations]
         text += f"\n\n{head}:\n" + "\n".join(lines)
     return Answer(question=question, standalone=standalone, text=text, refused=draft.refused,
-                  citations=citations, figures=draft.figures, lang=lang, table=draft.table, chart=draft.chart)
+                  citations=citations, figures=draft.figures, lang=lang, table=draft.table, chart=draft.chart,
+                  computed=sorted(draft.allowed_numbers) if not draft.refused else [])

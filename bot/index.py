@@ -62,7 +62,10 @@ class LoadedIndex:
                     view.record = c
         for view in self.tables.values():
             view.rows.sort(key=lambda c: c.row)
-        self.text_blob = "\n".join(c.text for c in self.chunks if c.kind != "table")
+        # what the reports mention: passages plus the headings, captions and titles they sit under
+        self.text_blob = "\n".join(
+            [c.text for c in self.chunks if c.kind != "table"]
+            + sorted({c.heading for c in self.chunks} | {c.caption for c in self.chunks} | {c.report for c in self.chunks}))
         self.reports = sorted({(c.file, c.report) for c in self.chunks})
 
     def idf(self, token: str) -> float:

@@ -27,6 +27,7 @@ SYNONYM_GROUPS = [
     {"发布", "出台", "印发", "颁布"},
     {"营收", "收入", "营业收入", "营业额"},
     {"企业", "公司", "厂商"},
+    {"地区", "省市", "省份", "地方", "区域", "城市"},
 ]
 # the groups above that name a measure (what a figure is), as opposed to names and verbs
 METRICS = set().union(SYNONYM_GROUPS[0], SYNONYM_GROUPS[1], SYNONYM_GROUPS[2], SYNONYM_GROUPS[5])
@@ -51,7 +52,7 @@ MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 
-COUNT_RE = re.compile(r"几项|几个|几条|几家|几部|几种|多少项|多少个|多少条|多少家|多少部|多少种|数量|how many|number of", re.I)
+COUNT_RE = re.compile(r"(几|多少)(项|个|条|家|部|种|座|所|名)|how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
 WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|什么时间|\bwhen\b|what year|what month", re.I)
 WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|\bwho\b|which (department|ministry|organi[sz]ation|agency)", re.I)
@@ -60,7 +61,12 @@ FOLLOW_SUFFIX = re.compile(r"(的呢|呢|怎么样|如何|又如何|\?|？|。|!
 QUESTION_TAIL = re.compile(r"(是多少|有多少|为多少|是什么|有哪些|是哪些|是哪个|多少|多大|如何|怎么样|吗|呢|\?|？|。)+$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 ENTITY_FLAGS = {"ns", "nr", "nt", "nz", "nrt", "nrfg", "j"}
-NOUN_FLAGS = ENTITY_FLAGS | {"n", "ng", "nl", "vn", "eng", "an", "b", "l", "i"}
+NOUN_FLAGS = ENTITY_FLAGS | {"n", "ng", "nl", "vn", "eng", "an", "l", "i"}
+# distinguishing words ("国家级", "主导") are terms of their own, not part of a noun run
+SINGLE_FLAGS = {"b", "f", "s"}
+# position and place words ("上游", "国内") help choose passages, but a report not using one
+# is no reason to refuse
+SOFT_FLAGS = {"f", "s"}
 
 
 @dataclass
@@ -71,6 +77,10 @@ class Term:
     @property
     def is_entity(self) -> bool:
         return self.flag in ENTITY_FLAGS
+
+    @property
+    def soft(self) -> bool:
+        return self.flag in SOFT_FLAGS
 
     def variants(self) -> set[str]:
         return {self.text} | SYNONYMS.get(self.text, set())
@@ -150,15 +160,31 @@ def noun_phrases(text: str) -> list[Term]:
 
     for word, flag in pos_tag(text):
         w = word.strip()
-        if w and (flag in NOUN_FLAGS or (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", w))) and w not in FRAMING:
+        if w in METRICS:
+            # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%"
+            close()
+            terms.append(Term(w, "metric"))
+        elif w and (flag in NOUN_FLAGS or (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", w))) and w not in FRAMING:
             run.append((w, flag))
         else:
             close()
             # verbs like 增速/增长 carry the metric a question asks about
-            if w in METRICS and w not in FRAMING:
-                terms.append(Term(w, "metric"))
+            if flag in SINGLE_FLAGS and len(w) >= 2 and w not in FRAMING:
+                terms.append(Term(w, flag))
     close()
     return terms
+
+
+def count_target(text: str) -> str:
+    """What a count question counts: the noun after "几项/多少个", else the one before it."""
+    m = COUNT_RE.search(text)
+    if not m or language(text) != "zh":
+        return ""
+    after = noun_phrases(text[m.end():])
+    if after:
+        return after[0].text
+    before = noun_phrases(re.sub(r"(的)?(数量|数目|总数)?(有|共有|一共有|是|为)?$", "", text[:m.start()]))
+    return before[-1].text if before else ""
 
 
 def is_follow_up(text: str) -> bool:
@@ -168,7 +194,13 @@ def is_follow_up(text: str) -> bool:
     core = FOLLOW_SUFFIX.sub("", t)
     if re.search(r"(呢|的呢)[\s?？。]*$", t) and len(core) <= 20:
         return True
-    return language(t) == "zh" and len(core) <= 4 and not COUNT_RE.search(t)
+    if language(t) != "zh" or COUNT_RE.search(t):
+        return False
+    if len(core) <= 4:
+        return True
+    # a question that names only a measure ("同比增长了多少？") has left out its subject
+    q = analyse(t)
+    return not q.dates and bool(q.terms) and all(term.text in METRICS for term in q.terms)
 
 
 def resolve(question: str, previous: str | None, index=None) -> str:

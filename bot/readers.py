@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import UnreadableFile
+from .formats import FORMAT_READERS
 from .parse import parse_text
 from .types import Report
 
@@ -42,7 +43,7 @@ def read_text(path: Path, name: str) -> Report:
 
 
 Reader = Callable[[Path, str], Report]
-READERS: dict[str, Reader] = {".txt": read_text, ".md": read_text, ".markdown": read_text}
+READERS: dict[str, Reader] = {".txt": read_text, ".md": read_text, ".markdown": read_text, **FORMAT_READERS}
 
 
 def is_candidate(path: Path) -> bool:

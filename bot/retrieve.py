@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from .index import LoadedIndex
 from .lexical import tokenize
+from .question import analyse, language
 from .types import Evidence
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
@@ -22,6 +23,9 @@ def hybrid_search(index: LoadedIndex, question: str, k: int) -> list[Evidence]:
     fused: dict[int, Evidence] = {}
 
     tokens = tokenize(question)
+    if language(question) == "en":
+        # the glossary's Chinese words let BM25 help English questions over Chinese reports
+        tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
     if tokens:
         scores = index.bm25.get_scores(tokens)
         top = np.argsort(-scores)[:pool]

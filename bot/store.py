@@ -216,6 +216,15 @@ class EmbeddedStore(Store):
 
 
 class ServerStore(Store):
+    """Builds as collections `bot_<id>` on a Chroma server shared by ingest and every replica.
+
+    Every call that reaches the server goes through `_guard`: a connection that fails becomes
+    the one clear BotError (`_lost`, "answers resume when it is back"); the HTTP client
+    reconnects by itself on the next call, so nothing needs restarting once the server is up."""
+
+    POINTER = "bot_current"
+    MANIFESTS = "bot_manifests"
+
     def __init__(self, url: str):
         import chromadb
 
@@ -232,44 +241,77 @@ class ServerStore(Store):
     def where(self) -> str:
         return self.url
 
-    def current(self) -> Manifest | None:
+    class _Guarded:
+        """A collection whose every call goes through `ServerStore._guard`."""
+
+        def __init__(self, col, store: "ServerStore"):
+            self._col = col
+            self._store = store
+
+        def __getattr__(self, name):
+            attr = getattr(self._col, name)
+            if not callable(attr):
+                return attr
+            return lambda *args, **kwargs: self._store._guard(attr, *args, **kwargs)
+
+    def _guard(self, call, *args, **kwargs):
+        import httpx
+
         try:
-            pointer = self.client.get_or_create_collection("bot_current", embedding_function=None)
-            build = (pointer.metadata or {}).get("build")
-            if not build:
-                return None
-            got = self.client.get_or_create_collection("bot_manifests", embedding_function=None).get(
-                ids=[build], include=["documents"])
+            return call(*args, **kwargs)
         except BotError:
             raise
-        except Exception as err:  # noqa: BLE001
+        except (httpx.TransportError, OSError) as err:  # refused, reset, timed out: the server is gone
             raise _lost(self.url, err) from err
+        except Exception as err:  # noqa: BLE001 - an error the server reported; say which
+            raise BotError(f"The Chroma server at {self.url} failed a request ({type(err).__name__}: {err}).",
+                           hint="Check the Chroma server's log; answers resume once it serves requests again.") from err
+
+    def current(self) -> Manifest | None:
+        pointer = self._guard(self.client.get_or_create_collection, self.POINTER, embedding_function=None)
+        build = (pointer.metadata or {}).get("build")
+        if not build:
+            return None
+        manifests = self._guard(self.client.get_or_create_collection, self.MANIFESTS, embedding_function=None)
+        got = self._guard(manifests.get, ids=[build], include=["documents"])
         if not got["ids"]:
             raise BotError(f"The Chroma server at {self.url} points to a missing build {build}.",
                            hint="Run `bot ingest` again.")
         return Manifest.from_json(got["documents"][0])
 
     def _collection(self, build: str, create: bool = False):
+        from chromadb.errors import NotFoundError
+
+        name = f"bot_{build}"
         try:
             if create:
-                return self.client.get_or_create_collection(f"bot_{build}", embedding_function=None,
-                                                            configuration={"hnsw": {"space": "cosine"}})
-            return self.client.get_collection(f"bot_{build}", embedding_function=None)
+                col = self.client.get_or_create_collection(name, embedding_function=None,
+                                                           configuration={"hnsw": {"space": "cosine"}})
+            else:
+                col = self.client.get_collection(name, embedding_function=None)
+        except NotFoundError as err:
+            raise BotError(f"Index build {build} is no longer on the Chroma server at {self.url} "
+                           "(a newer ingest replaced it).",
+                           hint="`bot serve` picks up the current build by itself within a minute; otherwise restart it.") from err
         except Exception as err:  # noqa: BLE001
             raise _lost(self.url, err) from err
+        return self._Guarded(col, self)
 
     def _set_current(self, manifest: Manifest) -> None:
         # manifests carry a dummy vector: Chroma records need one and we never let Chroma embed
-        manifests = self.client.get_or_create_collection("bot_manifests", embedding_function=None)
-        manifests.upsert(ids=[manifest.build], documents=[manifest.to_json()], embeddings=[[0.0]])
-        pointer = self.client.get_or_create_collection("bot_current", embedding_function=None)
+        manifests = self._guard(self.client.get_or_create_collection, self.MANIFESTS, embedding_function=None)
+        self._guard(manifests.upsert, ids=[manifest.build], documents=[manifest.to_json()], embeddings=[[0.0]])
+        pointer = self._guard(self.client.get_or_create_collection, self.POINTER, embedding_function=None)
         previous = (pointer.metadata or {}).get("build")
-        pointer.modify(metadata={"build": manifest.build, "previous": previous or ""})
-        for col in self.client.list_collections():
+        self._guard(pointer.modify, metadata={"build": manifest.build, "previous": previous or ""})
+        keep = {manifest.build, previous}
+        for col in self._guard(self.client.list_collections):
             name = col if isinstance(col, str) else col.name
-            if name.startswith("bot_") and name not in ("bot_current", "bot_manifests") \
-                    and name[4:] not in (manifest.build, previous):
+            if name.startswith("bot_") and name not in (self.POINTER, self.MANIFESTS) and name[4:] not in keep:
                 self.drop(name[4:])
+        stale = [b for b in self._guard(manifests.get, include=[])["ids"] if b not in keep]
+        if stale:
+            self._guard(manifests.delete, ids=stale)
 
     def drop(self, build: str) -> None:
         try:

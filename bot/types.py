@@ -103,6 +103,7 @@ class Answer:
     table: dict | None = None  # {"header": [...], "rows": [[...]], "caption": str} shown under the answer
     chart: dict | None = None  # {"title", "unit", "labels", "values", "source"} for comparable figures
     note: str = ""  # e.g. why an LLM answer fell back
+    computed: list[str] = field(default_factory=list)  # numbers the answerer counted (rows), not quoted
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -121,4 +122,5 @@ class Answer:
             "table": self.table,
             "chart": self.chart,
             "note": self.note,
+            "computed": list(self.computed),
         }

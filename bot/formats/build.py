@@ -105,16 +105,18 @@ class ReportBuilder:
         self._paragraph(text, page)
 
     def table(self, rows: list[list[str]], *, caption: str | None = None, page: int | None = None,
-              single_column_is_text: bool = True) -> None:
+              default_caption: str | None = None, single_column_is_text: bool = True) -> None:
         """A grid of cell strings, header first. Title rows and source rows inside the grid (one
-        value across the whole row) become the caption and the source note."""
+        value across the whole row) become the caption and the source note. The caption is the
+        format's own (`caption`), else the short line above, else the title row, else
+        `default_caption` (a sheet or file name), else "表N"."""
         grid = _tidy_grid(rows)
         inner_caption = None
-        if len(grid) >= 3 and _single_value(grid[0]) and not SOURCE_RE.match(_single_value(grid[0])):
-            inner_caption = _single_value(grid.pop(0))
+        if len(grid) >= 3 and single_value(grid[0]) and not SOURCE_RE.match(single_value(grid[0])):
+            inner_caption = single_value(grid.pop(0))
         sources = []
-        while grid and _single_value(grid[-1]) and SOURCE_RE.match(_single_value(grid[-1])):
-            sources.insert(0, _single_value(grid.pop()))
+        while grid and single_value(grid[-1]) and SOURCE_RE.match(single_value(grid[-1])):
+            sources.insert(0, single_value(grid.pop()))
         grid = _drop_empty_columns(grid)
         width = max((len(r) for r in grid), default=0)
         if len(grid) < 2 or (width < 2 and single_column_is_text):
@@ -122,7 +124,7 @@ class ReportBuilder:
             if inner_caption:
                 self.text(inner_caption, page=page)
             for row in grid:
-                for cell in row:
+                for cell in dict.fromkeys(c for c in row if c):  # merged cells repeat their text
                     self.text(cell, page=page)
             for note in sources:
                 self.text(note, page=page)
@@ -132,7 +134,7 @@ class ReportBuilder:
         elif self._pending is not None:
             self._flush_pending()
         self._pending = None
-        caption = clean_caption(caption or inner_caption or "") or f"表{self._tables + 1}"
+        caption = clean_caption(caption or inner_caption or default_caption or "") or f"表{self._tables + 1}"
         self._tables += 1
         header = tuple(grid[0]) + ("",) * (width - len(grid[0]))
         body = tuple(tuple(r) + ("",) * (width - len(r)) for r in grid[1:])
@@ -166,7 +168,7 @@ def _tidy_grid(rows: list[list[str]]) -> list[list[str]]:
     return [row for row in grid if any(row)]
 
 
-def _single_value(row: list[str]) -> str:
+def single_value(row: list[str]) -> str:
     """The row's text when the whole row holds one value (merged cells repeat it), else ""."""
     values = {c for c in row if c}
     return values.pop() if len(values) == 1 and len(row) > 1 else ""

@@ -36,7 +36,7 @@ def read_xlsx(path: Path, name: str) -> Report:
                 grid = [[render(cell.value, getattr(cell, "number_format", None)) for cell in row]
                         for row in ws.iter_rows()]
                 if any(any(row) for row in grid):
-                    builder.table(grid, caption=sheet_caption(ws.title, name, len(sheets)),
+                    builder.table(grid, default_caption=sheet_caption(ws.title, name, len(sheets)),
                                   single_column_is_text=False)
         finally:
             book.close()  # a read-only workbook keeps its file open until closed
@@ -63,7 +63,7 @@ def read_csv(path: Path, name: str) -> Report:
     rows = list(csv.reader(io.StringIO(text, newline=""), sniff_dialect(text, path.suffix.lower())))
     builder = ReportBuilder(name)
     builder.title = title_from_file(name)
-    builder.table(rows, caption=title_from_file(name), single_column_is_text=False)
+    builder.table(rows, default_caption=title_from_file(name), single_column_is_text=False)
     return builder.build()
 
 

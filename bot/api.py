@@ -1,0 +1,650 @@
+"""One HTTP server for everything a portal needs (`bot serve`, `make run`):
+
+    /                      the chat (Gradio; bot.ui.build_ui)
+    /embed                 the same chat, compact and without page chrome, for iframes
+    /widget.js             one script tag that adds a floating chat button opening /embed
+    /api/v1/health         index status (open, for load balancers)
+    /api/v1/ask            REST: {"question", "history"?} -> the JSON of `bot ask --json`
+    /v1/chat/completions   OpenAI-compatible chat (plain and streaming), /v1/models
+    /docs                  OpenAPI documentation of the two APIs
+
+Everything shares one `Assistant` (the index is loaded once at start and again only when an
+ingest commits a new build). Settings beyond `Settings` are read from the environment here:
+
+| variable | default | meaning |
+|---|---|---|
+| BOT_API_KEYS | (empty) | comma-separated keys; when set, /api/v1/ask and /v1/* need `Authorization: Bearer <key>` |
+| BOT_UI_USERS | (empty) | `user:pass,...`: the chat at / and /embed asks for a login |
+| BOT_ALLOWED_ORIGINS | (empty) | comma-separated origins (`https://portal.example.com`) that may frame /embed and call the API from a browser; the server's own origin always may |
+| BOT_RATE_LIMIT | 60/minute | requests per client (API key, else IP) to the API and to the chat; `off` disables |
+| BOT_REQUEST_TIMEOUT | 30 | seconds an answer may take before the API replies 504 |
+
+API errors are JSON `{"error": {"message", "type"}}` (the OpenAI shape), with the status codes
+400 (BotError from the assistant), 401/403 (key), 404, 413 (question too long), 422 (malformed
+request), 429 (+ Retry-After), 503 (Chroma server unreachable, + Retry-After) and 504 (timeout).
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import math
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import BotError
+from .settings import Settings
+
+log = logging.getLogger("bot.api")
+STATIC = Path(__file__).parent / "static"
+MODEL_ID = "bot"
+MAX_BODY = 1_000_000  # bytes; questions are capped far below this by max_question_chars
+MAX_HISTORY = 50
+WORKERS = 4  # answers computed at once; more requests wait (and count towards the timeout)
+RELOAD_CHECK_SECONDS = 30.0  # how often to look for a newly committed index build
+PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
+           "d": 86400, "day": 86400}
+
+
+# -- configuration -----------------------------------------------------------------------------
+def _split(raw: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """The server's access settings; `ApiConfig.from_env()` reads the BOT_* variables above."""
+
+    api_keys: tuple[str, ...] = ()
+    ui_users: tuple[tuple[str, str], ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit: str = "60/minute"
+    request_timeout: float = 30.0
+    reload_check_seconds: float = RELOAD_CHECK_SECONDS
+
+    def __post_init__(self) -> None:
+        parse_rate(self.rate_limit)  # fail at start, with the bad value in the message
+        if not self.request_timeout > 0:
+            raise BotError(f"BOT_REQUEST_TIMEOUT must be a number of seconds greater than 0. "
+                           f"Currently, it is {self.request_timeout}.")
+        for origin in self.allowed_origins:
+            parsed = urlparse(origin)
+            if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path not in ("", "/"):
+                raise BotError(f"BOT_ALLOWED_ORIGINS holds '{origin}', which is not an origin.",
+                               hint="Give scheme and host only, e.g. https://portal.example.com (comma-separated).")
+
+    @classmethod
+    def from_env(cls) -> "ApiConfig":
+        users = []
+        for pair in _split(os.environ.get("BOT_UI_USERS", "")):
+            user, sep, password = pair.partition(":")
+            if not sep or not user or not password:
+                raise BotError("BOT_UI_USERS must look like 'user:password,user2:password2'. "
+                               f"The entry '{user}:…' has no password." if user else
+                               "BOT_UI_USERS must look like 'user:password,user2:password2'.")
+            users.append((user, password))
+        raw_timeout = os.environ.get("BOT_REQUEST_TIMEOUT", "").strip() or "30"
+        try:
+            timeout = float(raw_timeout)
+        except ValueError:
+            raise BotError(f"BOT_REQUEST_TIMEOUT must be a number of seconds. Currently, it is '{raw_timeout}'.") from None
+        return cls(
+            api_keys=_split(os.environ.get("BOT_API_KEYS", "")),
+            ui_users=tuple(users),
+            allowed_origins=tuple(o.rstrip("/") for o in _split(os.environ.get("BOT_ALLOWED_ORIGINS", ""))),
+            rate_limit=os.environ.get("BOT_RATE_LIMIT", "").strip() or "60/minute",
+            request_timeout=timeout,
+        )
+
+
+def parse_rate(spec: str) -> tuple[int, float] | None:
+    """'30/minute' -> (30, 60.0); 'off' / '0' -> None (no limit)."""
+    spec = (spec or "").strip().lower()
+    if spec in ("", "off", "none", "0", "unlimited"):
+        return None
+    count, sep, period = spec.partition("/")
+    seconds = None
+    if sep:
+        period = period.strip()
+        number = period.rstrip("abcdefghijklmnopqrstuvwxyz").strip() or "1"
+        unit = period[len(number):].strip() if period[:1].isdigit() else period
+        unit = unit[:-1] if unit.endswith("s") and unit[:-1] in PERIODS else unit
+        try:
+            seconds = float(number) * PERIODS[unit]
+        except (KeyError, ValueError):
+            seconds = None
+    try:
+        n = int(count)
+    except ValueError:
+        n = 0
+    if not sep or seconds is None or n <= 0 or seconds <= 0:
+        raise BotError(f"BOT_RATE_LIMIT must look like '30/minute' (or second, hour, day; 'off' for none). "
+                       f"Currently, it is '{spec}'.")
+    return n, seconds
+
+
+# -- rate limiting -----------------------------------------------------------------------------
+class RateLimiter:
+    """Token bucket per client: `count` requests at once, refilled at count/per_seconds.
+
+    In-process and small on purpose (no dependency): with N replicas each enforces its own
+    limit, so a client may get up to N times the limit across the fleet."""
+
+    def __init__(self, count: int, per_seconds: float, clock=time.monotonic, max_clients: int = 50_000):
+        self.capacity = float(count)
+        self.rate = count / per_seconds
+        self.clock = clock
+        self.max_clients = max_clients
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        """0.0 if the request may go ahead, else the seconds until it may."""
+        with self._lock:
+            now = self.clock()
+            tokens, last = self._buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[client] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate
+            if len(self._buckets) > self.max_clients:
+                self._forget_full(now)
+            return wait
+
+    def _forget_full(self, now: float) -> None:
+        # a bucket that has refilled is the same as no bucket
+        full = [c for c, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.capacity]
+        for c in full:
+            del self._buckets[c]
+
+
+# -- errors ------------------------------------------------------------------------------------
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, type_: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.type, self.headers = status, message, type_, headers or {}
+
+
+def error_response(status: int, message: str, type_: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": type_}}, status_code=status, headers=headers)
+
+
+def _is_store_outage(err: BaseException) -> bool:
+    """Did this BotError come from the index store (the Chroma server down or failing: retry
+    later) rather than from the question?"""
+    seen = set()
+    cause = err.__cause__ or err.__context__
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        module = type(cause).__module__ or ""
+        if isinstance(cause, (ConnectionError, TimeoutError)) or module.split(".")[0] in ("httpx", "chromadb"):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _bot_error(err: BotError) -> ApiError:
+    if _is_store_outage(err):
+        return ApiError(503, str(err), "service_unavailable", {"Retry-After": "5"})
+    return ApiError(400, str(err), "invalid_request_error")
+
+
+# -- request and response models (they also document /docs) -----------------------------------
+class AskRequest(BaseModel):
+    question: str = Field(description="The question, in Chinese or English.",
+                          examples=["2024年我国智算中心行业市场规模是多少？"])
+    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
+                               description="Earlier user questions of the conversation, oldest first; "
+                                           "lets follow-ups such as '增速呢？' resolve.")
+
+
+class CitationOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    n: int
+    report: str
+    location: str
+    quote: str
+    attribution: str = ""
+    page: int | None = None
+
+
+class AskResponse(BaseModel):
+    """The same JSON as `bot ask --json`."""
+
+    model_config = ConfigDict(extra="allow")
+    question: str
+    standalone_question: str
+    answer: str = Field(description="Markdown: figures in **bold**, citations [n], then the sources list.")
+    refused: bool
+    citations: list[CitationOut]
+    figures: list[str]
+    answerer: str
+    lang: str
+    table: dict | None = None
+    chart: dict | None = None
+    note: str = ""
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens, user, ...: accepted, ignored
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+def _message_text(message: ChatMessage) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    parts = message.content or []
+    return "".join(p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type", "text") == "text")
+
+
+# -- the application ---------------------------------------------------------------------------
+class _Service:
+    """The shared assistant, the worker threads, the limiter and the key check."""
+
+    def __init__(self, settings: Settings, assistant, config: ApiConfig):
+        self.settings = settings
+        self.assistant = assistant
+        self.config = config
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bot-answer")
+        rate = parse_rate(config.rate_limit)
+        self.limiter = RateLimiter(*rate) if rate else None
+        self.started = int(time.time())
+        self._reload_lock = threading.Lock()
+        self._checked = time.monotonic()
+
+    # -- access -----------------------------------------------------------------------------
+    def client_id(self, request: Request, key_index: int | None) -> str:
+        if key_index is not None:
+            return f"key#{key_index}"
+        return f"ip:{request.client.host if request.client else 'unknown'}"
+
+    def check_key(self, credentials: HTTPAuthorizationCredentials | None) -> int | None:
+        if not self.config.api_keys:
+            return None
+        if credentials is None or not credentials.credentials:
+            raise ApiError(401, "This API needs a key: send the header 'Authorization: Bearer <key>' "
+                                "(keys are set with BOT_API_KEYS on the server).", "authentication_error",
+                           {"WWW-Authenticate": "Bearer"})
+        given = credentials.credentials.encode()
+        found = None
+        for i, key in enumerate(self.config.api_keys):
+            if hmac.compare_digest(given, key.encode()):
+                found = i
+        if found is None:
+            raise ApiError(403, "Unknown API key. Check the key your portal sends against BOT_API_KEYS.",
+                           "permission_error")
+        return found
+
+    def check_rate(self, client: str) -> None:
+        if self.limiter is None:
+            return
+        wait = self.limiter.take(client)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too many requests: the limit is {self.config.rate_limit} per client. "
+                                f"Retry after {retry} s.", "rate_limit_error", {"Retry-After": str(retry)})
+
+    def origin_allowed(self, request: Request) -> bool:
+        origin = request.headers.get("origin")
+        if not origin:
+            return True  # not a browser, or a same-origin GET
+        if origin.rstrip("/") in self.config.allowed_origins:
+            return True
+        return urlparse(origin).netloc == request.headers.get("host", "")
+
+    # -- answering --------------------------------------------------------------------------
+    def check_question(self, question: str) -> None:
+        limit = self.settings.max_question_chars
+        if len(question.strip()) > limit:
+            raise ApiError(413, f"The question is too long ({len(question.strip())} characters; the limit is "
+                                f"{limit}, set by BOT_MAX_QUESTION_CHARS). Please shorten it.",
+                           "question_too_long")
+
+    async def answer(self, question: str, history: list[str]):
+        self.check_question(question)
+        self.maybe_reload()
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.pool, self.assistant.ask, question, list(history))
+        try:
+            return await asyncio.wait_for(future, timeout=self.config.request_timeout)
+        except asyncio.TimeoutError:
+            raise ApiError(504, f"No answer within {self.config.request_timeout:g} s (BOT_REQUEST_TIMEOUT). "
+                                "The server may be busy; try again, or raise the timeout.", "timeout") from None
+        except BotError as err:
+            raise _bot_error(err) from err
+
+    # -- new index builds -------------------------------------------------------------------
+    def maybe_reload(self) -> None:
+        """Every `reload_check_seconds`, look whether ingest committed a new build; if so load it
+        in the background and swap it in (replicas follow `bot ingest` without a restart)."""
+        now = time.monotonic()
+        if now - self._checked < self.config.reload_check_seconds or not self._reload_lock.acquire(blocking=False):
+            return
+        self._checked = now
+        threading.Thread(target=self._reload, daemon=True, name="bot-reload").start()
+
+    def _reload(self) -> None:
+        try:
+            index = self.assistant.index
+            current = index.store.current()
+            if current is None or current.build == index.manifest.build:
+                return
+            from .index import load_index
+            from .retrieve import HybridRetriever
+
+            fresh = load_index(self.settings)
+            # swap both at once for readers: retriever first holds the new index
+            self.assistant.retriever = HybridRetriever(index=fresh, k=self.settings.top_k)
+            self.assistant.index = fresh
+            log.warning("loaded the new index build %s (%d chunks)", fresh.manifest.build, len(fresh.chunks))
+        except BotError as err:
+            log.warning("could not check for a new index build: %s", err)
+        except Exception:  # noqa: BLE001 - keep serving the build we have
+            log.exception("reloading the index failed; still serving the previous build")
+        finally:
+            self._reload_lock.release()
+
+    def health(self) -> tuple[int, dict]:
+        index = self.assistant.index
+        info = index.health()
+        try:
+            current = index.store.current()
+        except BotError as err:
+            return 503, {**info, "status": "unavailable", "error": str(err)}
+        except Exception as err:  # noqa: BLE001
+            return 503, {**info, "status": "unavailable", "error": f"{type(err).__name__}: {err}"}
+        if current is not None and current.build != info.get("build"):
+            info["latest_build"] = current.build
+            self.maybe_reload()
+        return 200, info
+
+
+def create_app(settings: Settings | None = None, assistant=None, config: ApiConfig | None = None,
+               *, chat: bool = True) -> FastAPI:
+    """The FastAPI app: chat, widget, REST and OpenAI-compatible APIs over one shared Assistant.
+
+    `chat=False` leaves out the Gradio UI (for tests of the APIs alone; saves the gradio import)."""
+    settings = settings or Settings()
+    config = config or ApiConfig.from_env()
+    if assistant is None:
+        from .chain import Assistant
+
+        answerer = None
+        if settings.llm:
+            from .llm import make_answerer
+
+            answerer = make_answerer(settings)
+        assistant = Assistant(settings, answerer=answerer)
+    svc = _Service(settings, assistant, config)
+
+    app = FastAPI(
+        title="Report assistant API",
+        version="1",
+        description="Answers questions about market-research reports with exact, cited figures. "
+                    "REST under /api/v1, OpenAI-compatible chat under /v1 (point any OpenAI SDK's base URL "
+                    "at <server>/v1). Errors are {\"error\": {\"message\", \"type\"}}.",
+        docs_url="/docs", redoc_url=None,
+    )
+    app.state.service = svc
+    app.add_middleware(CORSMiddleware, allow_origins=list(config.allowed_origins), allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"],
+                       expose_headers=["Retry-After"], max_age=600)
+    app.add_middleware(_EdgeMiddleware, service=svc)
+    _install_error_handlers(app)
+    bearer = HTTPBearer(auto_error=False, description="One of the keys in BOT_API_KEYS (when set).")
+
+    def guard(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+        if not svc.origin_allowed(request):
+            raise ApiError(403, f"Requests from the origin {request.headers.get('origin')} are not allowed. "
+                                "Add it to BOT_ALLOWED_ORIGINS on the server if it should be.", "origin_not_allowed")
+        key_index = svc.check_key(credentials)
+        client = svc.client_id(request, key_index)
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            raise ApiError(413, f"The request body is larger than {MAX_BODY} bytes.", "request_too_large")
+        return client
+
+    def rate(client: str = Depends(guard)) -> str:
+        svc.check_rate(client)
+        return client
+
+    @app.get("/api/v1/health", tags=["status"], summary="Index status (no key needed)")
+    def health():
+        status, info = svc.health()
+        return JSONResponse(info, status_code=status, headers={"Retry-After": "5"} if status == 503 else None)
+
+    @app.post("/api/v1/ask", tags=["REST"], response_model=AskResponse,
+              summary="Ask a question; the answer with its figures and citations")
+    async def ask(body: AskRequest, client: str = Depends(rate)):
+        answer = await svc.answer(body.question, body.history)
+        return answer.to_json()
+
+    @app.get("/v1/models", tags=["OpenAI-compatible"], summary="The one model this server offers")
+    def models(client: str = Depends(guard)):
+        return {"object": "list", "data": [_model_card(svc.started)]}
+
+    @app.get("/v1/models/{model_id}", tags=["OpenAI-compatible"], include_in_schema=False)
+    def model(model_id: str, client: str = Depends(guard)):
+        if model_id != MODEL_ID:
+            raise ApiError(404, f"The model '{model_id}' does not exist; this server offers '{MODEL_ID}'.",
+                           "invalid_request_error")
+        return _model_card(svc.started)
+
+    @app.post("/v1/chat/completions", tags=["OpenAI-compatible"],
+              summary="Chat completion: the last user message is the question, earlier ones its history")
+    async def chat_completions(body: ChatRequest, client: str = Depends(rate)):
+        questions = [_message_text(m) for m in body.messages if m.role == "user"]
+        if not questions:
+            raise ApiError(400, "messages holds no message with role 'user'; the last user message is the question.",
+                           "invalid_request_error")
+        answer = await svc.answer(questions[-1], questions[:-1])
+        cid = "chatcmpl-" + uuid.uuid4().hex
+        created = int(time.time())
+        extra = _answer_extras(answer)
+        if body.stream:
+            return StreamingResponse(_sse(cid, created, answer, extra), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return {
+            "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
+                         "finish_reason": "stop", "logprobs": None}],
+            **extra,
+        }
+
+    @app.get("/embed", include_in_schema=False)
+    def embed_slash():
+        return RedirectResponse("embed/", status_code=307)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget():
+        return Response((STATIC / "widget.js").read_text(encoding="utf-8"), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    # unknown API paths get a JSON 404 here instead of falling through to the chat at /
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+    @app.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+    def not_found(request: Request, rest: str = ""):
+        raise ApiError(404, f"No API endpoint {request.method} {request.url.path}. See /docs.", "not_found")
+
+    if chat:
+        _mount_chat(app, assistant, settings, config)
+    return app
+
+
+def _model_card(created: int) -> dict:
+    return {"id": MODEL_ID, "object": "model", "created": created, "owned_by": "bot"}
+
+
+def _answer_extras(answer) -> dict:
+    data = answer.to_json()
+    return {"citations": data["citations"], "figures": data["figures"], "refused": data["refused"]}
+
+
+def _pieces(text: str, size: int = 48) -> list[str]:
+    """The answer in small pieces along line breaks, for a streamed reply."""
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        out += [line[i:i + size] for i in range(0, len(line), size)] or [line]
+    return out
+
+
+def _sse(cid: str, created: int, answer, extra: dict):
+    def event(delta: dict, finish: str | None = None, more: dict | None = None) -> str:
+        chunk = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}], **(more or {})}
+        return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+
+    yield event({"role": "assistant", "content": ""})
+    for piece in _pieces(answer.text):
+        yield event({"content": piece})
+    yield event({}, "stop", extra)
+    yield "data: [DONE]\n\n"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, err: ApiError):
+        return error_response(err.status, err.message, err.type, err.headers)
+
+    @app.exception_handler(BotError)
+    async def bot_error(request: Request, err: BotError):
+        api = _bot_error(err)
+        return error_response(api.status, api.message, api.type, api.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, err: RequestValidationError):
+        problems = []
+        for e in err.errors()[:5]:
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {e.get('msg', 'invalid')}")
+        return error_response(422, "Invalid request: " + "; ".join(problems) + ". See /docs for the request format.",
+                              "invalid_request_error")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException):
+        return error_response(err.status_code, str(err.detail), "invalid_request_error", getattr(err, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, err: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, f"Internal error ({type(err).__name__}); the server log has the details.",
+                              "server_error")
+
+
+class _EdgeMiddleware:
+    """Headers on every response (who may frame the pages) and the rate limit for the chat's own
+    submit endpoint (the APIs are limited per key in their routes)."""
+
+    def __init__(self, app, service: _Service):
+        self.app = app
+        self.service = service
+        ancestors = " ".join(("'self'", *service.config.allowed_origins))
+        self.csp = f"frame-ancestors {ancestors}".encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if scope.get("method") == "POST" and path.endswith("/gradio_api/queue/join") and self.service.limiter:
+            client = scope.get("client")
+            wait = self.service.limiter.take(f"chat:{client[0] if client else 'unknown'}")
+            if wait > 0:
+                retry = str(max(1, math.ceil(wait)))
+                response = error_response(429, f"Too many questions: the limit is {self.service.config.rate_limit}. "
+                                               f"Retry after {retry} s.", "rate_limit_error", {"Retry-After": retry})
+                return await response(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
+                headers.append((b"content-security-policy", self.csp))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# -- the chat ----------------------------------------------------------------------------------
+def _mount_chat(app: FastAPI, assistant, settings: Settings, config: ApiConfig) -> None:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    auth = list(config.ui_users) or None
+    # /embed first: a mount at / would otherwise take its requests
+    gr.mount_gradio_app(app, _chat_blocks(assistant, settings, compact=True), path="/embed", auth=auth,
+                        footer_links=[], run_history=False)
+    gr.mount_gradio_app(app, _chat_blocks(assistant, settings, compact=False), path="/", auth=auth)
+
+
+def _chat_blocks(assistant, settings: Settings, compact: bool):
+    try:
+        from .ui import build_ui
+    except ModuleNotFoundError as err:
+        if err.name != "bot.ui":
+            raise
+        return _fallback_chat(assistant, compact)
+    return build_ui(assistant, settings, compact=compact)
+
+
+def _fallback_chat(assistant, compact: bool):
+    """A plain chat, used only while bot/ui.py does not exist."""
+    import gradio as gr
+
+    def respond(message: str, history: list[dict]) -> str:
+        asked = []
+        for m in history:
+            content = m.get("content") if isinstance(m, dict) else None
+            if isinstance(content, list):
+                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if m.get("role") == "user" and isinstance(content, str):
+                asked.append(content)
+        try:
+            return assistant.ask(message, asked).text
+        except BotError as err:
+            return f"⚠️ {err}"
+
+    return gr.ChatInterface(respond, title=None if compact else "Report assistant", api_name="chat",
+                            concurrency_limit=WORKERS, fill_height=True)
+
+
+def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """`bot serve`: build the app (loading the index once) and run it with uvicorn."""
+    import uvicorn
+
+    config = ApiConfig.from_env()
+    app = create_app(settings, config=config)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    print(f"Serving on {base}/  (chat: /  embed: /embed  widget: {base}/widget.js  API docs: {base}/docs)",
+          flush=True)
+    if config.api_keys:
+        print(f"API keys required for /api/v1/ask and /v1/* ({len(config.api_keys)} configured).", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, timeout_graceful_shutdown=5)

@@ -1,0 +1,192 @@
+"""HTML pages -> Report: h1-h6 give headings, block elements give paragraphs, <table> gives
+tables (with <caption>, colspan and rowspan resolved so every row reads on its own).
+
+Parsed with lxml's HTML parser, which repairs unclosed tags the way browsers do. Nothing is
+executed or fetched: <script>, <style> and other non-text elements are dropped unread.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import UnreadableFile
+from ..types import Report
+from .build import ReportBuilder, damaged_file, single_value, tidy
+
+DROP = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object",
+        "embed", "canvas", "video", "audio", "button", "select", "textarea", "input", "nav", "form"}
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "address", "blockquote",
+          "figure", "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "details", "summary", "center",
+          "body", "html", "hr", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "pre"}
+CHARSET_RE = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w:-]+)", re.I)
+XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def read_html(path: Path, name: str) -> Report:
+    import lxml.html
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFile(name, "the file is empty")
+    text = XML_DECL_RE.sub("", decode_html(data))
+    builder = ReportBuilder(name)
+    with damaged_file(name, "HTML page", "save the page again from a browser as 'Webpage, HTML only'"):
+        root = lxml.html.document_fromstring(text)
+        _Walker(builder).block(root)
+        if not builder.title:
+            title = root.find(".//title")
+            builder.title = tidy(title.text_content()) if title is not None else ""
+    return builder.build()
+
+
+def decode_html(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    declared = CHARSET_RE.search(data[:4096])
+    candidates = ["utf-8-sig", "gb18030"]
+    if declared:
+        enc = declared.group(1).decode("ascii", "ignore").lower()
+        # pages that declare gb2312/gbk routinely contain characters only their superset has
+        candidates.insert(0, "gb18030" if enc in ("gb2312", "gbk", "x-gbk") else enc)
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("utf-8", errors="replace")  # what a browser would show
+
+
+def text_of(el) -> str:
+    """Visible text of an element, skipping dropped elements inside it."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node.tag, str) and node.tag.lower() not in DROP:
+            if node.tag.lower() == "br":
+                parts.append("\n")
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+        if node is not el:
+            parts.append(node.tail or "")
+
+    walk(el)
+    return tidy("".join(parts))
+
+
+class _Walker:
+    def __init__(self, builder: ReportBuilder):
+        self.b = builder
+        self.buf: list[str] = []
+
+    def flush(self) -> None:
+        text, self.buf = "".join(self.buf), []
+        if text.strip():
+            self.b.text(text)
+
+    def block(self, el) -> None:
+        """Walk an element in reading order, emitting text at each block boundary."""
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or tag in DROP:
+            return  # comments, processing instructions, scripts: their tail is the parent's
+        if tag in HEADINGS:
+            self.flush()
+            self.b.heading(text_of(el), level=int(tag[1]))
+            return
+        if tag == "table" and not _is_layout(el):
+            self.flush()
+            self.table(el)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "pre":
+            self.flush()
+            for line in "".join(el.itertext()).split("\n"):
+                self.b.text(line)
+            return
+        is_block = tag in BLOCKS
+        if is_block:
+            self.flush()
+        self.buf.append(el.text or "")
+        for child in el:
+            self.block(child)
+            self.buf.append(child.tail or "")
+        if is_block:
+            self.flush()
+
+    def table(self, el) -> None:
+        cap = el.find("caption")
+        caption = text_of(cap) if cap is not None else None
+        grid, header_rows = _grid(el)
+        if len(grid) > 2 and single_value(grid[0]):
+            # a title row spanning the table ("表1 …") above the real header
+            caption = caption or single_value(grid[0])
+            grid, header_rows = grid[1:], max(header_rows - 1, 0)
+        if header_rows > 1:
+            header = [_merge_header([row[j] for row in grid[:header_rows]]) for j in range(len(grid[0]))]
+            grid = [header] + grid[header_rows:]
+        self.b.table(grid, caption=caption)
+
+
+def _is_layout(table) -> bool:
+    """Tables used to lay a page out hold documents, not data: walk into them instead."""
+    return (table.get("role") == "presentation"
+            or bool(table.xpath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")))
+
+
+def _grid(table) -> tuple[list[list[str]], int]:
+    """Rows of cell text with colspan repeated and rowspan carried down; and how many leading
+    rows are all <th> (the header)."""
+    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    grid: list[list[str]] = []
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
+    header_rows, in_header = 0, True
+    for tr in rows:
+        cells = tr.xpath("./td | ./th")
+        row: list[str] = []
+        col = 0
+        queue = list(cells)
+        while queue or any(c >= col for c in carried):
+            if col in carried:
+                text, left = carried[col]
+                row.append(text)
+                carried[col] = (text, left - 1)
+                if left - 1 <= 0:
+                    del carried[col]
+                col += 1
+                continue
+            if not queue:
+                break
+            cell = queue.pop(0)
+            text = text_of(cell)
+            span = _int_attr(cell, "colspan")
+            down = _int_attr(cell, "rowspan")
+            for k in range(span):
+                row.append(text)
+                if down > 1:
+                    carried[col + k] = (text, down - 1)
+            col += span
+        if in_header and cells and all(c.tag.lower() == "th" for c in cells):
+            header_rows += 1
+        else:
+            in_header = False
+        grid.append(row)
+    width = max((len(r) for r in grid), default=0)
+    return [r + [""] * (width - len(r)) for r in grid], header_rows
+
+
+def _int_attr(cell, name: str) -> int:
+    try:
+        return max(1, min(int(cell.get(name, "1")), 100))
+    except ValueError:
+        return 1
+
+
+def _merge_header(parts: list[str]) -> str:
+    out: list[str] = []
+    for p in parts:
+        if p and (not out or out[-1] != p):
+            out.append(p)
+    return " ".join(out)

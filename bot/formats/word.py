@@ -1,0 +1,92 @@
+"""Word .docx -> Report: body paragraphs and tables in document order. Heading styles (and
+outline levels) give headings; the Title style, or a first level-1 heading, gives the title;
+a short paragraph (or a Caption-style one) right before a table is its caption.
+
+Word files carry no page layout, so blocks have no page numbers. Headers, footers, footnotes,
+text boxes and the table of contents are not report body text and are left out.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import UnreadableFile
+from ..parse import SOURCE_RE
+from ..types import Report
+from .build import ReportBuilder, damaged_file
+
+HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$")
+TITLE_STYLES = {"title", "标题"}
+CAPTION_STYLES = {"caption", "题注"}
+TOC_STYLE = re.compile(r"^(toc|目录)\b|^toc heading$")
+
+
+def read_docx(path: Path, name: str) -> Report:
+    import docx
+    from docx.table import Table as DocxTable
+
+    if path.stat().st_size == 0:
+        raise UnreadableFile(name, "the file is empty")
+    builder = ReportBuilder(name)
+    with damaged_file(name, "Word .docx document", "open it in Word and save it again as .docx "
+                                                   "(an old .doc must be saved as .docx)"):
+        document = docx.Document(str(path))
+        for item in document.iter_inner_content():
+            if isinstance(item, DocxTable):
+                builder.table([[cell_text(c) for c in row.cells] for row in item.rows])
+            else:
+                add_paragraph(builder, item)
+    return builder.build()
+
+
+def add_paragraph(builder: ReportBuilder, paragraph) -> None:
+    style = _style_name(paragraph)
+    if TOC_STYLE.match(style):
+        return
+    level = heading_level(paragraph, style)
+    if level:
+        builder.heading(paragraph.text, level=level)
+        return
+    # A soft line break often puts the "数据来源：…" note under the text in the same paragraph.
+    lines = paragraph.text.split("\n")
+    body = [line for line in lines if not SOURCE_RE.match(line)]
+    builder.text("\n".join(body), caption=style in CAPTION_STYLES)
+    for note in (line for line in lines if SOURCE_RE.match(line)):
+        builder.text(note)
+
+
+def heading_level(paragraph, style: str) -> int | None:
+    if style in TITLE_STYLES:
+        return 1
+    m = HEADING_STYLE.match(style)
+    if m:
+        return int(m.group(1))
+    # Reports built on custom styles mark their headings with an outline level instead.
+    for element in (paragraph._p, getattr(paragraph.style, "element", None)):
+        level = _outline_level(element)
+        if level is not None:
+            return level
+    return None
+
+
+def _outline_level(element) -> int | None:
+    from docx.oxml.ns import qn
+
+    ppr = element.find(qn("w:pPr")) if element is not None else None
+    lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    if lvl is None:
+        return None
+    try:
+        value = int(lvl.get(qn("w:val")))
+    except (TypeError, ValueError):
+        return None
+    return value + 1 if value < 9 else None  # 9 means "body text"
+
+
+def _style_name(paragraph) -> str:
+    style = paragraph.style
+    return (style.name or "").strip().lower() if style is not None else ""
+
+
+def cell_text(cell) -> str:
+    return "\n".join(p.text for p in cell.paragraphs)

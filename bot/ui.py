@@ -1,0 +1,562 @@
+"""The Gradio chat: the one module that builds the UI.
+
+`build_ui(assistant, settings)` returns a `gr.Blocks` (queue already configured) that
+`app.py` launches and the API mounts at "/" and, with `compact=True`, at "/embed".
+
+Each answer is shown as: the answer text (figures in **bold**, citations [n]), the table or bar
+chart when the answer has one, a collapsed sources section quoting every cited passage, and a
+button that copies a one-line fact card for a slide. Report text and questions are always shown
+as text: every string put into HTML here is escaped, and the Chatbot's sanitizer stays on.
+
+The pure parts (`answer_markdown`, `fact_card`, `sources_html`, `chart_html`, `load_examples`)
+need no Gradio and are what the unit tests check.
+"""
+import html
+import json
+import logging
+import os
+import re
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from .errors import BotError  # noqa: E402
+from .settings import Settings  # noqa: E402
+from .types import Answer  # noqa: E402
+
+log = logging.getLogger("bot.ui")
+
+# 20 people asking at once all get answers: answers take well under a second each on 2 cores,
+# so a few workers drain the queue quickly; max_size bounds memory if far more arrive.
+CONCURRENCY = 4
+QUEUE_SIZE = 64
+MAX_EXAMPLES = 6
+SHOWN_QUESTION_CHARS = 300  # a too-long question is echoed in the chat only up to this length
+
+LANGS = {"中文": "zh", "English": "en"}
+
+# All interface text, one dict per language.
+STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "研报数据助手",
+        "subtitle": "基于行业研究报告回答问题：每个数字都来自报告原文，并标注出处。",
+        "knows": "我已读过 {n} 份报告：{titles}。",
+        "knows_none": "索引里还没有报告。",
+        "more_reports": "等",
+        "start_hint": "可以问年份、规模、增速、占比、政策等具体数据，也可以接着追问（例如“增速呢？”）。",
+        "examples_title": "试试这些问题：",
+        "placeholder": "输入问题，例如某一年的市场规模……（回车发送）",
+        "new_chat": "新对话",
+        "thinking": "正在查找报告……",
+        "checking": "（正在核对数字……）",
+        "sources": "来源与原文",
+        "copy_fact": "复制事实卡",
+        "copy_fact_tip": "复制这句带出处的事实，可直接粘贴到幻灯片：",
+        "unit": "单位",
+        "source": "来源",
+        "table_rows": "共 {n} 行",
+        "apology": "抱歉，处理这个问题时出了点问题，已记录下来。请换个问法再试一次。",
+        "comment_label": "哪里不对？（可选）",
+        "comment_placeholder": "例如：数字错了、引用不对、没回答问题……",
+        "comment_send": "提交反馈",
+        "thanks": "谢谢反馈！",
+        "footer": "答案只引用报告原文中的数字；对每条回答点 👍/👎 帮助我们改进。",
+    },
+    "en": {
+        "title": "Report Figures Assistant",
+        "subtitle": "Answers questions from market-research reports: every figure is quoted from the report, with its source.",
+        "knows": "I have read {n} report{s}: {titles}.",
+        "knows_none": "The index holds no reports yet.",
+        "more_reports": "and more",
+        "start_hint": "Ask for specific figures (year, market size, growth, shares, policies) and follow up (e.g. “and the growth?”).",
+        "examples_title": "Try one of these:",
+        "placeholder": "Ask a question, e.g. a market size in a given year… (Enter to send)",
+        "new_chat": "New chat",
+        "thinking": "Searching the reports…",
+        "checking": "(checking the figures…)",
+        "sources": "Sources and passages",
+        "copy_fact": "Copy fact card",
+        "copy_fact_tip": "Copy this sourced one-line fact for a slide:",
+        "unit": "Unit",
+        "source": "Source",
+        "table_rows": "{n} rows",
+        "apology": "Sorry, something went wrong with this question; it has been logged. Please try again or rephrase it.",
+        "comment_label": "What was wrong? (optional)",
+        "comment_placeholder": "e.g. wrong figure, wrong citation, did not answer the question…",
+        "comment_send": "Send feedback",
+        "thanks": "Thanks for the feedback!",
+        "footer": "Answers only quote figures from the reports; rate each answer 👍/👎 to help us improve.",
+    },
+}
+
+
+def t(lang: str, key: str) -> str:
+    return STRINGS.get(lang, STRINGS["zh"])[key]
+
+
+# -- pure parts: text and HTML for one answer -------------------------------------------------
+
+SOURCES_HEAD_RE = re.compile(r"\n\n(?:来源|Sources)[:：]\n(?:\[\d+\][^\n]*(?:\n|$))+\s*$")
+CITE_RE = re.compile(r"\s*\[\d+\]")
+SENTENCE_RE = re.compile(r"(?<=[。！？!?])|\n+")
+CLAUSE_RE = re.compile(r"(?<=[,，;；])")
+LEAD_RE = re.compile(r"^(?:(?:而|同时|此外|另外|其中|数据显示|据统计|据[^，,]{1,12}显示)[,，]?|到(?=\d))")
+FRAMING_RE = re.compile(r"(?:来看|显示|方面|而言)[,，]?$")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+QUESTION_TAIL_RE = re.compile(r"(?:分别)?(?:是|为|有)?(?:多少|几何|哪些|什么|几项)?\s*[？?]\s*$")
+
+
+def esc(text: object) -> str:
+    """Text for HTML: every <, >, &, and quote escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def esc_md(text: str) -> str:
+    """Markdown text whose HTML is shown, not interpreted: escape & and < (> stays for quotes)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def split_body(text: str) -> str:
+    """The answer text without its trailing plain "来源:/Sources:" list (the UI shows its own)."""
+    return SOURCES_HEAD_RE.sub("", text).rstrip()
+
+
+def plain(markdown: str) -> str:
+    """Markdown answer text as plain text: no bold markers, citation numbers or list/quote marks."""
+    out = []
+    for line in markdown.splitlines():
+        line = re.sub(r"^\s*(?:>\s?|[-*]\s+|#+\s+)", "", line)
+        line = line.replace("**", "").replace("__", "")
+        line = re.sub(r"^According to the report:\s*", "", line)
+        if line.startswith("_") and line.endswith("_"):
+            continue  # "_Units: …_" glosses
+        out.append(CITE_RE.sub("", line).strip())
+    return "\n".join(line for line in out if line)
+
+
+def _condense(sentence: str, figures: list[str]) -> str:
+    """The clause that states the first figure (with enough context), the sentence's other
+    figure clauses in brackets after it: "2024年…达到了1014亿元（同比增长15.4%）"."""
+    sentence = sentence.strip().rstrip("。.!！?？：:;； ")
+    if not CJK_RE.search(sentence) or not figures:
+        return sentence
+    clauses = [c for c in CLAUSE_RE.split(sentence) if c]
+    first = next((i for i, c in enumerate(clauses) if any(f in c for f in figures)), None)
+    if first is None:
+        return LEAD_RE.sub("", sentence)
+    start = first
+    while start > 0 and not FRAMING_RE.search(clauses[start - 1]):
+        own = "".join(clauses[start:first + 1])
+        for f in figures:
+            own = own.replace(f, "")
+        if len(own.strip(",，;； ")) >= 10:
+            break
+        start -= 1  # "占比为33.9%" says nothing without the clause before it
+    main = LEAD_RE.sub("", "".join(clauses[start:first + 1]).strip(",，;； "))
+    rest = "".join(clauses[first + 1:]).strip(",，;； ")
+    if rest and any(f in rest for f in figures) and len(rest) <= 60:
+        main += f"（{rest}）"
+    return main
+
+
+def fact_card(answer: Answer, lang: str | None = None) -> str:
+    """One line for a slide: the lead statement with its figures, then report, place, attribution.
+
+    Empty when there is nothing citable (refusals, answers without citations)."""
+    if answer.refused or not answer.citations:
+        return ""
+    lang = lang or answer.lang
+    text = plain(split_body(answer.text))
+    sentences = [s.strip() for s in SENTENCE_RE.split(text) if s and s.strip()]
+    if not sentences:
+        return ""
+    figures = list(answer.figures)
+    lead = next((s for s in sentences if figures and figures[0] in s), sentences[0])
+    statement = _condense(lead, figures)
+    cite = answer.citations[0]
+    location = re.sub(r"（第\d+行）$", "", cite.location)
+    if answer.table:
+        location = re.sub(r"第\d+行$", "", location)  # the statement is about the table, not one row
+    zh = lang != "en"
+    source = f"《{cite.report}》{location}" if zh else f"《{cite.report}》 {location}"
+    if cite.attribution:
+        source += ("，" if zh else ", ") + cite.attribution
+    return f"{statement}{'——' if zh else ' — '}{source}"
+
+
+def _mark_figures(escaped: str, figures: list[str]) -> str:
+    """Bold every cited figure inside an already escaped passage."""
+    figs = sorted({esc(f) for f in figures if f}, key=len, reverse=True)
+    if not figs:
+        return escaped
+    pattern = re.compile("|".join(re.escape(f) for f in figs))
+    return pattern.sub(lambda m: f"<b>{m.group(0)}</b>", escaped)
+
+
+def sources_html(answer: Answer, lang: str = "zh") -> str:
+    """A collapsed <details> quoting each cited passage with its report, location and attribution."""
+    if not answer.citations:
+        return ""
+    items = []
+    for c in answer.citations:
+        quote = _mark_figures(esc(c.quote), answer.figures).replace("\n", "<br>")
+        meta = " · ".join(esc(x) for x in (f"《{c.report}》", c.location, c.attribution) if x)
+        items.append(f'<li value="{int(c.n)}"><div class="ra-quote">{quote}</div><div class="ra-meta">{meta}</div></li>')
+    return (f'<details class="ra-sources"><summary>{esc(t(lang, "sources"))}（{len(answer.citations)}）</summary>'
+            f'<ol>{"".join(items)}</ol></details>')
+
+
+def table_html(table: dict | None, lang: str = "zh") -> str:
+    """The rows an answer is about, as an escaped HTML table."""
+    if not table or not table.get("rows"):
+        return ""
+    header = "".join(f"<th>{esc(h)}</th>" for h in table.get("header") or [])
+    rows = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in table["rows"])
+    caption = esc(table.get("caption") or "")
+    count = esc(t(lang, "table_rows").format(n=len(table["rows"])))
+    return (f'<div class="ra-table"><table><caption>{caption} <span class="ra-meta">· {count}</span></caption>'
+            f"<thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def chart_html(chart: dict | None, lang: str = "zh", title: str = "") -> str:
+    """A small horizontal bar chart (inline SVG) of several comparable cited figures.
+
+    Bar lengths come from `values`; the labels printed are the report's own figure strings."""
+    if not chart:
+        return ""
+    labels, values = list(chart.get("labels") or []), list(chart.get("values") or [])
+    figures = list(chart.get("figures") or [])
+    if len(labels) < 2 or len(labels) != len(values):
+        return ""
+    try:
+        values = [float(v) for v in values]
+    except (TypeError, ValueError):
+        return ""
+    if len(figures) != len(labels):
+        figures = [f"{v:g}{chart.get('unit') or ''}" for v in values]
+    top = max([v for v in values if v > 0] or [1.0])
+    label_w, figure_w, bar_max, row_h = 160, 90, 300, 30
+    width = label_w + bar_max + figure_w
+    height = row_h * len(labels) + 4
+    parts = []
+    for i, (label, value, figure) in enumerate(zip(labels, values, figures)):
+        y = 2 + i * row_h
+        mid = y + row_h / 2
+        bar = max(2.0, bar_max * max(value, 0.0) / top)
+        short = label if len(label) <= 11 else label[:10] + "…"
+        parts.append(
+            f'<g><title>{esc(label)}: {esc(figure)}</title>'
+            f'<text class="ra-label" x="{label_w - 8}" y="{mid:.0f}" text-anchor="end" dominant-baseline="middle" '
+            f'font-size="13" fill="#374151">{esc(short)}</text>'
+            f'<rect class="ra-bar" x="{label_w}" y="{y + 6}" width="{bar:.1f}" height="{row_h - 12}" rx="3" fill="#4f6ef7"></rect>'
+            f'<text class="ra-value" x="{label_w + bar + 6:.1f}" y="{mid:.0f}" dominant-baseline="middle" '
+            f'font-size="13" font-weight="600" fill="#111827">{esc(figure)}</text></g>'
+        )
+    unit = chart.get("unit") or ""
+    source = chart.get("source") or ""
+    heading = title or chart.get("title") or ""
+    foot = " · ".join(x for x in (f"{t(lang, 'unit')}：{unit}" if unit else "",
+                                  f"{t(lang, 'source')}：{source}" if source else "") if x)
+    return (f'<div class="ra-chart"><div class="ra-chart-title">{esc(heading)}</div>'
+            f'<svg class="ra-svg" width="{width}" height="{height}">{"".join(parts)}</svg>'
+            f'<div class="ra-meta">{esc(foot)}</div></div>')
+
+
+def answer_markdown(answer: Answer, lang: str = "zh") -> str:
+    """The whole chat message for one answer (Markdown with escaped HTML blocks)."""
+    blocks = [esc_md(split_body(answer.text))]
+    if answer.table:
+        blocks.append(table_html(answer.table, lang))
+    if answer.chart:
+        reports = {c.report for c in answer.citations}
+        title = answer.chart.get("title") or ""
+        if not title or title in reports:  # a report title says nothing about what is compared
+            title = QUESTION_TAIL_RE.sub("", answer.standalone) or answer.standalone
+        blocks.append(chart_html(answer.chart, lang, title=title))
+    blocks.append(sources_html(answer, lang))
+    card = fact_card(answer, lang)
+    if card:
+        blocks.append(f'<div class="ra-actions"><button type="button" class="ra-fact" value="{esc(card)}" '
+                      f'title="{esc(t(lang, "copy_fact_tip"))} {esc(card)}">📋 {esc(t(lang, "copy_fact"))}</button></div>')
+    # each HTML block is one line and starts with a block tag, so Markdown leaves it alone
+    return "\n\n".join(b for b in blocks if b)
+
+
+def load_examples(settings: Settings, index=None) -> list[str]:
+    """Example questions for the start screen: the examples file (one per line, '#' comments),
+    or, when it is missing or empty, questions about the indexed reports' tables."""
+    path = Path(settings.examples_path)
+    examples: list[str] = []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError) as err:
+        log.warning("cannot read examples from %s: %s", path, err)
+        lines = []
+    for line in lines:
+        line = line.strip()
+        if line and not line.startswith("#") and len(line) <= settings.max_question_chars and line not in examples:
+            examples.append(line)
+    if not examples and index is not None:
+        captions = [view.caption for view in getattr(index, "tables", {}).values() if view.caption]
+        examples = [f"{caption}有哪些？" for caption in dict.fromkeys(captions)]
+    return examples[:MAX_EXAMPLES]
+
+
+def knows_line(reports: list[dict], lang: str = "zh") -> str:
+    """What the assistant knows, e.g. "我已读过 1 份报告：《中国智算中心行业发展现状》。" (plain text)."""
+    if not reports:
+        return t(lang, "knows_none")
+    titles = [f"《{r.get('title') or r.get('file')}》" for r in reports]
+    shown = ("、" if lang != "en" else ", ").join(titles[:6])
+    if len(titles) > 6:
+        shown += ("" if lang != "en" else " ") + t(lang, "more_reports")
+    return t(lang, "knows").format(n=len(reports), s="s" if len(reports) != 1 else "", titles=shown)
+
+
+# -- page chrome ----------------------------------------------------------------------------
+
+CSS = """
+.ra-header h1 { font-size: 1.45rem; margin: 0 0 .15rem 0; }
+.ra-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .92rem; }
+.ra-knows { margin-top: .35rem !important; color: var(--body-text-color) !important; }
+.ra-foot-note { color: var(--body-text-color-subdued); font-size: .82rem; text-align: center; }
+.ra-sources { margin-top: .7em; border-top: 1px solid var(--border-color-primary); padding-top: .45em; font-size: .9em; }
+.ra-sources summary { cursor: pointer; color: var(--body-text-color-subdued); font-weight: 600; }
+.ra-sources ol { margin: .5em 0 .2em 0; padding-left: 1.6em; }
+.ra-sources li { margin-bottom: .55em; }
+.ra-quote { border-left: 3px solid var(--color-accent, #4f6ef7); padding-left: .6em; line-height: 1.55; }
+.ra-meta { color: var(--body-text-color-subdued); font-size: .85em; margin-top: .2em; }
+.ra-table { overflow-x: auto; margin: .4em 0; }
+.ra-table table { font-size: .82em; border-collapse: collapse; }
+.ra-table caption { text-align: left; font-weight: 600; padding-bottom: .3em; }
+.ra-table td, .ra-table th { vertical-align: top; padding: 4px 8px; }
+.ra-chart { margin: .5em 0 .3em 0; padding: .6em .8em; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; background: var(--background-fill-secondary); max-width: 100%; overflow-x: auto; }
+.ra-chart-title { font-weight: 600; font-size: .9em; margin-bottom: .3em; }
+.ra-svg .ra-bar { fill: var(--color-accent, #4f6ef7); }
+.ra-svg .ra-label, .ra-svg .ra-value { fill: var(--body-text-color); }
+.ra-actions { margin-top: .5em; }
+button.ra-fact { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
+  font-size: .82em; background: var(--background-fill-primary); color: var(--body-text-color); cursor: pointer; }
+button.ra-fact:hover { border-color: var(--color-accent, #4f6ef7); }
+"""
+
+# Runs once per page (from the header component): installs the CSS and the fact-card copy
+# handler. The buttons carry the fact in their `value` (the sanitizer keeps it; no inline JS).
+JS_ON_LOAD = """
+if (!window.__raReady) {
+  window.__raReady = true;
+  const style = document.createElement('style');
+  style.id = 'ra-style';
+  style.textContent = %s;
+  document.head.appendChild(style);
+  const copy = async (text) => {
+    try {
+      if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return true; }
+    } catch (e) {}
+    const area = document.createElement('textarea');
+    area.value = text; area.setAttribute('readonly', ''); area.style.position = 'fixed'; area.style.opacity = '0';
+    document.body.appendChild(area); area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) {}
+    area.remove();
+    return ok;
+  };
+  document.addEventListener('click', async (ev) => {
+    const button = ev.target.closest ? ev.target.closest('button.ra-fact') : null;
+    if (!button) return;
+    ev.preventDefault(); ev.stopPropagation();
+    window.__raLastFact = button.value;
+    const label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    const ok = await copy(button.value);
+    button.textContent = ok ? '✓ ' + label.replace(/^📋\\s*/, '') : button.value;
+    setTimeout(() => { button.textContent = label; }, 1800);
+  }, true);
+}
+""" % json.dumps(CSS)
+
+
+def header_html(lang: str, compact: bool = False) -> str:
+    if compact:
+        return ""
+    return (f'<div class="ra-header"><h1>📊 {esc(t(lang, "title"))}</h1>'
+            f'<p>{esc(t(lang, "subtitle"))}</p></div>')
+
+
+def placeholder_md(reports: list[dict], lang: str, compact: bool = False) -> str:
+    """The start screen inside the empty chat: what the assistant knows and how to ask."""
+    knows = esc_md(knows_line(reports, lang))
+    if compact:
+        return knows
+    return f"### 👋 {esc_md(knows)}\n\n{esc_md(t(lang, 'start_hint'))}"
+
+
+# -- the app --------------------------------------------------------------------------------
+
+def build_ui(assistant, settings: Settings | None = None, compact: bool = False):
+    """The chat as a `gr.Blocks`, queue configured; `compact=True` for an /embed iframe."""
+    import gradio as gr
+
+    from . import feedback
+
+    settings = settings or assistant.settings
+    reports = assistant.index.health().get("reports", [])
+    examples = [] if compact else load_examples(settings, assistant.index)
+
+    def stream_answer(question: str, history: list[str]) -> Iterator[str | Answer]:
+        """Provisional text (if the answerer streams), then the final Answer."""
+        stream = getattr(assistant, "stream", None)
+        if stream is None:
+            yield assistant.ask(question, history)
+        else:
+            yield from stream(question, history)
+
+    def respond(message, chat, history, turns, lang):
+        """Generator: shows the question at once, then the answer (streamed text as it comes)."""
+        if not isinstance(message, str) or not message.strip():
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        shown = message.strip()
+        if len(shown) > SHOWN_QUESTION_CHARS:
+            shown = shown[:SHOWN_QUESTION_CHARS] + "…"
+        chat = list(chat or []) + [{"role": "user", "content": esc_md(shown)},
+                                   {"role": "assistant", "content": f"_{t(lang, 'thinking')}_"}]
+        yield "", chat, history, turns
+        answer = None
+        try:
+            for item in stream_answer(message, list(history or [])):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    chat[-1] = {"role": "assistant", "content": f"{esc_md(item)}\n\n_{t(lang, 'checking')}_"}
+                    yield gr.skip(), chat, gr.skip(), gr.skip()
+            if answer is None:
+                raise RuntimeError("the assistant returned no answer")
+            content = answer_markdown(answer, lang)
+        except BotError as err:
+            content = esc_md(str(err))
+        except Exception:
+            log.exception("chat failed for question %r", message[:200])
+            content = t(lang, "apology")
+        chat[-1] = {"role": "assistant", "content": content}
+        history = list(history or []) + [message]
+        turns = dict(turns or {})
+        if answer is not None:
+            turns[len(chat) - 1] = {"id": uuid.uuid4().hex, "question": message, "text": answer.text,
+                                    "citations": [feedback._plain(c) for c in answer.citations]}
+        yield gr.skip(), chat, history, turns
+
+    def on_like(turns, lang, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = (turns or {}).get(index)
+        if turn is None:  # an error message, not an answer
+            return gr.skip(), gr.skip(), gr.skip()
+        vote = feedback.normalize_vote(data.liked)
+        feedback.record(settings, turn["question"], turn["text"], vote, citations=turn["citations"],
+                        turn_id=turn["id"])
+        if vote == feedback.DOWN and not compact:
+            return gr.update(visible=True), turn["id"], gr.update(value="")
+        if vote is not None:
+            gr.Info(t(lang, "thanks"))
+        return gr.update(visible=False), None, gr.skip()
+
+    def on_comment(comment, pending, turns, lang):
+        turn = next((x for x in (turns or {}).values() if x["id"] == pending), None)
+        if turn is not None and (comment or "").strip():
+            feedback.record(settings, turn["question"], turn["text"], feedback.DOWN, comment,
+                            citations=turn["citations"], turn_id=turn["id"])
+        gr.Info(t(lang, "thanks"))
+        return gr.update(visible=False), None, gr.update(value="")
+
+    def set_language(choice):
+        lang = LANGS.get(choice, "zh")
+        return (lang, header_html(lang, compact),
+                gr.update(placeholder=placeholder_md(reports, lang, compact)),
+                gr.update(placeholder=t(lang, "placeholder")),
+                gr.update(value=t(lang, "new_chat")),
+                gr.update(label=t(lang, "comment_label"), placeholder=t(lang, "comment_placeholder")),
+                gr.update(value=t(lang, "comment_send")),
+                f'<p class="ra-foot-note">{esc(t(lang, "footer"))}</p>' if not compact else "")
+
+    lang0 = "zh"
+    with gr.Blocks(title=t(lang0, "title"), fill_height=compact) as demo:
+        lang = gr.State(lang0)
+        history = gr.State([])  # the conversation's questions, oldest first
+        turns = gr.State({})  # chat message index -> the answered turn, for feedback
+        pending = gr.State(None)  # the turn a 👎 comment belongs to
+        with gr.Row(equal_height=True, visible=True):
+            header = gr.HTML(header_html(lang0, compact), js_on_load=JS_ON_LOAD, scale=5, padding=False)
+            language = gr.Radio(list(LANGS), value="中文", show_label=False, container=False, scale=1,
+                                min_width=170, elem_id="ra-lang", visible=not compact)
+        chatbot = gr.Chatbot(
+            elem_id="ra-chat", show_label=False, height="100%" if compact else 560, min_height=320,
+            placeholder=placeholder_md(reports, lang0, compact),
+            examples=[{"text": q} for q in examples] or None,
+            sanitize_html=True, render_markdown=True, latex_delimiters=[], buttons=[],
+            feedback_options=("Like", "Dislike"), layout="bubble",
+        )
+        with gr.Row(equal_height=True):
+            box = gr.Textbox(show_label=False, placeholder=t(lang0, "placeholder"), submit_btn=True, scale=8,
+                             max_lines=6, autofocus=not compact, elem_id="ra-input", container=False)
+            clear = gr.Button(t(lang0, "new_chat"), variant="secondary", scale=1, min_width=90, size="md")
+        with gr.Row(visible=False, equal_height=True) as comment_row:
+            comment = gr.Textbox(label=t(lang0, "comment_label"), placeholder=t(lang0, "comment_placeholder"),
+                                 scale=6, max_lines=3)
+            comment_send = gr.Button(t(lang0, "comment_send"), scale=1, min_width=110)
+        footer = gr.HTML(f'<p class="ra-foot-note">{esc(t(lang0, "footer"))}</p>' if not compact else "",
+                         padding=False, js_on_load=None)
+
+        chat_io = dict(inputs=[box, chatbot, history, turns, lang], outputs=[box, chatbot, history, turns])
+        box.submit(respond, **chat_io, api_name="chat" if not compact else "chat_embed")
+
+        def pick_example(data: gr.SelectData) -> str:
+            value = data.value
+            return value.get("text", "") if isinstance(value, dict) else str(value)
+
+        chatbot.example_select(pick_example, None, box, queue=False, api_name=False).then(
+            respond, **chat_io, api_name=False)
+        chatbot.like(on_like, [turns, lang], [comment_row, pending, comment], api_name=False)
+        comment_send.click(on_comment, [comment, pending, turns, lang], [comment_row, pending, comment], api_name=False)
+        comment.submit(on_comment, [comment, pending, turns, lang], [comment_row, pending, comment], api_name=False)
+        clear.click(lambda: ([], [], {}, None, gr.update(visible=False)), None,
+                    [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
+        language.change(set_language, language,
+                        [lang, header, chatbot, box, clear, comment, comment_send, footer], queue=False, api_name=False)
+
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python app.py`: load the index once and serve the chat on BOT_HOST:BOT_PORT (127.0.0.1:7860)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        host = os.environ.get("BOT_HOST", "").strip() or "127.0.0.1"
+        raw_port = os.environ.get("BOT_PORT", "").strip() or "7860"
+        try:
+            port = int(raw_port)
+        except ValueError:
+            raise BotError(f"BOT_PORT must be a whole number. Currently, it is '{raw_port}'.") from None
+        settings = Settings()
+        from .chain import Assistant
+
+        assistant = Assistant(settings)
+        demo = build_ui(assistant, settings)
+    except BotError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"Chat running at http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        pass
+    return 0
