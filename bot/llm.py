@@ -213,7 +213,7 @@ def _pump(produce: Callable[[], Iterator], timeout: float) -> Iterator:
             try:
                 kind, value = items.get(timeout=left)
             except queue.Empty:
-                continue
+                raise LLMTimeout from None
             if kind == "done":
                 return
             if kind == "error":
