@@ -157,8 +157,10 @@ def _grid(table) -> tuple[list[list[str]], int]:
                     del carried[col]
                 col += 1
                 continue
-            if not queue:
-                break
+            if not queue:  # a short row before a column carried down: pad it
+                row.append("")
+                col += 1
+                continue
             cell = queue.pop(0)
             text = text_of(cell)
             span = _int_attr(cell, "colspan")
