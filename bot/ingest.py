@@ -113,7 +113,7 @@ def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> Ing
             return result
         if not files:
             raise BotError(f"No readable reports in {corpus}.",
-                           hint="Add .txt or .md reports there (see README), then run `bot ingest`.")
+                           hint="Add reports there (.txt .md .html .docx .pdf .xlsx .csv; see README), then run `bot ingest`.")
 
         embedder = get_embedder(settings.embedding)
         writer = store.begin()

@@ -91,7 +91,9 @@ def parse_text(text: str, file: str) -> Report:
         if is_table_line(line):
             rows: list[tuple[str, ...]] = []
             start = lineno
-            while i < len(lines) and lines[i].strip() and is_table_line(lines[i].strip()):
+            # once a table has started, a row with fewer cells (one pipe) still belongs to it
+            while i < len(lines) and lines[i].strip() and (is_table_line(lines[i].strip()) or
+                                                           (rows and "|" in lines[i])):
                 if not MD_RULE_RE.match(lines[i].strip()):
                     rows.append(split_cells(lines[i]))
                 i += 1

@@ -11,7 +11,7 @@ from typing import Literal
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    number: int  # 1-based among the report's text paragraphs
+    number: int  # 1-based among the report's text paragraphs (within its page, for PDFs)
     line: int | None = None  # 1-based line in the source file, when the format has lines
     page: int | None = None
     heading: str | None = None

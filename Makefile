@@ -1,0 +1,52 @@
+# Two commands for a new user: `make run` and `make test`. Both create .venv and install what
+# is missing; `make run` also builds (or updates) the index before serving the chat.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 7860
+
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export HF_HUB_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test index bench bench-scale load browser-deps audit clean-index
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-run pip only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[st,llm,test]'
+	@touch $@
+
+# Incremental: a no-op when corpus/ is unchanged. A broken file is named and skipped (the
+# rest is indexed and the old entries for that file are kept), so serving still goes ahead.
+index: $(VENV)/.installed
+	-$(BIN)/bot ingest
+
+run: index
+	$(BIN)/bot serve --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests (never a browser download).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.installed-test browser-deps
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bot.bench
+
+audit: $(VENV)/.installed-test
+	$(BIN)/pip-audit --skip-editable
+
+clean-index:
+	rm -rf index/builds index/CURRENT
