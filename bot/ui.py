@@ -49,6 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "start_hint": "可以问年份、规模、增速、占比、政策等具体数据，也可以接着追问（例如“增速呢？”）。",
         "examples_title": "试试这些问题：",
         "placeholder": "输入问题，例如某一年的市场规模……（回车发送）",
+        "placeholder_short": "输入问题，回车发送",
         "new_chat": "新对话",
         "thinking": "正在查找报告……",
         "checking": "（正在核对数字……）",
@@ -74,6 +75,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "start_hint": "Ask for specific figures (year, market size, growth, shares, policies) and follow up (e.g. “and the growth?”).",
         "examples_title": "Try one of these:",
         "placeholder": "Ask a question, e.g. a market size in a given year… (Enter to send)",
+        "placeholder_short": "Ask a question, press Enter",
         "new_chat": "New chat",
         "thinking": "Searching the reports…",
         "checking": "(checking the figures…)",
@@ -205,7 +207,8 @@ def sources_html(answer: Answer, lang: str = "zh") -> str:
         quote = _mark_figures(esc(c.quote), answer.figures).replace("\n", "<br>")
         meta = " · ".join(esc(x) for x in (f"《{c.report}》", c.location, c.attribution) if x)
         items.append(f'<li value="{int(c.n)}"><div class="ra-quote">{quote}</div><div class="ra-meta">{meta}</div></li>')
-    return (f'<details class="ra-sources"><summary>{esc(t(lang, "sources"))}（{len(answer.citations)}）</summary>'
+    count = f"（{len(answer.citations)}）" if lang != "en" else f" ({len(answer.citations)})"
+    return (f'<details class="ra-sources"><summary>{esc(t(lang, "sources"))}{count}</summary>'
             f'<ol>{"".join(items)}</ol></details>')
 
 
@@ -214,7 +217,8 @@ def table_html(table: dict | None, lang: str = "zh") -> str:
     if not table or not table.get("rows"):
         return ""
     header = "".join(f"<th>{esc(h)}</th>" for h in table.get("header") or [])
-    rows = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>" for row in table["rows"])
+    rows = "".join("<tr>" + "".join(f'<td class="ra-short">{esc(cell)}</td>' if len(str(cell)) <= 8 else f"<td>{esc(cell)}</td>"
+                                    for cell in row) + "</tr>" for row in table["rows"])
     caption = esc(table.get("caption") or "")
     count = esc(t(lang, "table_rows").format(n=len(table["rows"])))
     return (f'<div class="ra-table"><table><caption>{caption} <span class="ra-meta">· {count}</span></caption>'
@@ -238,22 +242,20 @@ def chart_html(chart: dict | None, lang: str = "zh", title: str = "") -> str:
     if len(figures) != len(labels):
         figures = [f"{v:g}{chart.get('unit') or ''}" for v in values]
     top = max([v for v in values if v > 0] or [1.0])
-    label_w, figure_w, bar_max, row_h = 160, 90, 300, 30
-    width = label_w + bar_max + figure_w
-    height = row_h * len(labels) + 4
+    # each label above its bar, bar lengths in % of the chart: fits a phone-sized iframe and a wide
+    # page alike (the sanitizer drops viewBox, so the SVG cannot scale itself)
+    bar_max, row_h, bar_h = 82.0, 42, 14
+    height = row_h * len(labels)
     parts = []
     for i, (label, value, figure) in enumerate(zip(labels, values, figures)):
-        y = 2 + i * row_h
-        mid = y + row_h / 2
-        bar = max(2.0, bar_max * max(value, 0.0) / top)
-        short = label if len(label) <= 11 else label[:10] + "…"
+        y = i * row_h
+        bar = max(0.4, bar_max * max(value, 0.0) / top)
         parts.append(
             f'<g><title>{esc(label)}: {esc(figure)}</title>'
-            f'<text class="ra-label" x="{label_w - 8}" y="{mid:.0f}" text-anchor="end" dominant-baseline="middle" '
-            f'font-size="13" fill="#374151">{esc(short)}</text>'
-            f'<rect class="ra-bar" x="{label_w}" y="{y + 6}" width="{bar:.1f}" height="{row_h - 12}" rx="3" fill="#4f6ef7"></rect>'
-            f'<text class="ra-value" x="{label_w + bar + 6:.1f}" y="{mid:.0f}" dominant-baseline="middle" '
-            f'font-size="13" font-weight="600" fill="#111827">{esc(figure)}</text></g>'
+            f'<text class="ra-label" x="0" y="{y + 14}" font-size="12.5" fill="#374151">{esc(label)}</text>'
+            f'<rect class="ra-bar" x="0" y="{y + 20}" width="{bar:.1f}%" height="{bar_h}" rx="3" fill="#4f6ef7"></rect>'
+            f'<text class="ra-value" x="{bar + 1.2:.1f}%" y="{y + 20 + bar_h - 2}" font-size="13" font-weight="600" '
+            f'fill="#111827">{esc(figure)}</text></g>'
         )
     unit = chart.get("unit") or ""
     source = chart.get("source") or ""
@@ -261,7 +263,7 @@ def chart_html(chart: dict | None, lang: str = "zh", title: str = "") -> str:
     foot = " · ".join(x for x in (f"{t(lang, 'unit')}：{unit}" if unit else "",
                                   f"{t(lang, 'source')}：{source}" if source else "") if x)
     return (f'<div class="ra-chart"><div class="ra-chart-title">{esc(heading)}</div>'
-            f'<svg class="ra-svg" width="{width}" height="{height}">{"".join(parts)}</svg>'
+            f'<svg class="ra-svg" width="100%" height="{height}">{"".join(parts)}</svg>'
             f'<div class="ra-meta">{esc(foot)}</div></div>')
 
 
@@ -321,6 +323,9 @@ def knows_line(reports: list[dict], lang: str = "zh") -> str:
 # -- page chrome ----------------------------------------------------------------------------
 
 CSS = """
+#ra-top { align-items: center; }
+#ra-chat .top-panel button[aria-label="Clear"] { display: none; }  /* the "新对话" button resets everything */
+#ra-lang { justify-content: flex-end; }
 .ra-header h1 { font-size: 1.45rem; margin: 0 0 .15rem 0; }
 .ra-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .92rem; }
 .ra-knows { margin-top: .35rem !important; color: var(--body-text-color) !important; }
@@ -335,14 +340,21 @@ CSS = """
 .ra-table table { font-size: .82em; border-collapse: collapse; }
 .ra-table caption { text-align: left; font-weight: 600; padding-bottom: .3em; }
 .ra-table td, .ra-table th { vertical-align: top; padding: 4px 8px; }
+.ra-table th, .ra-table td.ra-short { white-space: nowrap; }
 .ra-chart { margin: .5em 0 .3em 0; padding: .6em .8em; border: 1px solid var(--border-color-primary);
-  border-radius: 8px; background: var(--background-fill-secondary); max-width: 100%; overflow-x: auto; }
+  border-radius: 8px; background: var(--background-fill-secondary); max-width: 640px; }
+.ra-svg { display: block; width: 100%; }
 .ra-chart-title { font-weight: 600; font-size: .9em; margin-bottom: .3em; }
 .ra-svg .ra-bar { fill: var(--color-accent, #4f6ef7); }
 .ra-svg .ra-label, .ra-svg .ra-value { fill: var(--body-text-color); }
 .ra-actions { margin-top: .5em; }
 button.ra-fact { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
   font-size: .82em; background: var(--background-fill-primary); color: var(--body-text-color); cursor: pointer; }
+#ra-chat button.example { border: 1px solid var(--border-color-primary); border-radius: 10px;
+  background: var(--background-fill-secondary); }
+#ra-chat button.example:hover { border-color: var(--color-accent, #4f6ef7); }
+.ra-try { color: var(--body-text-color-subdued); font-size: .9em; }
+#ra-assets { display: none; }
 button.ra-fact:hover { border-color: var(--color-accent, #4f6ef7); }
 """
 
@@ -382,22 +394,110 @@ if (!window.__raReady) {
 """ % json.dumps(CSS)
 
 
-def header_html(lang: str, compact: bool = False) -> str:
-    if compact:
-        return ""
+def header_html(lang: str) -> str:
     return (f'<div class="ra-header"><h1>📊 {esc(t(lang, "title"))}</h1>'
             f'<p>{esc(t(lang, "subtitle"))}</p></div>')
 
 
-def placeholder_md(reports: list[dict], lang: str, compact: bool = False) -> str:
+def placeholder_md(reports: list[dict], lang: str, compact: bool = False, examples: bool = False) -> str:
     """The start screen inside the empty chat: what the assistant knows and how to ask."""
     knows = esc_md(knows_line(reports, lang))
     if compact:
         return knows
-    return f"### 👋 {esc_md(knows)}\n\n{esc_md(t(lang, 'start_hint'))}"
+    text = f"### 👋 {knows}\n\n{esc_md(t(lang, 'start_hint'))}"
+    if examples:
+        text += f"\n\n{esc_md(t(lang, 'examples_title'))} ↓"
+    return text
 
 
 # -- the app --------------------------------------------------------------------------------
+
+class ChatHandlers:
+    """What the chat does on each event, apart from the layout, so tests can drive it directly.
+
+    Chat values are lists of {"role", "content"} messages; `history` is the conversation's
+    questions (what `assistant.ask` takes); `turns` maps the chat index of each answer to what a
+    👍/👎 on it records."""
+
+    def __init__(self, assistant, settings: Settings, compact: bool = False):
+        self.assistant = assistant
+        self.settings = settings
+        self.compact = compact
+
+    def answers(self, question: str, history: list[str]) -> Iterator[str | Answer]:
+        """Provisional text (when the answerer streams), then the final Answer, last."""
+        stream = getattr(self.assistant, "stream", None)
+        if stream is None:
+            yield self.assistant.ask(question, history)
+        else:
+            yield from stream(question, history)
+
+    def respond(self, message, chat, history, turns, lang: str):
+        """Generator of (textbox, chat, history, turns): the question at once, then the answer.
+
+        Yields None for an output that stays as it is. An empty message changes nothing."""
+        if not isinstance(message, str) or not message.strip():
+            return
+        shown = message.strip()
+        if len(shown) > SHOWN_QUESTION_CHARS:
+            shown = shown[:SHOWN_QUESTION_CHARS] + "…"
+        chat = list(chat or []) + [{"role": "user", "content": esc_md(shown)},
+                                   {"role": "assistant", "content": f"_{t(lang, 'thinking')}_"}]
+        yield "", list(chat), history, turns
+        answer = None
+        try:
+            for item in self.answers(message, list(history or [])):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    chat[-1] = {"role": "assistant", "content": f"{esc_md(item)}\n\n_{t(lang, 'checking')}_"}
+                    yield None, list(chat), None, None
+            if answer is None:
+                raise RuntimeError("the assistant gave no answer")
+            content = answer_markdown(answer, lang)
+        except BotError as err:
+            answer = None
+            content = esc_md(str(err))
+        except Exception:
+            answer = None
+            log.exception("chat failed for question %r", message[:200])
+            content = esc_md(t(lang, "apology"))
+        chat[-1] = {"role": "assistant", "content": content}
+        history = list(history or []) + [message]
+        turns = dict(turns or {})
+        if answer is not None:
+            from .feedback import _plain
+
+            turns[len(chat) - 1] = {"id": uuid.uuid4().hex, "question": message, "text": answer.text,
+                                    "citations": [_plain(c) for c in answer.citations]}
+        yield None, chat, history, turns
+
+    def vote(self, turns, index, liked) -> tuple[str | None, str | None]:
+        """Record a 👍/👎 on the answer at chat `index`: (vote, turn id), or (None, None) when
+        the message is not an answer (an error) or the vote was taken back."""
+        from . import feedback
+
+        if isinstance(index, (list, tuple)):
+            index = index[0]
+        turn = (turns or {}).get(index)
+        if turn is None:
+            return None, None
+        vote = feedback.normalize_vote(liked)
+        feedback.record(self.settings, turn["question"], turn["text"], vote, citations=turn["citations"],
+                        turn_id=turn["id"])
+        return vote, turn["id"]
+
+    def comment(self, text, turn_id, turns) -> bool:
+        """Add a comment to the 👎 on turn `turn_id`; False when there is nothing to record."""
+        from . import feedback
+
+        turn = next((x for x in (turns or {}).values() if x["id"] == turn_id), None)
+        if turn is None or not (text or "").strip():
+            return False
+        feedback.record(self.settings, turn["question"], turn["text"], feedback.DOWN, text,
+                        citations=turn["citations"], turn_id=turn["id"])
+        return True
+
 
 def build_ui(assistant, settings: Settings | None = None, compact: bool = False):
     """The chat as a `gr.Blocks`, queue configured; `compact=True` for an /embed iframe."""
@@ -408,112 +508,73 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
     settings = settings or assistant.settings
     reports = assistant.index.health().get("reports", [])
     examples = [] if compact else load_examples(settings, assistant.index)
-
-    def stream_answer(question: str, history: list[str]) -> Iterator[str | Answer]:
-        """Provisional text (if the answerer streams), then the final Answer."""
-        stream = getattr(assistant, "stream", None)
-        if stream is None:
-            yield assistant.ask(question, history)
-        else:
-            yield from stream(question, history)
+    handlers = ChatHandlers(assistant, settings, compact)
 
     def respond(message, chat, history, turns, lang):
-        """Generator: shows the question at once, then the answer (streamed text as it comes)."""
-        if not isinstance(message, str) or not message.strip():
+        produced = False
+        for out in handlers.respond(message, chat, history, turns, lang):
+            produced = True
+            yield tuple(gr.skip() if x is None else x for x in out)
+        if not produced:  # empty message: nothing happens
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            return
-        shown = message.strip()
-        if len(shown) > SHOWN_QUESTION_CHARS:
-            shown = shown[:SHOWN_QUESTION_CHARS] + "…"
-        chat = list(chat or []) + [{"role": "user", "content": esc_md(shown)},
-                                   {"role": "assistant", "content": f"_{t(lang, 'thinking')}_"}]
-        yield "", chat, history, turns
-        answer = None
-        try:
-            for item in stream_answer(message, list(history or [])):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    chat[-1] = {"role": "assistant", "content": f"{esc_md(item)}\n\n_{t(lang, 'checking')}_"}
-                    yield gr.skip(), chat, gr.skip(), gr.skip()
-            if answer is None:
-                raise RuntimeError("the assistant returned no answer")
-            content = answer_markdown(answer, lang)
-        except BotError as err:
-            content = esc_md(str(err))
-        except Exception:
-            log.exception("chat failed for question %r", message[:200])
-            content = t(lang, "apology")
-        chat[-1] = {"role": "assistant", "content": content}
-        history = list(history or []) + [message]
-        turns = dict(turns or {})
-        if answer is not None:
-            turns[len(chat) - 1] = {"id": uuid.uuid4().hex, "question": message, "text": answer.text,
-                                    "citations": [feedback._plain(c) for c in answer.citations]}
-        yield gr.skip(), chat, history, turns
 
     def on_like(turns, lang, data: gr.LikeData):
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turn = (turns or {}).get(index)
-        if turn is None:  # an error message, not an answer
-            return gr.skip(), gr.skip(), gr.skip()
-        vote = feedback.normalize_vote(data.liked)
-        feedback.record(settings, turn["question"], turn["text"], vote, citations=turn["citations"],
-                        turn_id=turn["id"])
+        vote, turn_id = handlers.vote(turns, data.index, data.liked)
         if vote == feedback.DOWN and not compact:
-            return gr.update(visible=True), turn["id"], gr.update(value="")
+            return gr.update(visible=True), turn_id, gr.update(value="")
         if vote is not None:
             gr.Info(t(lang, "thanks"))
         return gr.update(visible=False), None, gr.skip()
 
-    def on_comment(comment, pending, turns, lang):
-        turn = next((x for x in (turns or {}).values() if x["id"] == pending), None)
-        if turn is not None and (comment or "").strip():
-            feedback.record(settings, turn["question"], turn["text"], feedback.DOWN, comment,
-                            citations=turn["citations"], turn_id=turn["id"])
-        gr.Info(t(lang, "thanks"))
+    def on_comment(text, turn_id, turns, lang):
+        if handlers.comment(text, turn_id, turns):
+            gr.Info(t(lang, "thanks"))
         return gr.update(visible=False), None, gr.update(value="")
 
     def set_language(choice):
         lang = LANGS.get(choice, "zh")
-        return (lang, header_html(lang, compact),
-                gr.update(placeholder=placeholder_md(reports, lang, compact)),
+        return (lang, header_html(lang),
+                gr.update(placeholder=placeholder_md(reports, lang, compact, bool(examples))),
                 gr.update(placeholder=t(lang, "placeholder")),
                 gr.update(value=t(lang, "new_chat")),
                 gr.update(label=t(lang, "comment_label"), placeholder=t(lang, "comment_placeholder")),
                 gr.update(value=t(lang, "comment_send")),
-                f'<p class="ra-foot-note">{esc(t(lang, "footer"))}</p>' if not compact else "")
+                f'<p class="ra-foot-note">{esc(t(lang, "footer"))}</p>')
 
     lang0 = "zh"
-    with gr.Blocks(title=t(lang0, "title"), fill_height=compact) as demo:
+    with gr.Blocks(title=t(lang0, "title"), fill_height=True) as demo:
         lang = gr.State(lang0)
         history = gr.State([])  # the conversation's questions, oldest first
         turns = gr.State({})  # chat message index -> the answered turn, for feedback
         pending = gr.State(None)  # the turn a 👎 comment belongs to
-        with gr.Row(equal_height=True, visible=True):
-            header = gr.HTML(header_html(lang0, compact), js_on_load=JS_ON_LOAD, scale=5, padding=False)
-            language = gr.Radio(list(LANGS), value="中文", show_label=False, container=False, scale=1,
-                                min_width=170, elem_id="ra-lang", visible=not compact)
+        with gr.Row(equal_height=True, elem_id="ra-top", visible=not compact):
+            header = gr.HTML(header_html(lang0), js_on_load=JS_ON_LOAD if not compact else None, scale=4,
+                             padding=False)
+            language = gr.Radio(list(LANGS), value="中文", show_label=False, container=False, scale=0,
+                                min_width=200, elem_id="ra-lang")
         chatbot = gr.Chatbot(
-            elem_id="ra-chat", show_label=False, height="100%" if compact else 560, min_height=320,
-            placeholder=placeholder_md(reports, lang0, compact),
+            elem_id="ra-chat", show_label=False, scale=1, min_height=300 if compact else 420,
+            placeholder=placeholder_md(reports, lang0, compact, bool(examples)),
             examples=[{"text": q} for q in examples] or None,
             sanitize_html=True, render_markdown=True, latex_delimiters=[], buttons=[],
             feedback_options=("Like", "Dislike"), layout="bubble",
         )
         with gr.Row(equal_height=True):
-            box = gr.Textbox(show_label=False, placeholder=t(lang0, "placeholder"), submit_btn=True, scale=8,
+            box = gr.Textbox(show_label=False, placeholder=t(lang0, "placeholder_short" if compact else "placeholder"), submit_btn=True, scale=8,
                              max_lines=6, autofocus=not compact, elem_id="ra-input", container=False)
-            clear = gr.Button(t(lang0, "new_chat"), variant="secondary", scale=1, min_width=90, size="md")
+            clear = gr.Button(t(lang0, "new_chat"), variant="secondary", scale=0, min_width=100, size="md",
+                              elem_id="ra-new")
         with gr.Row(visible=False, equal_height=True) as comment_row:
             comment = gr.Textbox(label=t(lang0, "comment_label"), placeholder=t(lang0, "comment_placeholder"),
-                                 scale=6, max_lines=3)
-            comment_send = gr.Button(t(lang0, "comment_send"), scale=1, min_width=110)
-        footer = gr.HTML(f'<p class="ra-foot-note">{esc(t(lang0, "footer"))}</p>' if not compact else "",
-                         padding=False, js_on_load=None)
+                                 scale=6, max_lines=3, elem_id="ra-comment")
+            comment_send = gr.Button(t(lang0, "comment_send"), scale=0, min_width=120)
+        footer = gr.HTML(f'<p class="ra-foot-note">{esc(t(lang0, "footer"))}</p>', padding=False, js_on_load=None,
+                         visible=not compact)
+        if compact:  # no header: the styles and the copy handler come from an empty, hidden block
+            gr.HTML("", js_on_load=JS_ON_LOAD, elem_id="ra-assets", padding=False)
 
         chat_io = dict(inputs=[box, chatbot, history, turns, lang], outputs=[box, chatbot, history, turns])
-        box.submit(respond, **chat_io, api_name="chat" if not compact else "chat_embed")
+        box.submit(respond, **chat_io, api_name="chat")
 
         def pick_example(data: gr.SelectData) -> str:
             value = data.value
@@ -524,8 +585,11 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
         chatbot.like(on_like, [turns, lang], [comment_row, pending, comment], api_name=False)
         comment_send.click(on_comment, [comment, pending, turns, lang], [comment_row, pending, comment], api_name=False)
         comment.submit(on_comment, [comment, pending, turns, lang], [comment_row, pending, comment], api_name=False)
-        clear.click(lambda: ([], [], {}, None, gr.update(visible=False)), None,
-                    [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
+        def reset():
+            return [], [], {}, None, gr.update(visible=False)
+
+        clear.click(reset, None, [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
+        chatbot.clear(reset, None, [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
         language.change(set_language, language,
                         [lang, header, chatbot, box, clear, comment, comment_send, footer], queue=False, api_name=False)
 
@@ -533,10 +597,22 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
     return demo
 
 
+def page_options() -> dict:
+    """Page-level options that Gradio 6 takes at `demo.launch(**…)` or `gr.mount_gradio_app(…, **…)`
+    rather than in `gr.Blocks`: the theme, and no "Built with Gradio" footer."""
+    import gradio as gr
+
+    theme = gr.themes.Soft(primary_hue="indigo", secondary_hue="blue", neutral_hue="slate",
+                           font=["ui-sans-serif", "system-ui", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
+                                 "sans-serif"])
+    return {"theme": theme, "footer_links": []}
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python app.py`: load the index once and serve the chat on BOT_HOST:BOT_PORT (127.0.0.1:7860)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         host = os.environ.get("BOT_HOST", "").strip() or "127.0.0.1"
         raw_port = os.environ.get("BOT_PORT", "").strip() or "7860"
@@ -552,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     except BotError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **page_options())
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"Chat running at http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)
     try:
