@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
@@ -66,11 +67,16 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
 # -- terms ---------------------------------------------------------------------------------
 def _parts(term: Term) -> list[Term]:
     """The words a longer term is made of ("智算中心行业市场规模" -> 智算/中心/行业/市场/规模)."""
-    parts = [w for w in words(term.text) if len(w) >= 2 and w != term.text]
+    return [Term(w, term.flag) for w in _part_words(term.text)]
+
+
+@lru_cache(maxsize=4096)
+def _part_words(text: str) -> tuple[str, ...]:
+    parts = [w for w in words(text) if len(w) >= 2 and w != text]
     if not parts:  # one dictionary word ("华东地区"): its search-mode sub-words
-        parts = [w for w in tokenize(term.text) if len(w) >= 2 and w != term.text]
+        parts = [w for w in tokenize(text) if len(w) >= 2 and w != text]
         parts = [p for p in parts if not any(p != o and p in o for o in parts)]
-    return [Term(w, term.flag) for w in parts]
+    return tuple(parts)
 
 
 def _known(term: Term, index: LoadedIndex) -> bool:

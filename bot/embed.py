@@ -30,11 +30,16 @@ class E5Embeddings(Embeddings):
         return self._model.passage(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model.query(text).tolist()
+        return list(self._cached_query(text))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one model per process; example questions repeat
+    def _cached_query(self, text: str) -> tuple[float, ...]:
+        return tuple(self._model.query(text).tolist())
 
 
 class SentenceTransformerEmbeddings(Embeddings):
     def __init__(self, model: str) -> None:
+        model = str(model)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub here: fail fast instead of 70 s of retries
         try:
             from sentence_transformers import SentenceTransformer

