@@ -301,7 +301,7 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
         by_col: dict[int, set[int]] = {}
         for i, r in enumerate(view.rows):
             for col, cell in enumerate(r.cells):
-                if value in cell:
+                if _cell_has(cell, value):
                     by_col.setdefault(col, set()).add(i)
         cols = {c: rs for c, rs in by_col.items() if c in short} or ({} if short_only else by_col)
         rows = set().union(*cols.values()) if cols else set()
@@ -319,6 +319,29 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
     for rows in groups.values():
         left &= rows
     return used, left
+
+
+def _cell_has(cell: str, value: str) -> bool:
+    if value in cell:
+        return True
+    # "2022年" asked, "2022" in a year column (as spreadsheets show years)
+    year = re.fullmatch(r"(\d{4})年", value)
+    return bool(year) and re.match(rf"{year.group(1)}(?!\d)", cell.strip()) is not None
+
+
+def _counted_column(q: Query, view: TableView) -> int | None:
+    """"瑞幸有多少家门店" counts stores: the value of a 门店数 column, not a number of rows."""
+    target = count_target(q.text)
+    if not target:
+        return None
+    tail = (words(target) or [target])[-1]
+    name_col = _name_column(view)
+    for col, header in enumerate(view.header):
+        cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
+        numeric = cells and sum(bool(re.search(r"\d", c)) for c in cells) >= len(cells) * 0.8
+        if col != name_col and numeric and (target in header or (len(tail) >= 2 and tail in header)):
+            return col
+    return None
 
 
 def _asked_column(q: Query, view: TableView) -> int | None:
@@ -348,18 +371,21 @@ def _name_column(view: TableView) -> int:
 
 
 def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft | None:
+    intent, asked = q.intent, _asked_column(q, view)
+    if intent == "count":
+        counted = _counted_column(q, view)
+        if counted is not None:
+            intent, asked = "value", counted
     used, left = _filters(q, view)
     if left is not None and not left:
         names = "、".join(f"「{v}」" for v, _ in used) or "所问"
-        return _refuse(q, f"{names}的记录（表「{view.caption}」中没有）", [], index,
-                       nearest_rows=(view, []))
+        return _refuse(q, f"{names}的记录（表「{view.caption}」中没有）", [], index)
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
-    if q.intent not in ("count", "list") and left is None:
+    if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead
     frame = "\n".join([view.caption, *view.header, *(r.text for r in rows)])
     if q.lang == "zh" and not all(_in(t, frame) for t in q.terms):
         return None  # the rows do not speak of everything asked: the text may
-    asked = _asked_column(q, view)
     name_col = _name_column(view)
     draft = Draft(body="", refused=False)
     lines = []
@@ -369,7 +395,7 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
         extra = []
         if asked is not None and asked != name_col and asked < len(r.cells):
             cell = r.cells[asked]
-            bolded, figs = bold_figures(cell, dates=q.intent == "when")
+            bolded, figs = bold_figures(cell, dates=intent == "when")
             if not figs:
                 bolded, figs = f"**{cell}**", ([cell] if re.search(r"\d", cell) else [])
             draft.figures += [f for f in figs if f not in draft.figures]
@@ -381,31 +407,31 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
     scope = f"「{view.caption}」"
     picked = "、".join(v for v, _ in used)
     if q.lang == "en":
-        head = f"The table {scope} lists **{len(rows)}** matching entries" if q.intent == "count" else \
+        head = f"The table {scope} lists **{len(rows)}** matching entries" if intent == "count" else \
             f"From the table {scope}"
         head += f" (matching {picked})" if picked else ""
         head += ":"
-        if q.intent == "count":
+        if intent == "count":
             draft.figures.insert(0, str(len(rows)))
-    elif q.intent == "count":
+    elif intent == "count":
         unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "项")
         head = f"{scope}中{'符合「' + picked + '」的' if picked else ''}共有**{len(rows)}{unit}**："
         draft.figures.insert(0, f"{len(rows)}{unit}")
     else:
         head = f"{scope}中{'与「' + picked + '」相关的' if picked else ''}记录如下："
-    if q.intent == "count":
+    if intent == "count":
         draft.allowed_numbers.add(str(len(rows)))
     draft.body = head + "\n" + "\n".join(lines)
     draft.table = {"caption": view.caption, "header": list(view.header), "rows": [list(r.cells) for r in rows],
                    "citations": [draft.chunks.index(r) + 1 for r in rows]}
-    if q.intent == "count" and not used:
+    if intent == "count" and not used:
         draft.chart = _category_chart(view, rows)
     return draft
 
 
 # -- refusals --------------------------------------------------------------------------------
-def _refuse(q: Query, what: str, evidence: list[Evidence], index: LoadedIndex, nearest: Candidate | None = None,
-            nearest_rows=None) -> Draft:
+def _refuse(q: Query, what: str, evidence: list[Evidence], index: LoadedIndex,
+            nearest: Candidate | None = None) -> Draft:
     draft = Draft(body="", refused=True)
     # restating what was asked (a year, a name) is not a claim about the report
     draft.allowed_numbers |= numbers_in(q.text + what)
