@@ -171,14 +171,15 @@ def fact_card(answer: Answer, lang: str | None = None) -> str:
     if answer.refused or not answer.citations:
         return ""
     lang = lang or answer.lang
-    text = plain(split_body(answer.text))
-    sentences = [s.strip() for s in SENTENCE_RE.split(text) if s and s.strip()]
-    if not sentences:
+    cite = answer.citations[0]
+    # the report's own sentence (first citation) that states the first figure, else the answer's
+    passage = [s.strip() for s in SENTENCE_RE.split(cite.quote or "") if s and s.strip()]
+    body = [s.strip() for s in SENTENCE_RE.split(plain(split_body(answer.text))) if s and s.strip()]
+    if not body and not passage:
         return ""
     figures = list(answer.figures)
-    lead = next((s for s in sentences if figures and figures[0] in s), sentences[0])
+    lead = next((s for s in passage + body if figures and figures[0] in s), (body or passage)[0])
     statement = _condense(lead, figures)
-    cite = answer.citations[0]
     location = re.sub(r"（第\d+行）$", "", cite.location)
     if answer.table:
         location = re.sub(r"第\d+行$", "", location)  # the statement is about the table, not one row
@@ -244,7 +245,7 @@ def chart_html(chart: dict | None, lang: str = "zh", title: str = "") -> str:
     top = max([v for v in values if v > 0] or [1.0])
     # each label above its bar, bar lengths in % of the chart: fits a phone-sized iframe and a wide
     # page alike (the sanitizer drops viewBox, so the SVG cannot scale itself)
-    bar_max, row_h, bar_h = 82.0, 42, 14
+    bar_max, row_h, bar_h = 72.0, 42, 14  # leaves room after the longest bar for its figure
     height = row_h * len(labels)
     parts = []
     for i, (label, value, figure) in enumerate(zip(labels, values, figures)):
@@ -519,7 +520,11 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def on_like(turns, lang, data: gr.LikeData):
-        vote, turn_id = handlers.vote(turns, data.index, data.liked)
+        try:
+            vote, turn_id = handlers.vote(turns, data.index, data.liked)
+        except BotError as err:  # an unexpected like value, or the feedback file is not writable
+            log.warning("feedback not recorded: %s", err)
+            return gr.skip(), gr.skip(), gr.skip()
         if vote == feedback.DOWN and not compact:
             return gr.update(visible=True), turn_id, gr.update(value="")
         if vote is not None:
@@ -611,6 +616,8 @@ def page_options() -> dict:
 def main(argv: list[str] | None = None) -> int:
     """`python app.py`: load the index once and serve the chat on BOT_HOST:BOT_PORT (127.0.0.1:7860)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    import bm25s  # noqa: F401  (it sets its own logger to DEBUG on import; quiet it after that)
+
     for noisy in ("httpx", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
@@ -628,7 +635,11 @@ def main(argv: list[str] | None = None) -> int:
     except BotError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **page_options())
+    try:
+        demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True, **page_options())
+    except OSError as err:
+        print(f"error: cannot serve on {host}:{port}: {err} Set BOT_PORT to a free port.", file=sys.stderr)
+        return 1
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     print(f"Chat running at http://{shown_host}:{port}/  (Ctrl+C to stop)", flush=True)
     try:

@@ -52,6 +52,13 @@ def test_fact_card_keeps_the_context_a_bare_share_needs():
     assert all(f in statement for f in ("33.9%", "19.1%", "17.7%"))
 
 
+def test_fact_card_takes_the_statement_from_the_cited_passage():
+    answer = make_answer(SHARES, ["33.9%", "19.1%", "17.7%"], location="第5段（第8行）")
+    answer.text = "地方政府占比为**33.9%**;占比为**19.1%**;占比为**17.7%**。 [1]"  # a terse lead
+    statement = ui.fact_card(answer).split("——")[0]
+    assert "基础电信运营商" in statement and "互联网及云厂商项目" in statement
+
+
 def test_fact_card_for_a_table_answer_names_the_table_not_a_row():
     answer = make_answer("「政策表」中符合「国家级」的共有4项：", ["4项"], location="表「政策表」第1行",
                          attribution="资料来源:观研天下整理(XD)",
