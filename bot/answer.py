@@ -213,22 +213,62 @@ def _answer_from_text(q: Query, evidence: list[Evidence], index: LoadedIndex) ->
     return _draft_from_sentences(q, lead)
 
 
+def subject_in(text: str, subject: list[Term]) -> bool:
+    return any(_in(t, text) for t in subject)
+
+
+def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
+    """The clauses of `sentence` that answer: those holding the figures asked for, plus the clause
+    naming their subject and the date they refer to; openers such as "从市场规模来看," drop away."""
+    pieces = re.split(r"(?<=[,，])", sentence)
+    with_figures = [i for i, p in enumerate(pieces) if find_figures(p)]
+    if not with_figures:
+        return sentence
+    wanted = [i for i in with_figures if any(f in pieces[i] for f in focus)] or with_figures
+    start, end = wanted[0], wanted[-1]
+    subject = [t for t in q.terms if t.text not in METRICS]
+
+    def back_to(test) -> int:
+        for i in range(start, -1, -1):
+            if test(pieces[i]):
+                return i
+        return start
+
+    found = back_to(lambda p: any(_in(t, p) for t in subject)) if subject else start
+    if found == start and start > 0 and not subject_in(pieces[start], subject) and not find_figures(pieces[start - 1]):
+        found = start - 1  # "其次为基础电信运营商,占比为19.1%": the clause before names what the figure measures
+    start = found
+    if not any(find_dates(p) for p in pieces[start:end + 1]):
+        start = back_to(lambda p: bool(find_dates(p)))
+    span = "".join(pieces[start:end + 1])
+    return span if end == len(pieces) - 1 else span.rstrip(",，") + "…"
+
+
 def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
     draft = Draft(body="", refused=False)
     when = q.intent == "when"
-    parts = []
     metrics = [t for t in q.terms if t.text in METRICS]
     focus, rest = [], []
     for c in lead:
-        text, figs = bold_figures(c.sentence, dates=when)
+        figs = [m.group().strip() for m in find_figures(c.sentence)] + \
+            ([m.group() for m in find_dates(c.sentence)] if when else [])
         for clause in CLAUSE.split(c.sentence):
             # figures in the clause that names the asked-for metric come first ("增速" -> 15.4%)
             hit = any(_in(t, clause) for t in metrics)
             for f in figs:
                 if f in clause and f not in focus + rest:
                     (focus if hit else rest).append(f)
+    parts = []
+    for c in lead:
+        span = _lead_span(q, c.sentence, focus)
+        text, figs = bold_figures(span, dates=when)
+        if focus:  # bold only what was asked for; the rest stays as the report's plain text
+            for f in figs:
+                if f not in focus:
+                    text = text.replace(f"**{f}**", f, 1)
         parts.append(text)
-    draft.figures = focus + rest
+    stated = "".join(parts)
+    draft.figures = [f for f in focus + rest if f in stated.replace("**", "")]
     mark = draft.cite(lead[0].chunk)
     sentence = "".join(parts)
     quote = lead[0].chunk.text
@@ -236,7 +276,7 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
         draft.body = f"According to the report: {sentence} {mark}"
     else:
         draft.body = f"{sentence} {mark}"
-    if quote.strip() != "".join(c.sentence for c in lead).strip():
+    if quote.strip() != sentence.replace("**", "").strip():
         draft.body += f"\n\n> {quote} {mark}"
     draft.chart = _chart(lead)
     return draft
