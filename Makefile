@@ -33,11 +33,12 @@ index: $(VENV)/.installed
 run: index
 	$(BIN)/bot serve --host $(HOST) --port $(PORT)
 
-# Debian's chromium for the browser tests (never a browser download).
+# Debian's chromium for the browser tests (never a browser download), and a CJK font so the
+# screenshot the browser test saves for the README is legible.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { \
+	  echo "installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 test: $(VENV)/.installed-test browser-deps
 	$(BIN)/python -m pytest
