@@ -385,3 +385,113 @@ def test_bad_config_is_a_clear_error(monkeypatch, var, value, words):
     with pytest.raises(BotError) as err:
         ApiConfig.from_env()
     assert words in str(err.value)
+
+
+# -- the widget in a real browser -------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-dev-shm-usage"]
+
+
+class PortalPage:
+    """A page of some other site, on its own origin, that carries the one-line widget tag."""
+
+    def __init__(self, bot_url: str, port: int):
+        import http.server
+
+        html = (f'<!doctype html><html><head><meta charset="utf-8"><title>Portal</title></head><body>'
+                f'<h1>Intranet portal</h1><script src="{bot_url}/widget.js" defer></script></body></html>').encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(html)))
+                self.end_headers()
+                self.wfile.write(html)
+
+            def log_message(self, *args):
+                pass
+
+        self.url = f"http://localhost:{port}"  # localhost vs the bot's 127.0.0.1: another origin
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def widget_setup(shipped_index, assistant):
+    """The bot allowing one portal origin; that portal and a second, not allowed, one."""
+    from conftest_api import free_port
+
+    bot_port, allowed_port, other_port = free_port(), free_port(), free_port()
+    bot_url = f"http://127.0.0.1:{bot_port}"
+    allowed = PortalPage(bot_url, allowed_port)
+    other = PortalPage(bot_url, other_port)
+    app = create_app(shipped_index, assistant, ApiConfig(rate_limit="off", allowed_origins=(allowed.url,)))
+    with LiveServer(app, port=bot_port) as server:
+        yield server, allowed, other
+    allowed.close()
+    other.close()
+
+
+def _open_widget(browser, portal: PortalPage):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.console_lines = []
+    page.on("console", lambda msg: page.console_lines.append(msg.text))
+    page.goto(portal.url, wait_until="load")
+    button = page.locator("[data-report-assistant] button.btn")  # playwright pierces the open shadow root
+    button.wait_for(timeout=30_000)
+    assert page.locator("iframe").count() == 0  # the chat loads only when opened
+    button.click()
+    page.locator("iframe").wait_for(timeout=30_000)
+    return context, page
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widget_on_an_allowed_portal_answers(browser, widget_setup):
+    server, allowed, _ = widget_setup
+    context, page = _open_widget(browser, allowed)
+    try:
+        frame = page.frame_locator("iframe")
+        box = frame.locator("textarea").first
+        box.wait_for(timeout=60_000)
+        box.fill(SIZE_Q)
+        box.press("Enter")
+        frame.locator('[data-testid="bot"]', has_text="1014亿元").first.wait_for(timeout=60_000)
+        assert server.url + "/embed/" == page.locator("iframe").get_attribute("src")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_widget_on_a_foreign_portal_is_blocked(browser, widget_setup):
+    server, _, other = widget_setup
+    context, page = _open_widget(browser, other)
+    try:
+        page.wait_for_timeout(3000)
+        frame = next(f for f in page.frames if f != page.main_frame)
+        # the browser refuses to render the chat inside a page of an origin not allowed
+        assert frame.url.startswith("chrome-error://"), frame.url
+        assert frame.locator("textarea").count() == 0
+        assert any("frame-ancestors" in line and other.url not in line for line in page.console_lines), page.console_lines
+    finally:
+        context.close()
