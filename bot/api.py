@@ -424,7 +424,11 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
         if not svc.origin_allowed(request):
             raise ApiError(403, f"Requests from the origin {request.headers.get('origin')} are not allowed. "
                                 "Add it to BOT_ALLOWED_ORIGINS on the server if it should be.", "origin_not_allowed")
-        key_index = svc.check_key(credentials)
+        try:
+            key_index = svc.check_key(credentials)
+        except ApiError:
+            svc.check_rate(svc.client_id(request, None) + ":bad-key")  # slows down key guessing
+            raise
         client = svc.client_id(request, key_index)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
@@ -605,34 +609,9 @@ def _mount_chat(app: FastAPI, assistant, settings: Settings, config: ApiConfig) 
 
 
 def _chat_blocks(assistant, settings: Settings, compact: bool):
-    try:
-        from .ui import build_ui
-    except ModuleNotFoundError as err:
-        if err.name != "bot.ui":
-            raise
-        return _fallback_chat(assistant, compact)
+    from .ui import build_ui  # gradio is imported only when the chat is served
+
     return build_ui(assistant, settings, compact=compact)
-
-
-def _fallback_chat(assistant, compact: bool):
-    """A plain chat, used only while bot/ui.py does not exist."""
-    import gradio as gr
-
-    def respond(message: str, history: list[dict]) -> str:
-        asked = []
-        for m in history:
-            content = m.get("content") if isinstance(m, dict) else None
-            if isinstance(content, list):
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
-            if m.get("role") == "user" and isinstance(content, str):
-                asked.append(content)
-        try:
-            return assistant.ask(message, asked).text
-        except BotError as err:
-            return f"⚠️ {err}"
-
-    return gr.ChatInterface(respond, title=None if compact else "Report assistant", api_name="chat",
-                            concurrency_limit=WORKERS, fill_height=True)
 
 
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -255,6 +255,15 @@ def test_rate_limit_per_key(locked_server):
     assert ask(locked_server.url, SIZE_Q, headers={"Authorization": "Bearer key-length"}).status_code == 200
 
 
+def test_key_guessing_is_rate_limited(shipped_index, assistant):
+    app = create_app(shipped_index, assistant, ApiConfig(api_keys=("right",), rate_limit="2/minute"), chat=False)
+    with LiveServer(app) as server:
+        codes = [ask(server.url, SIZE_Q, headers={"Authorization": f"Bearer guess{i}"}).status_code for i in range(3)]
+        right = ask(server.url, SIZE_Q, headers={"Authorization": "Bearer right"})
+    assert codes == [403, 403, 429]
+    assert right.status_code == 200  # the holder of a real key is not locked out
+
+
 def test_allowed_origin_gets_cors_and_may_frame(locked_server):
     pre = httpx.options(f"{locked_server.url}/api/v1/ask",
                         headers={"Origin": PORTAL, "Access-Control-Request-Method": "POST",
