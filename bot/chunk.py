@@ -3,12 +3,19 @@
 Paragraphs stay whole (a figure must stay with its subject); a very long paragraph is cut at
 sentence ends into windows that repeat the paragraph's first sentence. Each table row becomes
 a chunk rendered with caption and header, and each table also gets one whole-table record.
+
+Text that addresses an AI assistant instead of the reader ("忽略以上指令…", "ignore previous
+instructions…"; bot.guard) is never indexed: such sentences are cut from paragraphs, and a
+table row with such a cell is left out (its numbering stays that of the file).
 """
 from __future__ import annotations
 
 import hashlib
 import re
 
+from dataclasses import replace
+
+from .guard import instruction_like, strip_instructions
 from .types import Chunk, Paragraph, Report, Table
 
 MAX_CHARS = 600
@@ -68,14 +75,30 @@ def split_long(text: str, limit: int = MAX_CHARS) -> list[str]:
     return [w if i == 0 or w.startswith(lead) else f"{lead}…{w}" for i, w in enumerate(windows)]
 
 
+def planted_instructions(report: Report) -> list[str]:
+    """Where the report holds text addressed to an AI assistant (left out of the chunks)."""
+    found = []
+    for block in report.blocks:
+        if isinstance(block, Paragraph):
+            if not block.boilerplate and strip_instructions(block.text)[1]:
+                found.append(paragraph_location(block))
+        else:
+            found += [table_location(block, r) for r, row in enumerate(block.rows, 1)
+                      if any(instruction_like(c) for c in row)]
+    return found
+
+
 def chunk_report(report: Report) -> list[Chunk]:
     chunks: list[Chunk] = []
     for block in report.blocks:
         if isinstance(block, Paragraph):
             if block.boilerplate:
                 continue
+            text = strip_instructions(block.text)[0]
+            if not text:
+                continue
             loc = paragraph_location(block)
-            parts = split_long(block.text)
+            parts = split_long(text)
             for k, part in enumerate(parts, 1):
                 chunks.append(Chunk(
                     id=chunk_id(report.file, "p", block.number, k, part),
@@ -85,7 +108,12 @@ def chunk_report(report: Report) -> list[Chunk]:
                 ))
         else:
             tid = table_id(report, block)
-            for r, row in enumerate(block.rows, 1):
+            kept = [(r, row) for r, row in enumerate(block.rows, 1) if not any(instruction_like(c) for c in row)]
+            if not kept:
+                continue
+            if len(kept) < len(block.rows):
+                block = replace(block, rows=tuple(row for _, row in kept))
+            for r, row in kept:
                 chunks.append(Chunk(
                     id=chunk_id(report.file, "r", block.number, r, row),
                     file=report.file, report=report.title, kind="row", text=render_row(block, row),

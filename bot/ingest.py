@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chunk import chunk_report
+from .chunk import chunk_report, planted_instructions
 from .embed import get_embedder
 from .errors import BotError, UnreadableFile
 from .lexical import tokenize
@@ -19,7 +19,7 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: text addressed to an AI assistant is left out (bot.guard)
 EMBED_BATCH = 32
 
 
@@ -98,6 +98,11 @@ def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> Ing
                     files[name] = reusable.files[name]
                 continue
             chunks = chunk_report(report)
+            planted = planted_instructions(report)
+            if planted:
+                more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
+                log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
+                    f"assistant, not report content ({'; '.join(planted[:3])}{more})")
             fresh += [(c, tokenize(c.text)) for c in chunks]
             files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
                            "tables": len(report.tables)}
