@@ -152,19 +152,16 @@ def secrets(environ=None) -> list[str]:
     return sorted(v for v in found if len(v) >= MIN_SECRET)
 
 
-def prompt_pieces() -> list[str]:
-    """Sentences of the LLM prompts (bot.prompts) long enough to be telling, placeholders cut out."""
+def prompt_text() -> str:
+    """The LLM prompts (every string in bot.prompts), placeholders cut out, whitespace squashed."""
     from . import prompts
 
-    pieces: set[str] = set()
+    pieces = []
     for name, value in vars(prompts).items():
         if name.startswith("_") or not isinstance(value, str):
             continue
-        for part in re.split(r"\{[a-z_]+\}|\n|(?<=[.:])\s+", value):
-            part = re.sub(r"^\s*\d+\.\s*", "", part).strip()
-            if len(part) >= MIN_PROMPT_PIECE:
-                pieces.add(_squash(part))
-    return sorted(pieces)
+        pieces += [_squash(p) for p in re.split(r"\{[a-z_]+\}", value)]
+    return "\n".join(p for p in pieces if p)
 
 
 def _squash(text: str) -> str:
@@ -172,11 +169,29 @@ def _squash(text: str) -> str:
 
 
 def find_leaks(text: str, environ=None) -> list[str]:
-    """What `text` would leak: 'secret' for each configured secret value it contains (the value
-    itself is never returned), and 'prompt: <first words>' for each prompt sentence it repeats."""
+    """What `text` would leak: "secret" for each configured secret value it contains (the value
+    itself is never returned), and "prompt: …" when it repeats MIN_PROMPT_PIECE or more
+    characters of the prompts in a row (also a prompt sentence only begun)."""
     if not text:
         return []
-    found = ["secret" for s in secrets(environ) if s in text or s in normalise(text)]
-    squashed = _squash(text)
-    found += [f"prompt: {p[:40]}" for p in prompt_pieces() if p in squashed]
+    plain = normalise(text)
+    found = ["secret" for s in secrets(environ) if s in text or s in plain]
+    squashed, prompts = _squash(text), prompt_text()
+    for i in range(0, max(0, len(squashed) - MIN_PROMPT_PIECE + 1)):
+        window = squashed[i:i + MIN_PROMPT_PIECE]
+        if window.strip() == window and window in prompts:
+            found.append(f"prompt: {window}")
+            break
     return found
+
+
+def showable(text: str, environ=None) -> str:
+    """`text` without a trailing start of a secret: what a streamed reply may show so far (the
+    rest is shown once more text proves it is not a secret, or `find_leaks` stops the reply)."""
+    cut = 0
+    for secret in secrets(environ):
+        for k in range(min(len(secret) - 1, len(text)), cut, -1):
+            if text.endswith(secret[:k]):
+                cut = k
+                break
+    return text[:len(text) - cut] if cut else text

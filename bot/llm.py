@@ -36,6 +36,7 @@ from . import prompts
 from .answer import REFUSAL_EN, REFUSAL_ZH, Draft
 from .errors import BotError
 from .figures import CITE_RE, bold_figures, numbers_in, unsupported_numbers
+from .guard import find_leaks, instruction_like, showable
 from .types import Answer, Chunk, Evidence
 
 log = logging.getLogger("bot.llm")
@@ -229,6 +230,10 @@ NOTES = {
     "figures": ("大模型回答中的数字{detail}不在所引原文中", "the language model stated {detail}, which its cited evidence does not hold"),
     "citations": ("大模型回答没有引用原文", "the language model's answer cited no evidence"),
     "empty": ("大模型没有给出回答", "the language model gave no answer"),
+    "leak": ("大模型回答中含有不能公开的内容（配置或提示词）", "the language model's answer held text that must not be shown "
+             "(settings or prompt text)"),
+    "instructions": ("问题中含有给助手的指令，未交给大模型", "the question holds instructions to the assistant, so it "
+                     "was not given to the language model"),
 }
 
 
@@ -259,6 +264,8 @@ class LLMAnswerer:
 
     # answers
     def __call__(self, grounded: Answer, evidence: list[Evidence], draft: Draft) -> Answer:
+        if instruction_like(grounded.question) or instruction_like(grounded.standalone):
+            return self._fallback(grounded, "instructions")
         chunks = number_evidence(draft, evidence, self.max_evidence)
         messages = answer_messages(grounded.question, grounded.standalone, grounded.lang, chunks)
         try:
@@ -272,6 +279,9 @@ class LLMAnswerer:
     def stream(self, grounded: Answer, evidence: list[Evidence], draft: Draft) -> Iterator[str | Answer]:
         """Yield the reply's text so far (a str, the whole text each time, unchecked) as tokens
         arrive, then exactly one checked Answer, which is what must be shown in the end."""
+        if instruction_like(grounded.question) or instruction_like(grounded.standalone):
+            yield self._fallback(grounded, "instructions")
+            return
         chunks = number_evidence(draft, evidence, self.max_evidence)
         messages = answer_messages(grounded.question, grounded.standalone, grounded.lang, chunks)
         raw, shown = "", ""
@@ -279,6 +289,10 @@ class LLMAnswerer:
             for piece in _pump(lambda: self.model.stream(messages), self.timeout):
                 raw += _text(piece)
                 text = visible_text(raw)
+                if find_leaks(text):
+                    yield self._fallback(grounded, "leak")  # the reply is not logged either
+                    return
+                text = showable(text)  # never the start of a secret before the check sees it whole
                 if text != shown:
                     shown = text
                     yield text
@@ -291,6 +305,8 @@ class LLMAnswerer:
         yield self._finish(grounded, raw, chunks, draft)
 
     def _finish(self, grounded: Answer, reply: str, chunks: list[Chunk], draft: Draft) -> Answer:
+        if find_leaks(reply):
+            return self._fallback(grounded, "leak")  # the reply is not logged either
         checked = check_reply(reply, chunks, grounded.question + " " + grounded.standalone, draft.allowed_numbers)
         if checked.dropped:
             log.warning("LLM cited evidence that does not exist, removed: %s (question %r)",
@@ -337,6 +353,8 @@ class LLMAnswerer:
         if not self.rewrite_followups or not history:
             return fallback
         history = list(history)[-6:]
+        if any(instruction_like(t) for t in [question, *history]):
+            return fallback
         try:
             reply = _text(next(_pump(lambda: iter([self.model.invoke(rewrite_messages(question, history))]),
                                      self.timeout)))
@@ -347,6 +365,9 @@ class LLMAnswerer:
         text = re.sub(r"^(standalone question|独立问题|问题)\s*[:：]\s*", "", lines[0], flags=re.I) if lines else ""
         text = text.strip(" \"'“”「」")
         invented = numbers_in(text) - numbers_in(" ".join([question, *history]))
+        if find_leaks(text) or instruction_like(text):
+            log.warning("LLM follow-up rewrite not used (it held settings, prompt text or instructions)")
+            return fallback
         if not text or len(text) > limit or invented:
             log.warning("LLM follow-up rewrite %r not used; using the rule-based resolution", text[:200])
             return fallback
