@@ -171,6 +171,9 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex) -> list[
             score = sum(weights[t] for t in in_sentence) + 0.3 * sum(weights[t] for t in chunk_terms - in_sentence)
             if figs and q.intent in ("value", "count"):
                 score += 1.0
+            if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
+                                            for t in q.terms for v in t.variants()):
+                score += 3.0  # "智算中心是…": the sentence that says what it is
             if q.dates and any(_date_ok(q.dates, a) for a in anchors):
                 score += 2.0
             elif q.dates and any(d in re.sub(r"\s+", "", sentence) for d in q.dates):
@@ -384,20 +387,24 @@ def _counted_column(q: Query, view: TableView) -> int | None:
     return None
 
 
+def _date_column(view: TableView, col: int) -> bool:
+    cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
+    return bool(cells) and sum(bool(DATE_RE.search(c)) for c in cells) >= len(cells) * 0.8
+
+
 def _asked_column(q: Query, view: TableView) -> int | None:
+    """The column whose value the question wants: named by its header ("哪个部门" -> 发布部门),
+    or the date column for "什么时候"."""
     if q.intent == "when":
-        for col in range(len(view.header)):
-            cells = [r.cells[col] for r in view.rows if col < len(r.cells)]
-            if cells and sum(bool(DATE_RE.search(c)) for c in cells) >= len(cells) * 0.8:
-                return col
-    text = q.text
-    best, best_len = None, 0
+        return next((col for col in range(len(view.header)) if _date_column(view, col)), None)
+    scores = {}
     for col, h in enumerate(view.header):
-        for part in [h] + tokenize(h):
-            # a whole header named in the question counts even when the caption repeats it
-            if len(part) >= 2 and part in text and len(part) > best_len and (part == h or part not in view.caption):
-                best, best_len = col, len(part)
-    return best
+        # a whole header named in the question counts even when the caption repeats it
+        parts = {p for p in [h] + tokenize(h) if len(p) >= 2 and p in q.text and (p == h or p not in view.caption)}
+        if parts:
+            # the header sharing most with the question; a date column only when nothing else fits
+            scores[col] = max(len(p) for p in parts) + sum(map(len, parts)) / 10 - _date_column(view, col)
+    return max(scores, key=scores.get) if scores else None
 
 
 def _name_column(view: TableView) -> int:
@@ -436,7 +443,7 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
         if asked is not None and asked != name_col and asked < len(r.cells):
             cell = r.cells[asked]
             bolded, figs = bold_figures(cell, dates=intent == "when")
-            if not figs:
+            if not figs and len(cell) <= 24:  # a short cell is the answer itself: a name, a bare number
                 bolded, figs = f"**{cell}**", ([cell] if re.search(r"\d", cell) else [])
             draft.figures += [f for f in figs if f not in draft.figures]
             extra.append(f"{view.header[asked]}：{bolded}")

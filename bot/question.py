@@ -16,7 +16,8 @@ FRAMING = frozenset(
     "多少 什么 哪些 哪个 哪家 哪种 哪类 哪里 哪 几 几项 几个 几条 几家 几种 几部 如何 怎么 怎样 是否 "
     "请问 请 告诉 我 我们 你 一下 介绍 说说 情况 现状 定义 概况 内容 方面 主体 数据 信息 报告 问题 "
     "时候 时间 具体 主要 相关 水平 表现 特点 状况 结果 分别 目前 当前 最新 多大 多高 多快 其中 哪一年 "
-    "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么".split()
+    "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
+    "概念 指 是指".split()
 )
 # Generic market-research vocabulary: words a reader uses interchangeably.
 SYNONYM_GROUPS = [
@@ -42,7 +43,7 @@ EN_GLOSSARY = {
     "grow": "增长", "grew": "增长", "increase": "增长", "year-on-year": "同比", "yoy": "同比",
     "share": "占比", "proportion": "占比", "percentage": "占比", "percent": "占比", "policy": "政策",
     "policies": "政策", "revenue": "收入", "sales": "销售", "price": "价格", "investment": "投资",
-    "government": "政府", "local government": "地方政府", "national": "国家", "provincial": "省",
+    "government": "政府", "local government": "地方政府", "national": "国家级", "provincial": "省级",
     "province": "省", "city": "市", "company": "企业", "companies": "企业", "department": "部门",
     "ministry": "部", "upstream": "上游", "downstream": "下游", "midstream": "中游", "china": "我国",
     "chinese": "我国", "users": "用户", "capacity": "产能", "output": "产量", "exports": "出口",
@@ -54,7 +55,8 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 
 COUNT_RE = re.compile(r"(几|多少)(项|个|条|家|部|种|座|所|名)|how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
-WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|什么时间|\bwhen\b|what year|what month", re.I)
+WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
+DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat is\b|\bwhat are\b|\bdefine\b", re.I)
 WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|\bwho\b|which (department|ministry|organi[sz]ation|agency)", re.I)
 FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
 FOLLOW_SUFFIX = re.compile(r"(的呢|呢|怎么样|如何|又如何|\?|？|。|!|！|\s)+$")
@@ -92,7 +94,7 @@ class Query:
     lang: str
     terms: list[Term] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
-    intent: str = "value"  # value | count | list | when | who
+    intent: str = "value"  # value | count | list | when | who | define
 
     @property
     def entities(self) -> list[Term]:
@@ -128,6 +130,8 @@ def analyse(text: str) -> Query:
         q.intent = "who"
     elif LIST_RE.search(text):
         q.intent = "list"
+    elif DEFINE_RE.search(text):
+        q.intent = "define"  # "X是什么": a sentence saying what X is, not a figure
     if lang == "en":
         q.dates = english_dates(text)
         low = text.lower()

@@ -172,7 +172,8 @@ def test_shipped_examples_are_answered_with_citations(assistant):
     assert 4 <= len(examples) <= 6
     for question in examples:
         answer = assistant.ask(question)
-        assert not answer.refused and answer.citations and answer.figures, question
+        # a figure, or the table rows a list question asks for
+        assert not answer.refused and answer.citations and (answer.figures or answer.table), question
 
 
 def test_knows_line_names_the_indexed_reports(assistant):
