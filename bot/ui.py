@@ -117,8 +117,16 @@ def esc(text: object) -> str:
 
 
 def esc_md(text: str) -> str:
-    """Markdown text whose HTML is shown, not interpreted: escape & and < (> stays for quotes)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Markdown text whose HTML is shown, not interpreted: escape & and < (> stays for quotes).
+
+    Nothing in it may fetch from or link to another host either: brackets other than citation
+    marks are escaped (no ![image](…), [link](…) or reference links), and so are the bare URLs, www. names and e-mail
+    addresses GFM would turn into links ("http\\://", "www\\.", "\\@"); they show as typed."""
+    text = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
+    # citation marks [n] stay as they are unless something could make them a link
+    text = re.sub(r"\[(\d{1,3})\](?![(\[:])|([\[\]@])", lambda m: m.group(0) if m.group(1) else "\\" + m.group(2), text)
+    text = re.sub(r"(?i)\b(https?|ftp|file|mailto)(?=:)", r"\1\\", text)
+    return re.sub(r"(?i)\b(www)(?=\.)", r"\1\\", text)
 
 
 def split_body(text: str) -> str:
