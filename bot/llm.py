@@ -47,6 +47,12 @@ CITES_RE = re.compile(r"(?:\[\d+\]\s*)+")  # a run of normalised marks: the cita
 THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 SOURCES_RE = re.compile(r"\n\s*(?:#+\s*)?(?:\*\*)?(?:来源|资料来源|参考来源|参考资料|引用|Sources?|References?)(?:\*\*)?\s*[:：]"
                         r"(?:\*\*)?\s*(?:\n|$).*", re.S | re.I)
+# links, images and HTML: an answer quotes no URL, so these come from an injection (an image URL
+# that a Markdown client fetches can carry data off to another host)
+MARKUP_RE = re.compile(
+    r"!\[|\[(?!\d{1,3}\])[^\]\n]*\]\(|\[\d{1,3}\]\((?:https?|www|/)|(?m:^\s*\[[^\]\n]+\]:\s*\S)|"  # images, links
+    r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>|<(?:script|img|iframe|svg|a)\b|"  # HTML
+    r"\b(?:https?|ftp|file|javascript|data):|\bwww\.[a-z0-9-]+\.", re.I)  # URLs
 ORDINAL_RE = re.compile(r"(?m)^\s*(?:\d{1,2}[.、)）](?!\d)|[(（]\d{1,2}[)）])\s*")
 
 
@@ -230,6 +236,7 @@ NOTES = {
     "figures": ("大模型回答中的数字{detail}不在所引原文中", "the language model stated {detail}, which its cited evidence does not hold"),
     "citations": ("大模型回答没有引用原文", "the language model's answer cited no evidence"),
     "empty": ("大模型没有给出回答", "the language model gave no answer"),
+    "markup": ("大模型回答中含有链接、图片或HTML", "the language model's answer held links, images or HTML"),
     "leak": ("大模型回答中含有不能公开的内容（配置或提示词）", "the language model's answer held text that must not be shown "
              "(settings or prompt text)"),
     "instructions": ("问题中含有给助手的指令，未交给大模型", "the question holds instructions to the assistant, so it "
@@ -307,6 +314,8 @@ class LLMAnswerer:
     def _finish(self, grounded: Answer, reply: str, chunks: list[Chunk], draft: Draft) -> Answer:
         if find_leaks(reply):
             return self._fallback(grounded, "leak")  # the reply is not logged either
+        if MARKUP_RE.search(visible_text(reply)):
+            return self._fallback(grounded, "markup", "", reply)
         checked = check_reply(reply, chunks, grounded.question + " " + grounded.standalone, draft.allowed_numbers)
         if checked.dropped:
             log.warning("LLM cited evidence that does not exist, removed: %s (question %r)",
