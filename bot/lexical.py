@@ -5,10 +5,13 @@ token is, so ingest and questions tokenise the same way.
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
+import sqlite3
 import tempfile
+import threading
 from functools import lru_cache
 
 STOPWORDS = frozenset(
@@ -46,10 +49,61 @@ def tokenize(text: str) -> list[str]:
 
 def pos_tag(text: str) -> list[tuple[str, str]]:
     """(word, part-of-speech) pairs, for telling places, organisations and nouns apart."""
-    import jieba.posseg as pseg
+    return [(w.word, w.flag) for w in _posseg().lcut(text)]
 
-    _jieba()
-    return [(w.word, w.flag) for w in pseg.lcut(text)]
+
+class _TagTable(dict):
+    """jieba.posseg's word -> tag table, looked up word by word in an SQLite copy of jieba's
+    dictionary. jieba reads all 350,000 tags from dict.txt when `jieba.posseg` is imported,
+    which is most of a cold `bot ask`'s second; a question needs the tags of a dozen words.
+    Words added at run time (`jieba.add_word(..., tag=)`) live in the dict itself."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    def get(self, word, default=None):
+        if dict.__contains__(self, word):
+            return dict.__getitem__(self, word)
+        with self._lock:
+            row = self._db.execute("SELECT tag FROM tags WHERE word = ?", (word,)).fetchone()
+        return row[0] if row else default
+
+
+def _tag_db(jieba) -> str:
+    source = jieba.dt.get_dict_file()
+    name = getattr(source, "name", "dict")
+    source.close()
+    stat = os.stat(name) if os.path.exists(name) else None
+    key = f"{stat.st_size}-{int(stat.st_mtime)}" if stat else jieba.__version__
+    path = os.path.join(jieba.dt.tmp_dir or tempfile.gettempdir(), f"bot-jieba-tags-{key}.sqlite")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        db = sqlite3.connect(tmp)
+        db.execute("CREATE TABLE tags (word TEXT PRIMARY KEY, tag TEXT) WITHOUT ROWID")
+        with jieba.dt.get_dict_file() as fh:
+            rows = (line.decode("utf-8").split() for line in fh)
+            db.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?)", ((r[0], r[2]) for r in rows if len(r) == 3))
+        db.commit()
+        db.close()
+        os.replace(tmp, path)  # another process may build it at the same time: either copy is whole
+    return path
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    jieba = _jieba()
+    table = _TagTable(_tag_db(jieba))
+    real = jieba.Tokenizer.get_dict_file
+    jieba.Tokenizer.get_dict_file = lambda self: io.BytesIO(b"")  # skip posseg's full tag load at import
+    try:
+        import jieba.posseg as pseg
+    finally:
+        jieba.Tokenizer.get_dict_file = real
+    table.update(pseg.dt.word_tag_tab)  # anything it did load (nothing, or tags added by add_word)
+    pseg.dt.word_tag_tab = table
+    return pseg
 
 
 def words(text: str) -> list[str]:
