@@ -316,7 +316,10 @@ class LLMAnswerer:
             return self._fallback(grounded, "leak")  # the reply is not logged either
         if MARKUP_RE.search(visible_text(reply)):
             return self._fallback(grounded, "markup", "", reply)
-        checked = check_reply(reply, chunks, grounded.question + " " + grounded.standalone, draft.allowed_numbers)
+        # a refused draft's allowed numbers are the question's own (restated in the refusal), not
+        # counts: they must not let a reply that answers state them as if the report did
+        computed = set() if draft.refused else draft.allowed_numbers
+        checked = check_reply(reply, chunks, grounded.question + " " + grounded.standalone, computed)
         if checked.dropped:
             log.warning("LLM cited evidence that does not exist, removed: %s (question %r)",
                         checked.dropped, grounded.question)
