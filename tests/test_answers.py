@@ -14,20 +14,21 @@ from conftest import GOLDEN, ROOT, SHIPPED_CORPUS
 
 
 # -- golden sets: every case must pass ------------------------------------------------------
-@pytest.mark.parametrize("case", load_cases(GOLDEN / "shipped.jsonl"), ids=lambda c: c["id"])
-def test_golden_shipped(assistant, shipped_index, case, tmp_path):
+def check_golden(settings, assistant, case, tmp_path):
     golden = tmp_path / "one.jsonl"
     golden.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
-    result = run_eval(shipped_index, golden, verbose=False, assistant=assistant).results[0]
+    result = run_eval(settings, golden, verbose=False, assistant=assistant).results[0]
     assert result.passed, result.problems
+
+
+@pytest.mark.parametrize("case", load_cases(GOLDEN / "shipped.jsonl"), ids=lambda c: c["id"])
+def test_golden_shipped(assistant, shipped_index, case, tmp_path):
+    check_golden(shipped_index, assistant, case, tmp_path)
 
 
 @pytest.mark.parametrize("case", load_cases(GOLDEN / "stub.jsonl"), ids=lambda c: c["id"])
 def test_golden_second_report(stub_assistant, stub_index, case, tmp_path):
-    golden = tmp_path / "one.jsonl"
-    golden.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
-    result = run_eval(stub_index, golden, verbose=False, assistant=stub_assistant).results[0]
-    assert result.passed, result.problems
+    check_golden(stub_index, stub_assistant, case, tmp_path)
 
 
 def test_golden_sets_are_big_enough_and_varied():
