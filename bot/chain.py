@@ -24,7 +24,9 @@ from .settings import Settings
 from .types import Answer, Citation
 
 log = logging.getLogger("bot")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# control and invisible characters, and lone surrogates (undecodable bytes as Python keeps them:
+# they cannot be encoded again, so an answer holding one could not be sent)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def clean_question(question: object, limit: int) -> str:

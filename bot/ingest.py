@@ -81,8 +81,20 @@ def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> Ing
         files: dict[str, dict] = {}
         keep_old: set[str] = set()  # files whose chunks are copied from the old build
         fresh: list = []  # (chunk, tokens) to embed
+        limit = settings.max_file_mb * 1_000_000
         for path in paths:
             name = path.relative_to(corpus).as_posix()
+            size = path.stat().st_size
+            if limit and size > limit:
+                # checked before reading: a huge file would take memory and hours of embedding
+                why = (f"it is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit for one report "
+                       f"(BOT_MAX_FILE_MB); split it, or raise the limit")
+                result.errors.append(f"{name}: {why}")
+                log(f"error: {name}: {why}")
+                if reusable and name in reusable.files:
+                    keep_old.add(name)
+                    files[name] = reusable.files[name]
+                continue
             sha = file_sha(path)
             if reusable and reusable.files.get(name, {}).get("sha256") == sha:
                 keep_old.add(name)

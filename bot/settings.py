@@ -8,6 +8,7 @@
 | BOT_CHROMA_URL | (empty) | e.g. http://127.0.0.1:8000: use a Chroma server instead of `index/` |
 | BOT_TOP_K | 8 | evidence chunks retrieved per question |
 | BOT_MAX_QUESTION_CHARS | 1000 | longer questions are refused with a message |
+| BOT_MAX_FILE_MB | 50 | corpus files larger than this are skipped by ingest with a message (0: no limit) |
 | BOT_LLM | (empty) | `openai:<model>` or `ollama:<model>` to let a chat model word answers |
 | BOT_LLM_TIMEOUT | 20 | seconds before an LLM answer falls back to the grounded one |
 | BOT_FEEDBACK_FILE | feedback.jsonl | where 👍/👎 votes are appended |
@@ -35,6 +36,7 @@ class Settings:
     chroma_url: str = field(default_factory=lambda: _env("BOT_CHROMA_URL", ""))
     top_k: int = field(default_factory=lambda: _int("BOT_TOP_K", 8))
     max_question_chars: int = field(default_factory=lambda: _int("BOT_MAX_QUESTION_CHARS", 1000))
+    max_file_mb: float = field(default_factory=lambda: _float("BOT_MAX_FILE_MB", 50.0))
     llm: str = field(default_factory=lambda: _env("BOT_LLM", ""))
     llm_timeout: float = field(default_factory=lambda: float(_env("BOT_LLM_TIMEOUT", "20")))
     feedback_file: Path = field(default_factory=lambda: Path(_env("BOT_FEEDBACK_FILE", "feedback.jsonl")))
@@ -46,6 +48,8 @@ class Settings:
         if self.top_k <= 0:
             raise BotError(f"top_k must be greater than 0. Currently, top_k is {self.top_k}.",
                            hint="Set BOT_TOP_K to a whole number such as 8.")
+        if self.max_file_mb < 0:
+            raise BotError(f"max_file_mb must be 0 (no limit) or more. Currently it is {self.max_file_mb:g}.")
         if self.max_question_chars <= 0:
             raise BotError(f"max_question_chars must be greater than 0. Currently it is {self.max_question_chars}.")
 
@@ -69,3 +73,11 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise BotError(f"{name} must be a whole number. Currently, it is '{raw}'.") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError:
+        raise BotError(f"{name} must be a number. Currently, it is '{raw}'.") from None
