@@ -24,9 +24,11 @@ from .settings import Settings
 from .types import Answer, Citation
 
 log = logging.getLogger("bot")
-# control and invisible characters, and lone surrogates (undecodable bytes as Python keeps them:
-# they cannot be encoded again, so an answer holding one could not be sent)
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+# control and invisible characters (zero-width, bidi, word joiners, Unicode tags that can spell a
+# hidden message), and lone surrogates (undecodable bytes as Python keeps them: they cannot be
+# encoded again, so an answer holding one could not be sent)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        r"\u2066-\u2069\ufeff\ud800-\udfff\U000e0000-\U000e007f]")
 
 
 def clean_question(question: object, limit: int) -> str:
