@@ -21,10 +21,19 @@ STOPWORDS = frozenset(
     "how many much does do did it its".split()
 )
 PUNCT_RE = re.compile(r"^[\W_]+$", re.UNICODE)
+# jieba and its tag table load on first use; two requests arriving at once on a fresh server must
+# not both load them (posseg's loader swaps a class attribute for a moment): the second waited for
+# nothing and got wrong part-of-speech tags, which the caches of question analysis then kept
+_INIT_LOCK = threading.RLock()
+
+
+def _jieba():
+    with _INIT_LOCK:
+        return _load_jieba()
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def _load_jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -91,8 +100,13 @@ def _tag_db(jieba) -> str:
     return path
 
 
-@lru_cache(maxsize=1)
 def _posseg():
+    with _INIT_LOCK:
+        return _load_posseg()
+
+
+@lru_cache(maxsize=1)
+def _load_posseg():
     jieba = _jieba()
     table = _TagTable(_tag_db(jieba))
     real = jieba.Tokenizer.get_dict_file
