@@ -286,6 +286,21 @@ def test_chat_login(locked_server):
     assert "1014亿元" in json.dumps(result, ensure_ascii=False)
 
 
+def test_chat_questions_are_rate_limited_per_ip(shipped_index, assistant):
+    from gradio_client import Client
+
+    with LiveServer(create_app(shipped_index, assistant, ApiConfig(rate_limit="2/minute"))) as server:
+        client = Client(server.url + "/", verbose=False)
+        endpoint = _chat_endpoint(client)
+        for _ in range(2):
+            assert "1014亿元" in json.dumps(client.predict(SIZE_Q, api_name=endpoint), ensure_ascii=False)
+        with pytest.raises(Exception):
+            client.predict(SIZE_Q, api_name=endpoint)
+        r = httpx.post(f"{server.url}/gradio_api/queue/join", json={})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert ask(server.url, SIZE_Q).status_code == 200  # the API's bucket is separate
+
+
 # -- timeout and a lost index store, with stand-in assistants ----------------------------------------
 class SlowAssistant:
     def __init__(self, seconds: float):
