@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-
 from dataclasses import replace
 
 from .guard import instruction_like, strip_instructions
