@@ -114,7 +114,7 @@ def bot_count(pg) -> int:
     return pg.locator('[data-testid="bot"]').count()
 
 
-def ask(pg, question: str, timeout: float = 60_000):
+def ask(pg, question: str, timeout: float = 150_000):
     """Type a question, press Enter, wait until a new, finished answer is shown; return it."""
     before = bot_count(pg)
     pg.fill("#ra-input textarea", question)
