@@ -46,6 +46,14 @@ test: $(VENV)/.installed-test browser-deps
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bot.bench
 
+# about 100,000 chunks grown from the shipped report; embedded and with a Chroma server
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python tests/bench_scale.py
+
+# 50 concurrent clients against the REST API on 127.0.0.1 for 60 s (starts its own server)
+load: $(VENV)/.installed-test
+	$(BIN)/python tests/load.py
+
 audit: $(VENV)/.installed-test
 	$(BIN)/pip-audit --skip-editable
 
