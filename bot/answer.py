@@ -14,7 +14,7 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from .question import METRICS, QUESTION_TAIL, Query, Term, count_target
+from .question import EN_MEASURES, METRICS, QUESTION_TAIL, Query, Term, count_target
 from .types import Chunk, Evidence
 
 REFUSAL_ZH = "报告中没有"
@@ -56,6 +56,11 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
         missing = [_unknown_part(t, index) for t in q.terms if not t.soft and not _known(t, index)]
         if missing:
             return _refuse(q, "关于" + "、".join(f"「{m}」" for m in missing) + "的内容", evidence, index)
+    else:
+        # English: a measure the glossary knows ("profit margin" -> 利润率) that no report mentions
+        missing = [t.text for t in q.terms if t.text in EN_MEASURES and not _known(t, index)]
+        if missing:
+            return _refuse(q, "、".join(missing), evidence, index)
     view = _table_for(q, evidence, index)
     if view is not None:
         draft = _answer_from_table(q, view, index)
@@ -89,7 +94,9 @@ def _known(term: Term, index: LoadedIndex) -> bool:
 def _unknown_part(term: Term, index: LoadedIndex) -> str:
     """Name only what no report mentions: "智算中心利润率" -> "利润率"."""
     unknown = [p.text for p in _parts(term) if not any(index.mentions(v) for v in p.variants())]
-    return "".join(unknown) or term.text
+    if not unknown or sum(map(len, unknown)) > len(term.text):  # overlapping sub-words ("今天/天天/天气")
+        return term.text
+    return "".join(unknown)
 
 
 def _in(term: Term, text: str) -> bool:

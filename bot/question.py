@@ -49,6 +49,13 @@ EN_GLOSSARY = {
     "chinese": "我国", "users": "用户", "capacity": "产能", "output": "产量", "exports": "出口",
     "imports": "进口", "industry": "行业", "project": "项目", "projects": "项目", "released": "发布", "issued": "发布",
 }
+EN_GLOSSARY.update({
+    "profit": "利润", "profits": "利润", "profit margin": "利润率", "margin": "利润率", "cost": "成本",
+    "costs": "成本", "employees": "员工", "valuation": "估值", "market value": "市值",
+})
+# measures an English question may ask for: when no report mentions one, the answer is a refusal
+EN_MEASURES = {"利润", "利润率", "成本", "员工", "估值", "市值", "价格", "收入", "销售", "投资", "用户",
+               "产能", "产量", "出口", "进口"}
 MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
@@ -215,8 +222,9 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     if not part:
         return previous
     new, prev = analyse(part), analyse(previous)
-    if new.lang != prev.lang and new.lang == "en":
-        return f"{previous} {part}"
+    if new.lang != prev.lang:
+        # a switch of language starts a new question, except an English "and the growth?" after Chinese
+        return f"{previous} {part}" if new.lang == "en" and not new.terms else question.strip()
     # a new date replaces the old one
     if new.dates and prev.dates and not new.terms:
         out = previous
