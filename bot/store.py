@@ -158,6 +158,7 @@ class EmbeddedStore(Store):
         self.root = Path(root)
         self.builds = self.root / "builds"
         self._clients: dict[str, object] = {}
+        self._handles: dict[str, object] = {}  # build -> its collection, once opened for reading
 
     def where(self) -> str:
         return str(self.root)
@@ -177,6 +178,8 @@ class EmbeddedStore(Store):
         return Manifest.from_json(mpath.read_text())
 
     def _collection(self, build: str, create: bool = False):
+        if not create and build in self._handles:  # the per-question query path: no lookups
+            return self._handles[build]
         import chromadb
 
         path = self._path(build)
@@ -190,7 +193,8 @@ class EmbeddedStore(Store):
         if create:
             return client.get_or_create_collection(COLLECTION, configuration={"hnsw": {"space": "cosine"}},
                                                    embedding_function=None)
-        return client.get_collection(COLLECTION, embedding_function=None)
+        handle = self._handles[build] = client.get_collection(COLLECTION, embedding_function=None)
+        return handle
 
     def _set_current(self, manifest: Manifest) -> None:
         bdir = self._path(manifest.build)
@@ -212,6 +216,7 @@ class EmbeddedStore(Store):
 
     def drop(self, build: str) -> None:
         self._clients.pop(build, None)
+        self._handles.pop(build, None)
         shutil.rmtree(self._path(build), ignore_errors=True)
 
 
