@@ -223,8 +223,11 @@ def resolve(question: str, previous: str | None, index=None) -> str:
         return previous
     new, prev = analyse(part), analyse(previous)
     if new.lang != prev.lang:
-        # a switch of language starts a new question, except an English "and the growth?" after Chinese
-        return f"{previous} {part}" if new.lang == "en" and not new.terms else question.strip()
+        # across a switch of language only a bare measure ("增速呢？", "and the growth?") carries the
+        # previous subject; anything naming its own subject starts a new question
+        bare = all(t.text in METRICS or t.flag == "gloss" and t.text in ("增长", "同比", "占比", "规模")
+                   for t in new.terms)
+        return f"{previous} {part}" if bare else question.strip()
     # a new date replaces the old one
     if new.dates and prev.dates and not new.terms:
         out = previous
