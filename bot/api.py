@@ -26,6 +26,7 @@ request), 429 (+ Retry-After), 503 (Chroma server unreachable, + Retry-After) an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -360,7 +361,7 @@ class _Service:
             from .retrieve import HybridRetriever
 
             fresh = load_index(self.settings)
-            # swap both at once for readers: retriever first holds the new index
+            # two attribute swaps: an answer under way may mix builds once, never fails
             self.assistant.retriever = HybridRetriever(index=fresh, k=self.settings.top_k)
             self.assistant.index = fresh
             log.warning("loaded the new index build %s (%d chunks)", fresh.manifest.build, len(fresh.chunks))
@@ -404,7 +405,22 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
         assistant = Assistant(settings, answerer=answerer)
     svc = _Service(settings, assistant, config)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async def watch():  # chat-only traffic must pick up new builds too
+            while True:
+                await asyncio.sleep(config.reload_check_seconds)
+                svc.maybe_reload()
+
+        task = asyncio.create_task(watch())
+        try:
+            yield
+        finally:
+            task.cancel()
+            svc.pool.shutdown(wait=False, cancel_futures=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Report assistant API",
         version="1",
         description="Answers questions about market-research reports with exact, cited figures. "

@@ -193,13 +193,14 @@ def test_replicas_follow_a_new_ingest(replicas, served):
     result = ingest(served, progress=False, log=lambda m: None)
     assert result.reused == old["chunks"] and result.chunks > old["chunks"]
     for replica in (one, two):
+        # no request needed: the server's own watcher notices the new build
+        assistant_ = replica.server.config.app.state.service.assistant
         deadline = time.monotonic() + 60
-        while True:
-            health = httpx.get(f"{replica.url}/api/v1/health").json()
-            if health["build"] != old["build"]:
-                break
+        while assistant_.index.manifest.build == old["build"]:
             assert time.monotonic() < deadline, "replica did not load the new build"
-            time.sleep(0.5)
+            time.sleep(0.2)
+        health = httpx.get(f"{replica.url}/api/v1/health").json()
+        assert health["build"] != old["build"]
         assert health["chunks"] == result.chunks and len(health["reports"]) == 2
     # the replica answers from the new build (and still from the old report)
     assert "1014亿元" in _ask(two.url, [SIZE_Q]).json()["figures"]
