@@ -524,7 +524,7 @@ def _model_card(created: int) -> dict:
 
 def _answer_extras(answer) -> dict:
     data = answer.to_json()
-    return {"citations": data["citations"], "figures": data["figures"], "refused": data["refused"]}
+    return {k: data.get(k) for k in ("citations", "figures", "refused", "table", "chart")}
 
 
 def _pieces(text: str, size: int = 48) -> list[str]:

@@ -134,6 +134,16 @@ def test_openai_client_gets_a_cited_answer(open_server):
     assert "1014亿元" in resp.model_extra["figures"]
 
 
+def test_openai_reply_carries_table_and_chart_as_data(open_server, assistant):
+    client = openai_client(open_server.url)
+    for question in ("国家级政策有几项？", "主导建设智算中心的主体占比分别是多少？"):
+        direct = assistant.ask(question).to_json()
+        resp = client.chat.completions.create(model="bot", messages=[{"role": "user", "content": question}])
+        assert resp.choices[0].message.content == direct["answer"]
+        assert resp.model_extra["table"] == direct["table"] and resp.model_extra["chart"] == direct["chart"]
+    assert direct["chart"] is not None  # the three shares make a chart
+
+
 def test_openai_streaming_gives_the_same_answer_and_citations(open_server):
     client = openai_client(open_server.url)
     plain = client.chat.completions.create(model="bot", messages=[{"role": "user", "content": SIZE_Q}])
