@@ -538,7 +538,7 @@ def _chart(lead: list[Candidate]) -> dict | None:
             return None
         labels = anchors
     chunk = lead[0].chunk
-    return {"title": labels and f"{chunk.report}", "unit": units.pop(), "labels": labels,
+    return {"title": chunk.report, "unit": units.pop(), "labels": labels,
             "figures": [m.group() for _, m, _ in items],
             "values": [float(re.sub(r"[^\d.]", "", m.group().replace(",", ""))) for _, m, _ in items],
             "source": f"{chunk.report} · {chunk.location}" + (f" · {chunk.attribution}" if chunk.attribution else "")}
