@@ -25,9 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "shipped.jsonl"
 SCREENSHOT = ROOT / "tests" / "screenshots" / "chat.png"
-CHROMIUM = os.environ.get("BOT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
 MAX_CHARS = 300  # BOT_MAX_QUESTION_CHARS for the served app, so the too-long case stays small
 LAST_BOT = '[data-testid="bot"] >> nth=-1'
 
@@ -83,17 +80,6 @@ class SimpleServer:
     def __init__(self, url, feedback_file, log):
         self.url, self.feedback_file, self.log = url, feedback_file, log
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
