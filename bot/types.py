@@ -29,6 +29,12 @@ class Table:
     page: int | None = None
     heading: str | None = None
     source: str | None = None
+    # the grid read as a grid (bot.grid): `header` is one merged label per column (a multi-row
+    # header folded, spans carried across), `unit` the table's units row or note ("in thousands",
+    # "单位：元"), `row_labels` one label per body row, nested labels joined ("Net sales / Americas")
+    unit: str = ""
+    row_labels: tuple[str, ...] = ()
+    label_columns: int = 1  # how many leading columns hold row labels
 
 
 Block = Paragraph | Table
@@ -68,6 +74,8 @@ class Chunk:
     header: tuple[str, ...] = ()
     cells: tuple[str, ...] = ()  # a row's cells, as strings
     row: int = 0  # 1-based row number for row chunks
+    label: str = ""  # a row's label, nested labels joined ("Net sales / Americas")
+    unit: str = ""  # the table's unit ("in thousands", "单位：元")
 
 
 @dataclass
