@@ -98,6 +98,8 @@ def cmd_eval(args) -> int:
 
     report = run_eval(_settings(args), args.golden, answerer=_answerer(args), verbose=not args.quiet)
     print(report.summary())
+    if args.json:
+        report.write_json(args.json)
     return 0 if report.all_passed else 1
 
 
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     paths(sp)
     sp.add_argument("golden", help="JSON-lines golden set")
     sp.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    sp.add_argument("--json", metavar="FILE", help="also write the summary and every case's result (answer, problems) as JSON")
     sp.set_defaults(func=cmd_eval)
 
     sp = sub.add_parser("serve", help="serve the chat, the REST API and the OpenAI-compatible API")

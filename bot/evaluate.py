@@ -1,9 +1,16 @@
 """`bot eval GOLDEN.jsonl`: run a golden set and report accuracy and latency.
 
 A case is {"id", "question"} or {"id", "turns": [...]}, with either "figures": [expected
-figure strings, as the report writes them] or "refused": true; optionally "cite": a string a
+strings, as the report writes them] or "refused": true; optionally "cite": a string a
 citation's location must contain (e.g. "表「" or "第3页"), and "quotes": strings the answer must
 state with a citation whose passage holds them (for lists of table rows).
+
+An expected string is checked the way a reader checks it, in the answer's body (its text before
+the "来源:/Sources:" list, without bold marks, citation marks or the units gloss, whitespace
+collapsed): one with a digit must be one of `answer.figures` or stand in the body as a whole
+figure ("304" is not stated by "1,304"); one without (a name, a phrase, a sentence) must appear
+in the body, ignoring case. Whether the first line already states every expected string is
+recorded too, since a reader looks there first.
 """
 from __future__ import annotations
 
@@ -11,16 +18,22 @@ import json
 import re
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .chain import Assistant
 from .errors import BotError
 from .figures import numbers_in, unsupported_numbers
 from .settings import Settings
 from .types import Answer
 
+if TYPE_CHECKING:  # the checks need no answerer; only run_eval builds one
+    from .chain import Assistant
+
 GLOSS_RE = re.compile(r"\n\n_Units:.*?_", re.S)
+SOURCES_RE = re.compile(r"\n\s*(?:\*\*)?(?:来源|Sources)(?:\*\*)?\s*[:：]\s*\n(?:[ \t]*\[\d+\][^\n]*(?:\n|$))+\s*$")
+CITE_MARK_RE = re.compile(r"\[\d+\]")
+SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass
@@ -34,6 +47,23 @@ class CaseResult:
     kind: str  # "figures" or "refusal"
     unsupported: list[str] = field(default_factory=list)
     cited_figures: tuple[int, int] = (0, 0)  # stated figures found in a cited quote / stated figures
+    first_line: bool | None = None  # every expected string is in the answer's first line; None: nothing expected
+
+    def to_json(self) -> dict:
+        answer = self.answer
+        return {
+            "id": self.id, "question": self.question, "kind": self.kind, "passed": self.passed,
+            "problems": self.problems, "first_line": self.first_line, "unsupported": self.unsupported,
+            "seconds": round(self.seconds, 4),
+            "refused": answer.refused if answer else None,
+            "figures": list(answer.figures) if answer else [],
+            "answer": answer.text if answer else None,
+            "citations": [asdict(c) for c in answer.citations] if answer else [],
+        }
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({100 * part / whole:.1f}%)" if whole else "0/0"
 
 
 @dataclass
@@ -44,22 +74,50 @@ class EvalReport:
     def all_passed(self) -> bool:
         return bool(self.results) and all(r.passed for r in self.results)
 
-    def summary(self) -> str:
+    def counts(self) -> dict:
         figs = [r for r in self.results if r.kind == "figures"]
         refs = [r for r in self.results if r.kind == "refusal"]
-        cited = sum(r.cited_figures[0] for r in self.results)
-        stated = sum(r.cited_figures[1] for r in self.results)
-        unsupported = sum(len(r.unsupported) for r in self.results)
+        located = [r for r in figs if r.first_line is not None]
         times = sorted(r.seconds * 1000 for r in self.results) or [0.0]
-        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        return {
+            "cases": len(self.results),
+            "passed": sum(r.passed for r in self.results),
+            "answerable": len(figs),
+            "answerable_passed": sum(r.passed for r in figs),
+            "refusal_cases": len(refs),
+            "refusal_passed": sum(r.passed for r in refs),
+            # the trade-off a threshold moves: refusing what the report answers vs answering what it lacks
+            "false_refusals": sum(1 for r in figs if r.answer is not None and r.answer.refused),
+            "answered_refusals": sum(1 for r in refs if r.answer is not None and not r.answer.refused),
+            "first_line": sum(1 for r in located if r.first_line),
+            "first_line_cases": len(located),
+            "cited_figures": sum(r.cited_figures[0] for r in self.results),
+            "stated_figures": sum(r.cited_figures[1] for r in self.results),
+            "unsupported": sum(len(r.unsupported) for r in self.results),
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 1),
+        }
+
+    def summary(self) -> str:
+        c = self.counts()
         return "\n".join([
-            f"cases: {len(self.results)}, passed: {sum(r.passed for r in self.results)}",
-            f"figure accuracy: {sum(r.passed for r in figs)}/{len(figs)}",
-            f"refusal accuracy: {sum(r.passed for r in refs)}/{len(refs)}",
-            f"stated figures found in a cited passage: {cited}/{stated}",
-            f"numbers not found in evidence: {unsupported}",
-            f"latency per case: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms",
+            f"cases: {c['cases']}, passed: {c['passed']}",
+            f"figure accuracy: {c['answerable_passed']}/{c['answerable']}",
+            f"refusal accuracy: {c['refusal_passed']}/{c['refusal_cases']}",
+            f"false refusals (answerable cases refused): {_rate(c['false_refusals'], c['answerable'])}",
+            f"wrongly answered (refusal cases answered): {_rate(c['answered_refusals'], c['refusal_cases'])}",
+            f"figures in the first line: {c['first_line']}/{c['first_line_cases']}",
+            f"stated figures found in a cited passage: {c['cited_figures']}/{c['stated_figures']}",
+            f"numbers not found in evidence: {c['unsupported']}",
+            f"latency per case: p50 {c['p50_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms",
         ])
+
+    def write_json(self, path: str | Path) -> None:
+        data = {"summary": self.counts(), "cases": [r.to_json() for r in self.results]}
+        try:
+            Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        except OSError as err:
+            raise BotError(f"Cannot write {path}: {err.strerror}.") from None
 
 
 def load_cases(path: str | Path) -> list[dict]:
@@ -83,6 +141,42 @@ def load_cases(path: str | Path) -> list[dict]:
     return cases
 
 
+def _readable(text: str) -> str:
+    """Text as a reader compares it: no bold or citation marks, whitespace collapsed."""
+    return SPACE_RE.sub(" ", CITE_MARK_RE.sub(" ", text.replace("**", ""))).strip()
+
+
+def answer_body(answer: Answer) -> str:
+    """What the answer says: its text before the trailing sources list, without the units gloss."""
+    return _readable(GLOSS_RE.sub("", SOURCES_RE.sub("", answer.text)))
+
+
+def first_line(answer: Answer) -> str:
+    text = GLOSS_RE.sub("", SOURCES_RE.sub("", answer.text))
+    return next((_readable(line) for line in text.splitlines() if _readable(line)), "")
+
+
+def states(text: str, expected: str) -> bool:
+    """Whether readable `text` states `expected`: a figure as a whole figure, a phrase anywhere."""
+    want = _readable(expected)
+    if not want:
+        return False
+    if not any(ch.isdigit() for ch in want):
+        return want.casefold() in text.casefold()
+    # a digit at either end must not continue a longer number ("304" in "1,304" or "304.5")
+    head = r"(?<!\d)(?<!\d[.,，])" if want[0].isdigit() else ""
+    tail = r"(?!\d)(?![.,，]\d)" if want[-1].isdigit() else ""
+    return re.search(head + re.escape(want) + tail, text) is not None
+
+
+def states_in_first_line(case: dict, answer: Answer) -> bool | None:
+    expected = case.get("figures") or []
+    if case.get("refused") or not expected:
+        return None
+    line = first_line(answer)
+    return all(states(line, fig) for fig in expected)
+
+
 def check_case(case: dict, answer: Answer) -> tuple[list[str], list[str], tuple[int, int]]:
     problems = []
     quotes = [f"{c.quote}\n{c.location}\n{c.attribution}\n{c.report}" for c in answer.citations]
@@ -98,8 +192,11 @@ def check_case(case: dict, answer: Answer) -> tuple[list[str], list[str], tuple[
     else:
         if answer.refused:
             problems.append("refused, expected an answer")
+        said = answer_body(answer)
         for fig in case.get("figures", []):
-            if fig not in answer.figures:
+            # answer.figures holds numeric figures only: a phrase counts when the text says it
+            listed = fig in answer.figures and any(ch.isdigit() for ch in fig)
+            if not (listed or states(said, fig)):
                 problems.append(f"figure {fig!r} not stated (stated: {answer.figures})")
         if case.get("cite") and not any(case["cite"] in c.location for c in answer.citations):
             problems.append(f"no citation location contains {case['cite']!r}")
@@ -110,29 +207,42 @@ def check_case(case: dict, answer: Answer) -> tuple[list[str], list[str], tuple[
     return problems, unsupported, (in_quote, len(answer.figures))
 
 
+def evaluate_case(assistant: Assistant, case: dict) -> CaseResult:
+    """Ask a case's turns in order and check the last answer."""
+    turns = case.get("turns") or [case["question"]]
+    started = time.perf_counter()
+    first = None
+    try:
+        answer = None
+        for i, turn in enumerate(turns):
+            answer = assistant.ask(turn, turns[:i])
+        problems, unsupported, cited = check_case(case, answer)
+        first = states_in_first_line(case, answer)
+    except BotError as err:
+        answer, problems, unsupported, cited = None, [f"error: {err}"], [], (0, 0)
+        first = None if case.get("refused") or not case.get("figures") else False
+    seconds = (time.perf_counter() - started) / len(turns)
+    return CaseResult(str(case["id"]), turns[-1], not problems, problems, answer, seconds,
+                      "refusal" if case.get("refused") else "figures", unsupported, cited, first)
+
+
 def run_eval(settings: Settings, golden: str | Path, answerer=None, verbose: bool = True,
              assistant: Assistant | None = None) -> EvalReport:
     cases = load_cases(golden)
-    assistant = assistant or Assistant(settings, answerer=answerer)
+    if assistant is None:
+        from .chain import Assistant
+
+        assistant = Assistant(settings, answerer=answerer)
     results = []
     for case in cases:
-        turns = case.get("turns") or [case["question"]]
-        started = time.perf_counter()
-        try:
-            answer = None
-            for i, turn in enumerate(turns):
-                answer = assistant.ask(turn, turns[:i])
-            problems, unsupported, cited = check_case(case, answer)
-        except BotError as err:
-            answer, problems, unsupported, cited = None, [f"error: {err}"], [], (0, 0)
-        seconds = (time.perf_counter() - started) / len(turns)
-        result = CaseResult(str(case["id"]), turns[-1], not problems, problems, answer, seconds,
-                            "refusal" if case.get("refused") else "figures", unsupported, cited)
+        result = evaluate_case(assistant, case)
         results.append(result)
         if verbose:
+            answer = result.answer
             mark = "PASS" if result.passed else "FAIL"
             got = "refused" if answer and answer.refused else (answer.figures if answer else "-")
-            print(f"{mark} {result.id}: {' → '.join(turns)}  [{got}] {seconds * 1000:.0f} ms")
-            for p in problems:
+            turns = case.get("turns") or [case["question"]]
+            print(f"{mark} {result.id}: {' → '.join(turns)}  [{got}] {result.seconds * 1000:.0f} ms")
+            for p in result.problems:
                 print(f"     {p}")
     return EvalReport(results)
