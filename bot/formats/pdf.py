@@ -1,24 +1,33 @@
 """PDF -> Report, every block carrying its page number.
 
-pypdf gives each page's text (and tells encrypted and image-only files apart); pdfplumber finds
-ruled tables. On a page with tables the text is taken from pdfplumber *outside* the tables,
-because pypdf's text runs the cells together line by line, duplicating and garbling them.
-PDF text is hard-wrapped, so lines are re-flowed into paragraphs; running headers, footers and
-page numbers repeated on most pages are dropped. OCR is out of scope: a scanned PDF is refused
-with a message saying so.
+pdfplumber gives every word with its position. From the positions come:
+- ruled tables, found from the page's rules only (thin rectangles and lines): the grey shading
+  Word draws behind each line of a cell would otherwise cut every wrapped cell into rows;
+  merged cells are repeated into every column and row they cover, as the other readers do;
+- borderless tables: lines whose trailing words are numbers standing in the same columns as
+  the lines around them, with their leading text as row labels and the aligned line above as
+  header (prose has words between its numbers, or numbers that do not line up);
+- paragraphs: PDF text is hard-wrapped, so a paragraph goes on while its lines reach the right
+  edge of the text column (indented first lines included) and ends at a line falling short;
+  running headers, footers and page numbers repeated on most pages are dropped;
+- the title: the largest type on the first page.
+pypdf only tells encrypted files apart. OCR is out of scope: a scanned PDF is refused with a
+message saying so.
 """
 from __future__ import annotations
 
 import logging
 import re
+import statistics
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UnreadableFile
 from ..parse import SOURCE_RE, looks_like_title
 from ..types import Report, Table
-from .build import ReportBuilder, damaged_file, join_lines, tidy
+from .build import CJK, ReportBuilder, damaged_file, join_lines, tidy
 
 PAGE_NUMBER_RE = re.compile(r"^([-–—\s]*\d{1,4}[-–—\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|page\s*\d+(\s*of\s*\d+)?)$", re.I)
 BULLET_RE = re.compile(r"^([•●○■□◆◇▪►·]|[（(]\s*\d{1,2}\s*[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+[、.．]"
@@ -26,6 +35,12 @@ BULLET_RE = re.compile(r"^([•●○■□◆◇▪►·]|[（(]\s*\d{1,2}\s*[)
 ENDS_SENTENCE_RE = re.compile(r"[。！？!?；;：:][”’\"'）)」』】]*$")
 WORDS_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
 FIX = "open it and print or export it to a new PDF, or download it again"
+
+# A cell or column value: 1,234.5  -0.17%  (13,164)  $3.3  ¥12  and the dashes tables use for "none".
+VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a", re.I)
+YEAR_RE = re.compile(r"(19|20)\d\d")
+# a label and its figure printed without a space: "2021年：497.1", "Revenue:1,234"
+FUSED_VALUE_RE = re.compile(rf"^(.*[{CJK}:])([-+−]?\d[\d,]*(?:\.\d+)?%?)$")
 
 
 def read_pdf(path: Path, name: str) -> Report:
@@ -50,31 +65,101 @@ def quiet_parsers():
             lg.setLevel(level)
 
 
+# ----- spacing -----
+
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_LATIN = "A-Za-z0-9%"
+# Text extraction puts a space wherever the typesetter left a gap, and CJK typesetting leaves
+# one between Chinese and Latin letters or digits ("2021 年", "A 股"), and around full-width
+# punctuation; a reader (and a search for "2021年") sees none.
+_CJK_LATIN_SPACE = re.compile(rf"(?<=[{CJK}])[ \t]+(?=[{_LATIN}])|(?<=[{_LATIN}])[ \t]+(?=[{CJK}])")
+_PUNCT_SPACE = re.compile(rf"(?<=[{CJK_PUNCT}])[ \t]+(?=[{CJK}{_LATIN}])|(?<=[{CJK}{_LATIN}])[ \t]+(?=[{CJK_PUNCT}])")
+# Justified Chinese lines spread their characters apart: "公 司 在 《 证 券 时 报 》".
+_LETTER_SPACED = re.compile(rf"(?<!\S)[{CJK}](?: [{CJK}]){{3,}}(?!\S)")
+
+
+def fix_spacing(text: str) -> str:
+    text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return _PUNCT_SPACE.sub("", _CJK_LATIN_SPACE.sub("", text))
+
+
+# A line broken after a hyphen or inside a number goes on without a space: "83360999-" +
+# "392210" is one phone number, "7,876," + "324,777.25" one figure.
+_GLUE_RE = re.compile(r"(?<=[A-Za-z0-9][-‐/])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=\d[,.])[ \t]*\n\s*(?=\d)")
+
+
+def join_text(lines: list[str]) -> str:
+    text = _GLUE_RE.sub("", "\n".join(line.strip() for line in lines if line and line.strip()))
+    return fix_spacing(join_lines(text.split("\n")))
+
+
+# ----- the page as positioned lines and tables -----
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    top: float = 0.0
+    bottom: float = 0.0
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return fix_spacing(" ".join(w.text for w in self.words))
+
+
+@dataclass
+class Grid:
+    top: float
+    rows: list[list[str]]
+
+
+@dataclass
+class PageLayout:
+    number: int
+    items: list[Line | Grid] = field(default_factory=list)  # top to bottom
+
+    @property
+    def lines(self) -> list[Line]:
+        return [i for i in self.items if isinstance(i, Line)]
+
+
 def _read_pdf(path: Path, name: str) -> Report:
-    texts, ruled = page_texts(path, name)
-    if not any(t.strip() for t in texts):
-        raise UnreadableFile(name, "no text could be extracted: it looks like a scanned image. OCR is not "
-                                   "supported; use a PDF with selectable text (or the report's Word version)")
-    furniture = running_lines(texts)
-    builder = ReportBuilder(name, number_by_page=True)
+    refuse_encrypted(path, name)
     with damaged_file(name, "PDF", FIX):
-        if not any(ruled):
-            for number, text in enumerate(texts, 1):
-                add_text(builder, text, number, furniture)
-            return builder.build()
         import pdfplumber
 
         with pdfplumber.open(path, password="") as pdf:
-            for number, page in enumerate(pdf.pages, 1):
-                if ruled[number - 1]:
-                    add_page(builder, page, number, texts[number - 1], furniture)
-                else:
-                    add_text(builder, texts[number - 1], number, furniture)
+            pages = [page_layout(page, number) for number, page in enumerate(pdf.pages, 1)]
+    if not any(p.items for p in pages):
+        raise UnreadableFile(name, "no text could be extracted: it looks like a scanned image. OCR is not "
+                                   "supported; use a PDF with selectable text (or the report's Word version)")
+    builder = ReportBuilder(name, number_by_page=True)
+    Writer(builder, pages).write()
     return builder.build()
 
 
-def page_texts(path: Path, name: str) -> tuple[list[str], list[bool]]:
-    """Each page's text, and whether the page draws lines (so may hold a ruled table)."""
+def refuse_encrypted(path: Path, name: str) -> None:
     import pypdf
 
     with damaged_file(name, "PDF", FIX):
@@ -83,132 +168,449 @@ def page_texts(path: Path, name: str) -> tuple[list[str], list[bool]]:
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableFile(name, "it is password-protected (encrypted); save a copy without the "
                                        "password and put that in the corpus")
-        return [page.extract_text() or "" for page in reader.pages], [draws_lines(p) for p in reader.pages]
 
 
-PATH_OPERATOR_RE = re.compile(rb"(?<![\w/])(re|l)\s")
+def page_layout(page, number: int) -> PageLayout:
+    ruled = ruled_tables(page)
+    boxes = [box for box, _ in ruled]
+    words = [w for w in page_words(page) if not _inside(w, boxes)]
+    lines = group_lines(words)
+    found, lines = borderless_tables(lines)
+    items: list[Line | Grid] = [*lines, *found]
+    items += [Grid(box[1] + k * 1e-3, rows) for box, grids in ruled for k, rows in enumerate(grids)]
+    return PageLayout(number, sorted(items, key=lambda i: i.top))
 
 
-def draws_lines(page) -> bool:
-    """A cheap look at the page's drawing operators. pdfplumber's table finder needs the full
-    layout of the page (most of the time spent on a PDF); a page that draws no rectangles or
-    lines, directly or in a form XObject, has no ruled table to find."""
-    try:
-        resources = page.get("/Resources")
-        xobjects = resources.get_object().get("/XObject") if resources is not None else None
-        if xobjects is not None and any(x.get_object().get("/Subtype") == "/Form"
-                                        for x in xobjects.get_object().values()):
-            return True
-        contents = page.get_contents()
-        return bool(contents is not None and PATH_OPERATOR_RE.search(contents.get_data()))
-    except Exception:  # noqa: BLE001 - when unsure, let pdfplumber look
-        return True
+def page_words(page) -> list[Word]:
+    out = []
+    for w in page.extract_words(extra_attrs=["size"], return_chars=True):
+        if not w.get("upright", True):
+            continue
+        out.extend(_split_fused(w))
+    return out
 
 
-def add_text(builder: ReportBuilder, text: str, number: int, furniture: set[str]) -> None:
-    for kind, para in reflow(_content_lines(text, furniture)):
-        builder.text(para, page=number, guess_heading=kind == "heading")
+def _split_fused(w: dict) -> list[Word]:
+    """"2021年：497.1" is a label and a figure: two words, each with its own position."""
+    word = Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"])
+    m = FUSED_VALUE_RE.match(w["text"])
+    chars = w.get("chars") or []
+    if not m or len(chars) != len(w["text"]):
+        return [word]
+    cut = chars[len(m.group(1))]["x0"]
+    return [Word(m.group(1), word.x0, chars[len(m.group(1)) - 1]["x1"], word.top, word.bottom, word.size),
+            Word(m.group(2), cut, word.x1, word.top, word.bottom, word.size)]
 
 
-def add_page(builder: ReportBuilder, page, number: int, text: str, furniture: set[str]) -> None:
-    found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
-    if not found:
-        add_text(builder, text, number, furniture)
-        return
-    boxes = [t.bbox for t in found]
-    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not _inside(obj, boxes))
-    x0, top, x1, bottom = page.bbox
-    edges = [top] + [v for b in boxes for v in (b[1], b[3])] + [bottom]
-    first_on_page = True
-    for k in range(len(found) + 1):
-        band_top, band_bottom = max(edges[2 * k], top), min(edges[2 * k + 1], bottom)
-        if band_bottom > band_top:
-            band = outside.crop((x0, band_top, x1, band_bottom), strict=False).extract_text() or ""
-            for kind, para in reflow(_content_lines(band, furniture)):
-                builder.text(para, page=number, guess_heading=kind == "heading")
-                first_on_page = False
-        if k < len(found):
-            rows = [[join_lines((cell or "").split("\n")) for cell in row] for row in found[k].extract()]
-            add_table(builder, rows, number, continues=first_on_page)
-            first_on_page = False
-
-
-def add_table(builder: ReportBuilder, rows: list[list[str]], page: int, *, continues: bool) -> None:
-    prev = builder.blocks[-1] if builder.blocks else None
-    # A table at the top of a page, as wide as the table that ended the last page, is that table
-    # continued: it keeps the caption (and header, which is often not repeated).
-    if (continues and isinstance(prev, Table) and prev.page == page - 1 and rows
-            and len(rows[0]) == len(prev.header)):
-        if tuple(tidy(c) for c in rows[0]) == prev.header:
-            rows = rows[1:]
-        caption = prev.caption if prev.caption.endswith("（续）") else f"{prev.caption}（续）"
-        builder.table([list(prev.header)] + rows, caption=caption, page=page)
-        return
-    builder.table(rows, page=page)
-
-
-def _inside(obj: dict, boxes: list[tuple]) -> bool:
-    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+def _inside(obj, boxes: list[tuple]) -> bool:
+    cx, cy = (obj.x0 + obj.x1) / 2, (obj.top + obj.bottom) / 2
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+
+def group_lines(words: list[Word]) -> list[Line]:
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if lines and lines[-1].top <= mid <= lines[-1].bottom:
+            lines[-1].words.append(w)
+            lines[-1].bottom = max(lines[-1].bottom, w.bottom)
+        else:
+            lines.append(Line([w], w.top, w.bottom))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return lines
+
+
+# ----- ruled tables -----
+
+def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
+    """Each ruled table's box and the grids it holds (one ruled box may stack tables whose
+    columns differ, or repeat its header band for a second set of rows)."""
+    rules = [*page.lines, *(r for r in page.rects if min(r["width"], r["height"]) <= 2 or r.get("stroke"))]
+    if len(rules) >= 2:
+        settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                    "explicit_vertical_lines": rules, "explicit_horizontal_lines": rules}
+    elif page.rects:  # a table drawn only with filled cells
+        settings = {}
+    else:
+        return []
+    out = []
+    for table in sorted(page.find_tables(settings), key=lambda t: t.bbox[1]):
+        cells = {}
+        for row, texts in zip(table.rows, table.extract()):
+            for box, text in zip(row.cells, texts):
+                if box is not None:
+                    cells[box] = join_text((text or "").split("\n"))
+        out.append((table.bbox, [g for section in sections(cells) for g in header_bands(section)]))
+    return out
+
+
+def sections(cells: dict[tuple, str]) -> list[list[list[str]]]:
+    """Rows of cell text, cut where the column layout changes: a key-value block above a list
+    (a shareholder count above the top-10 holders) is two tables in one ruled box. A merged
+    cell's text is repeated into every column and row it covers."""
+    tops = sorted({b[1] for b in cells})
+    bottom = max(b[3] for b in cells)
+    bands = list(zip(tops, tops[1:] + [bottom]))
+    rows = []
+    for top, bot in bands:
+        mid = (top + bot) / 2
+        rows.append([(b, t) for b, t in cells.items() if b[1] <= mid < b[3]])
+    groups: list[list[list[tuple]]] = []
+    seen: set[float] = set()
+    for row in rows:
+        edges = {round(v, 1) for b, _ in row for v in (b[0], b[2])}
+        if groups and (edges <= seen or seen <= edges):
+            groups[-1].append(row)
+            seen |= edges
+        else:
+            groups.append([row])
+            seen = edges
+    # a title row spanning the box at the end of one layout is the caption of the next
+    for k in range(len(groups) - 1):
+        if len(groups[k]) > 1 and len(groups[k][-1]) == 1:
+            groups[k + 1].insert(0, groups[k].pop())
+    return [_grid(g) for g in groups]
+
+
+def _grid(rows: list[list[tuple]]) -> list[list[str]]:
+    edges = sorted({round(v, 1) for row in rows for b, _ in row for v in (b[0], b[2])})
+    out = []
+    for row in rows:
+        cells = []
+        for left, right in zip(edges, edges[1:]):
+            mid = (left + right) / 2
+            cells.append(next((t for b, t in row if b[0] <= mid < b[2]), ""))
+        out.append(cells)
+    return out
+
+
+def _is_value(cell: str) -> bool:
+    return bool(VALUE_RE.fullmatch(cell)) and not YEAR_RE.fullmatch(cell)
+
+
+def header_bands(grid: list[list[str]]) -> list[list[list[str]]]:
+    """A second header band below rows of figures (balance-sheet items "2024年末", then income
+    items "2024年") starts a table of its own: its rows are read under their own header."""
+    out = [[]]
+    has_figures = False
+    for k, row in enumerate(grid):
+        header_like = not row[0] and sum(1 for c in row if c) >= 2 and not any(_is_value(c) for c in row)
+        if header_like and has_figures and k + 1 < len(grid):
+            out.append([])
+            has_figures = False
+        out[-1].append(row)
+        has_figures = has_figures or any(_is_value(c) for c in row[1:])
+    return [g for g in out if g]
+
+
+# ----- borderless tables -----
+
+@dataclass
+class Row:
+    line: Line
+    label: list[Word]
+    values: list[Word]
+
+
+def value_row(line: Line) -> Row | None:
+    """A line ending in two or more figures set apart from each other, as a table's columns."""
+    words = line.words
+    k = len(words)
+    while k > 0 and VALUE_RE.fullmatch(words[k - 1].text):
+        k -= 1
+    values = words[k:]
+    if len(values) < 2 or not any(any(ch.isdigit() for ch in v.text) for v in values):
+        return None
+    em = line.size
+    if any(b.x0 - a.x1 < 0.6 * em for a, b in zip(values, values[1:])):
+        return None  # one space apart: figures listed in a sentence
+    if k and values[0].x0 - words[k - 1].x1 < 0.6 * em:
+        return None
+    return Row(line, words[:k], values)
+
+
+def _aligned(a: Row, b: Row) -> bool:
+    return len(a.values) == len(b.values) and all(
+        min(u.x1, v.x1) > max(u.x0, v.x0) for u, v in zip(a.values, b.values))
+
+
+def borderless_tables(lines: list[Line]) -> tuple[list[Grid], list[Line]]:
+    grids: list[Grid] = []
+    rest: list[Line] = []
+    k = 0
+    while k < len(lines):
+        block = _block_at(lines, k)
+        if block is None:
+            rest.append(lines[k])
+            k += 1
+            continue
+        start, end, rows = block
+        head = _header_lines(lines, start, rows, rest)
+        for line in head:
+            rest.remove(line)
+        grids.append(Grid((head[0] if head else lines[start]).top, _borderless_grid(head, rows)))
+        k = end
+    return grids, rest
+
+
+def _block_at(lines: list[Line], start: int) -> tuple[int, int, list[list]] | None:
+    """Value rows from `start` that line up, with wrapped label lines between them."""
+    first = value_row(lines[start])
+    if first is None:
+        return None
+    rows: list[list] = [[first, []]]  # the row and its label's continuation lines
+    k = start + 1
+    pending: list[Line] = []
+    while k < len(lines):
+        line, prev = lines[k], (pending[-1] if pending else rows[-1][0].line)
+        if line.top - prev.bottom > 1.5 * (prev.bottom - prev.top):
+            break
+        row = value_row(line)
+        if row is not None and _aligned(first, row):
+            rows[-1][1].extend(pending)
+            pending = []
+            rows.append([row, []])
+        elif row is None and line.x1 < first.values[0].x0 and len(pending) < 3:
+            pending.append(line)
+        else:
+            break
+        k += 1
+    if len(rows) < 2:
+        return None
+    return start, k - len(pending), rows
+
+
+def _header_lines(lines: list[Line], start: int, rows: list[list], rest: list[Line]) -> list[Line]:
+    """Up to two lines right above the rows whose words all stand over a column."""
+    first = rows[0][0]
+    head: list[Line] = []
+    k = start - 1
+    below = first.line
+    while k >= 0 and len(head) < 2 and rest and rest[-1 - len(head)] is lines[k]:
+        line = lines[k]
+        if below.top - line.bottom > 1.5 * (line.bottom - line.top) or ENDS_SENTENCE_RE.search(line.text):
+            break
+        if _header_cells(line, first) is None:
+            break
+        head.insert(0, line)
+        below = line
+        k -= 1
+    return head
+
+
+def _columns(first: Row) -> list[tuple[float, float]]:
+    return [(v.x0, v.x1) for v in first.values]
+
+
+def _header_cells(line: Line, first: Row) -> list[str] | None:
+    cols = _columns(first)
+    cells = [[] for _ in range(len(cols) + 1)]
+    em = line.size
+    for w in line.words:
+        if w.x1 <= cols[0][0]:
+            cells[0].append(w.text)
+            continue
+        overlap = [min(w.x1, b + em) - max(w.x0, a - em) for a, b in cols]
+        best = max(range(len(cols)), key=overlap.__getitem__)
+        if overlap[best] <= 0:
+            return None
+        cells[best + 1].append(w.text)
+    if sum(1 for c in cells[1:] if c) < max(2, len(cols) // 2):
+        return None
+    return [fix_spacing(" ".join(c)) for c in cells]
+
+
+def _borderless_grid(head: list[Line], rows: list[list]) -> list[list[str]]:
+    first = rows[0][0]
+    width = len(first.values) + 1
+    header = [_header_cells(line, first) for line in head] or [[""] * width]
+    body = []
+    for row, more in rows:
+        label = join_text([" ".join(w.text for w in row.label)] + [m.text for m in more])
+        body.append([label] + [v.text for v in row.values])
+    return [*header, *body]
+
+
+# ----- writing the report -----
+
+class Writer:
+    """Walks the pages in order: paragraphs re-flowed, tables continued across pages."""
+
+    def __init__(self, builder: ReportBuilder, pages: list[PageLayout]):
+        self.builder = builder
+        self.pages = pages
+        self.furniture = running_lines([[line.text for line in p.lines] for p in pages])
+        self.left, self.right = text_column(pages)
+        self.last: _LastTable | None = None
+
+    def write(self) -> None:
+        for page in self.pages:
+            items = self._content(page)
+            if page.number == 1:
+                items = self._title(items)
+            buf: list[Line] = []
+            first = True
+            for item in items:
+                if isinstance(item, Line):
+                    buf.append(item)
+                    continue
+                if buf:
+                    self._text(buf, page.number)
+                    buf, first = [], False
+                self._table(item.rows, page.number, continues=first)
+                first = False
+            if buf:
+                self._text(buf, page.number)
+
+    def _content(self, page: PageLayout) -> list[Line | Grid]:
+        """The page without its running header and footer and its page number."""
+        items = list(page.items)
+        lines = page.lines
+        edge = {id(x) for x in lines[:2] + lines[-2:]}
+        items = [i for i in items if not (id(i) in edge and _norm(i.text) in self.furniture)]
+        while items and isinstance(items[-1], Line) and PAGE_NUMBER_RE.match(items[-1].text):
+            items.pop()
+        while items and isinstance(items[0], Line) and PAGE_NUMBER_RE.match(items[0].text):
+            items.pop(0)
+        return items
+
+    def _title(self, items: list[Line | Grid]) -> list[Line | Grid]:
+        lines = [i for i in items if isinstance(i, Line)]
+        if not lines:
+            return items
+        body = statistics.median(w.size for line in lines for w in line.words)
+        big = max(lines, key=lambda line: line.size)
+        if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text):
+            self.builder.heading(big.text, level=1)
+            return [i for i in items if i is not big]
+        return items
+
+    def _text(self, lines: list[Line], page: int) -> None:
+        self.last = None
+        for kind, para in reflow(lines, self.left, self.right):
+            self.builder.text(para, page=page, guess_heading=kind == "heading")
+
+    def _table(self, rows: list[list[str]], page: int, *, continues: bool) -> None:
+        last, self.last = self.last, None
+        if not rows:
+            return
+        width = len(rows[0])
+        caption = None
+        # A table at the top of a page, as wide as the table that ended the last page, is that
+        # table continued: it keeps the caption (and header, which is often not repeated).
+        if continues and last is not None and last.page == page - 1 and last.width == width:
+            repeated = [tuple(r) for r in last.header]
+            while rows and tuple(rows[0]) in repeated:
+                rows = rows[1:]
+            rows = [list(r) for r in last.header] + rows
+            caption = last.caption if last.caption.endswith("（续）") else f"{last.caption}（续）"
+        elif len(rows) == 1 and (pairs := _key_values(rows[0])):
+            # a one-row box of "label | figure | label | figure": a sentence of facts, each figure
+            # kept beside its label
+            self.builder.text("；".join(f"{k}：{v}" for k, v in pairs), page=page)
+            return
+        before = len(self.builder.blocks)
+        self.builder.table(rows, caption=caption, page=page)
+        made = self.builder.blocks[before:]
+        if made and isinstance(made[-1], Table):
+            table = made[-1]
+            # a caption the builder made up ("表5") says nothing; the section heading does
+            named = table.caption if not DEFAULT_CAPTION_RE.fullmatch(table.caption) else table.heading
+            self.last = _LastTable(page, width, _header_rows(rows), named or table.caption)
+
+
+@dataclass
+class _LastTable:
+    page: int
+    width: int
+    header: list[list[str]]
+    caption: str
+
+
+DEFAULT_CAPTION_RE = re.compile(r"表\d+")
+
+
+def _key_values(row: list[str]) -> list[tuple[str, str]]:
+    cells = [c for k, c in enumerate(row) if c and (k == 0 or c != row[k - 1])]  # merged cells repeat
+    if len(cells) < 2 or len(cells) % 2:
+        return []
+    pairs = list(zip(cells[::2], cells[1::2]))
+    if all(not _is_value(k) and VALUE_RE.fullmatch(v) for k, v in pairs):
+        return pairs
+    return []
+
+
+def _header_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The rows above the first row holding a figure: what a continued table goes on under."""
+    for k, row in enumerate(rows):
+        if k and any(_is_value(tidy(c)) for c in row[1:]):
+            return rows[:k]
+    return rows[:1]
+
+
+def text_column(pages: list[PageLayout]) -> tuple[float, float]:
+    """The body text's left and right edges, typical over the pages (one stray line does not
+    move them)."""
+    lefts = [min(line.x0 for line in p.lines) for p in pages if p.lines]
+    rights = [max(line.x1 for line in p.lines) for p in pages if p.lines]
+    if not rights:
+        return 0.0, 1.0
+    return statistics.median(lefts), statistics.median(rights)
 
 
 def _norm(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
 
 
-def running_lines(texts: list[str]) -> set[str]:
+def running_lines(pages: list[list[str]]) -> set[str]:
     """Lines at the top or bottom of most pages (report name, publisher, "第3页"): furniture."""
-    if len(texts) < 3:
+    if len(pages) < 3:
         return set()
     counts: dict[str, int] = {}
-    for text in texts:
-        lines = [line for line in text.splitlines() if line.strip()]
+    for lines in pages:
+        lines = [line for line in lines if line.strip()]
         for line in set(map(_norm, lines[:2] + lines[-2:])):
             counts[line] = counts.get(line, 0) + 1
-    need = max(3, (len(texts) + 1) // 2)
+    need = max(3, (len(pages) + 1) // 2)
     return {line for line, n in counts.items() if n >= need}
-
-
-def _content_lines(text: str, furniture: set[str]) -> list[str]:
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line and _norm(line) not in furniture]
-    # page numbers on their own line at the top or bottom of the page
-    while lines and PAGE_NUMBER_RE.match(lines[-1]):
-        lines.pop()
-    while lines and PAGE_NUMBER_RE.match(lines[0]):
-        lines.pop(0)
-    return lines
 
 
 def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def reflow(lines: list[str]) -> list[tuple[str, str]]:
-    """Hard-wrapped lines -> ("heading" | "text", text). A paragraph ends at a line short of the
-    page's full line width (just short, if it closes a sentence); a bullet, numbered item or
-    source note starts a new one; a short lone line with words and no closing punctuation is
-    a heading candidate (or a table caption: the builder decides)."""
-    full = max((display_width(line) for line in lines), default=0)
+def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]]:
+    """Hard-wrapped lines -> ("heading" | "text", text). A paragraph ends at a line stopping
+    short of the text column's right edge (just short, if it closes a sentence); a bullet,
+    numbered item or source note starts a new one; a short lone line with words and no closing
+    punctuation is a heading candidate (or a table caption: the builder decides)."""
+    full = max(right - left, 1.0)
     out: list[tuple[str, str]] = []
     buf: list[str] = []
 
     def flush() -> None:
         if buf:
-            out.append(("text", join_lines(buf)))
+            out.append(("text", join_text(buf)))
             buf.clear()
 
+    prev: Line | None = None
     for line in lines:
-        if SOURCE_RE.match(line) or BULLET_RE.match(line):
+        text = line.text
+        # a first-line indent after a sentence's end starts a paragraph, however full the line above
+        indented = prev is not None and line.x0 - prev.x0 > line.size and ENDS_SENTENCE_RE.search(prev.text)
+        if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented:
             flush()
-        width = display_width(line)
-        if not buf and looks_like_title(line) and WORDS_RE.search(line) and (width < 0.75 * full or full < 40):
-            out.append(("heading", line))
+        prev = line
+        if not buf and looks_like_title(text) and WORDS_RE.search(text) and (
+                line.x1 - line.x0 < 0.75 * full or display_width(text) < 40):
+            out.append(("heading", text))
             continue
-        buf.append(line)
+        buf.append(text)
         # Justified text fills every line but the last, so a full line ending in "。" may
         # still go on: only a line that also falls short closes the paragraph.
-        if width < (0.95 if ENDS_SENTENCE_RE.search(line) else 0.85) * full:
+        if right - line.x1 > (0.05 if ENDS_SENTENCE_RE.search(text) else 0.15) * full:
             flush()
     flush()
     return out
+
