@@ -2,7 +2,8 @@
 
 Paragraphs stay whole (a figure must stay with its subject); a very long paragraph is cut at
 sentence ends into windows that repeat the paragraph's first sentence. Each table row becomes
-a chunk rendered with caption and header, and each table also gets one whole-table record.
+a chunk rendered with caption, unit, its row label and each cell's column label (bot.grid),
+and each table also gets one whole-table record.
 
 Text that addresses an AI assistant instead of the reader ("忽略以上指令…", "ignore previous
 instructions…"; bot.guard) is never indexed: such sentences are cut from paragraphs, and a
@@ -46,9 +47,47 @@ def table_location(t: Table, row: int | None = None) -> str:
     return loc
 
 
-def render_row(t: Table, row: tuple[str, ...]) -> str:
-    cells = "；".join(f"{h}：{c}" for h, c in zip(t.header, row) if c)
-    return f"{t.caption}｜{cells}"
+def row_label(t: Table, index: int) -> str:
+    """The label of body row `index` (0-based): the grid's, else the row's label cells."""
+    if index < len(t.row_labels):
+        return t.row_labels[index]
+    return " / ".join(c for c in t.rows[index][: t.label_columns] if c)
+
+
+def render_row(t: Table, row: tuple[str, ...], label: str = "") -> str:
+    """"caption（unit）｜label column：row label｜column：cell；…": each cell beside its column's
+    label and the row's, so "restructuring charges 2019" finds the cell. Labels the value
+    columns share ("Year Ended December 31, 2019", "… 2018") are stated once."""
+    n = max(t.label_columns, 1)
+    label = label or " / ".join(c for c in row[:n] if c)
+    names = [h for h in t.header[n:]]
+    shared = _shared_prefix([h for h, c in zip(names, row[n:]) if c and h])
+    lead = _strip_colon(" ".join(h for h in t.header[:n] if h))
+    parts = [f"{t.caption}（{t.unit}）" if t.unit else t.caption]
+    if label:
+        parts.append(f"{lead}：{label}" if lead else label)
+    cells = "；".join(f"{h[len(shared):].strip()}：{c}" if h[len(shared):].strip() else c
+                     for h, c in zip(names, row[n:]) if c)
+    if shared:
+        cells = f"{shared.strip()} {cells}"
+    if cells:
+        parts.append(cells)
+    return "｜".join(parts)
+
+
+def _shared_prefix(labels: list[str]) -> str:
+    """The words every label starts with, when at least two labels go on after them."""
+    if len(labels) < 2:
+        return ""
+    words = [h.split(" ") for h in labels]
+    k = 0
+    while all(len(w) > k + 1 and w[k] == words[0][k] for w in words):
+        k += 1
+    return " ".join(words[0][:k]) + " " if k else ""
+
+
+def _strip_colon(text: str) -> str:
+    return re.sub(r"\s*[:：]\s*$", "", text)
 
 
 def render_table(t: Table) -> str:
@@ -110,15 +149,19 @@ def chunk_report(report: Report) -> list[Chunk]:
             kept = [(r, row) for r, row in enumerate(block.rows, 1) if not any(instruction_like(c) for c in row)]
             if not kept:
                 continue
+            labels = {r: row_label(block, r - 1) for r, _ in kept}  # before rows are left out
             if len(kept) < len(block.rows):
-                block = replace(block, rows=tuple(row for _, row in kept))
+                block = replace(block, rows=tuple(row for _, row in kept),
+                                row_labels=tuple(labels[r] for r, _ in kept))
             for r, row in kept:
                 chunks.append(Chunk(
                     id=chunk_id(report.file, "r", block.number, r, row),
-                    file=report.file, report=report.title, kind="row", text=render_row(block, row),
+                    file=report.file, report=report.title, kind="row",
+                    text=render_row(block, row, labels[r]),
                     location=table_location(block, r), attribution=block.source or "",
                     page=block.page, heading=block.heading or "", table_id=tid,
                     caption=block.caption, header=block.header, cells=row, row=r,
+                    label=labels[r], unit=block.unit,
                 ))
             chunks.append(Chunk(
                 id=chunk_id(report.file, "t", block.number, block.header, block.rows),

@@ -1,8 +1,9 @@
 """Plain text and Markdown -> `Report` (paragraphs, tables, source notes).
 
 The rules are about the *shape* of report text, never about one report's sentences:
-- a run of lines with two or more `|` is a table (pipe-delimited or Markdown); its first row
-  is the header, and a short line right above it without closing punctuation is its caption;
+- a run of lines with two or more `|` is a table (pipe-delimited or Markdown), read as a grid
+  (bot.grid: header rows, units row, row labels), and a short line right above it without
+  closing punctuation is its caption;
 - a line starting "数据来源/资料来源/来源/Source" annotates the block above it;
 - Markdown headings and short title-like lines give the heading a block falls under;
 - copyright notices and publisher adverts are kept but marked `boilerplate`.
@@ -10,8 +11,10 @@ The rules are about the *shape* of report text, never about one report's sentenc
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
+from .grid import is_unit_line, read_grid
 from .types import Block, Paragraph, Report, Table
 
 SOURCE_RE = re.compile(r"^\s*[\(（]?\s*(数据来源|资料来源|信息来源|来源|出处|sources?|data sources?)\s*[:：]", re.I)
@@ -99,11 +102,16 @@ def parse_text(text: str, file: str) -> Report:
                 i += 1
             if len(rows) >= 2:
                 n_tab += 1
-                caption = clean_caption(pending[0]) if pending else f"表{n_tab}"
+                note = pending[0] if pending else ""
                 pending = None
-                width = len(rows[0])
-                body = tuple(_fit(r, width) for r in rows[1:])
-                blocks.append(Table(caption, rows[0], body, n_tab, line=start, heading=heading))
+                # a units line right above the table ("单位：万元") is its unit, not its caption
+                caption = clean_caption(note) if note and not is_unit_line(note) else f"表{n_tab}"
+                # a leading units row may be written short ("| 单位：元 |"): size by the rows
+                width = max(len(rows[0]), Counter(len(r) for r in rows).most_common(1)[0][0])
+                grid = read_grid([_fit(r, width) for r in rows], caption=note)
+                blocks.append(Table(caption, grid.header, grid.rows, n_tab, line=start, heading=heading,
+                                    unit=grid.unit, row_labels=grid.row_labels,
+                                    label_columns=grid.label_columns))
             else:  # a lone line with pipes is just text
                 n_par += 1
                 blocks.append(Paragraph(line, n_par, line=start, heading=heading,

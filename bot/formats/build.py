@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from ..errors import UnreadableFile
+from ..grid import is_period, is_unit, is_unit_line, read_grid, unit_in
 from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
 from ..types import Block, Paragraph, Report, Table
 
@@ -106,13 +107,14 @@ class ReportBuilder:
 
     def table(self, rows: list[list[str]], *, caption: str | None = None, page: int | None = None,
               default_caption: str | None = None, single_column_is_text: bool = True) -> None:
-        """A grid of cell strings, header first. Title rows and source rows inside the grid (one
-        value across the whole row) become the caption and the source note. The caption is the
-        format's own (`caption`), else the short line above, else the title row, else
-        `default_caption` (a sheet or file name), else "表N"."""
+        """A grid of cell strings, header rows first. Title rows and source rows inside the grid
+        (one value across the whole row) become the caption and the source note. The caption is
+        the format's own (`caption`), else the short line above, else the title row, else
+        `default_caption` (a sheet or file name), else "表N". The rest is read as a grid
+        (bot.grid): header rows folded into one label per column, the unit, row labels."""
         grid = _tidy_grid(rows)
         inner_caption = None
-        if len(grid) >= 3 and single_value(grid[0]) and not SOURCE_RE.match(single_value(grid[0])):
+        if len(grid) >= 3 and _title_row(grid[0]):
             inner_caption = single_value(grid.pop(0))
         sources = []
         while grid and single_value(grid[-1]) and SOURCE_RE.match(single_value(grid[-1])):
@@ -134,12 +136,15 @@ class ReportBuilder:
         elif self._pending is not None:
             self._flush_pending()
         self._pending = None
+        notes = next((n for n in (caption, inner_caption) if n and unit_in(n)), "")
+        if caption and is_unit_line(caption):  # a units line above the table ("单位：元") is no caption
+            caption = None
         caption = clean_caption(caption or inner_caption or default_caption or "") or f"表{self._tables + 1}"
         self._tables += 1
-        header = tuple(grid[0]) + ("",) * (width - len(grid[0]))
-        body = tuple(tuple(r) + ("",) * (width - len(r)) for r in grid[1:])
-        self.blocks.append(Table(caption, header, body, self._tables, page=page,
-                                 heading=self.current_heading, source="；".join(sources) or None))
+        read = read_grid(grid, caption=notes)
+        self.blocks.append(Table(caption, read.header, read.rows, self._tables, page=page,
+                                 heading=self.current_heading, source="；".join(sources) or None,
+                                 unit=read.unit, row_labels=read.row_labels, label_columns=read.label_columns))
 
     def build(self) -> Report:
         self._flush_pending()
@@ -172,6 +177,13 @@ def single_value(row: list[str]) -> str:
     """The row's text when the whole row holds one value (merged cells repeat it), else ""."""
     values = {c for c in row if c}
     return values.pop() if len(values) == 1 and len(row) > 1 else ""
+
+
+def _title_row(row: list[str]) -> bool:
+    """A row holding one value that titles the table: not a source note, a unit note (the grid
+    takes it as the unit) or a period span over the columns ("Year Ended December 31,")."""
+    value = single_value(row)
+    return bool(value) and not SOURCE_RE.match(value) and not is_unit(value) and not is_period(value)
 
 
 def _drop_empty_columns(grid: list[list[str]]) -> list[list[str]]:
