@@ -64,7 +64,12 @@ COUNT_RE = re.compile(r"(几|多少)(项|个|条|家|部|种|座|所|名)|how ma
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
 WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
 DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat is\b|\bwhat are\b|\bdefine\b", re.I)
-WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|\bwho\b|which (department|ministry|organi[sz]ation|agency)", re.I)
+WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|哪位|\bwho\b|\bwhom\b|"
+                    r"(which|what) (department|ministry|organi[sz]ation|agency|company|firm|executive|officer|person|"
+                    r"director|subsidiary|entity|customer|auditor|bank)", re.I)
+WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会|\bwhy\b|what (caused|led to|drove|explains)|"
+                    r"\breasons?\b|due to what|attributed to", re.I)
+HOW_RE = re.compile(r"^(?:in [^,]*, )?how (is|are|was|were|does|do|did) (?!much|many)|what kind of|what type of", re.I)
 FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
 FOLLOW_SUFFIX = re.compile(r"(的呢|呢|怎么样|如何|又如何|\?|？|。|!|！|\s)+$")
 QUESTION_TAIL = re.compile(r"(是多少|有多少|为多少|是什么|有哪些|是哪些|是哪个|多少|多大|如何|怎么样|吗|呢|\?|？|。)+$")
@@ -101,7 +106,7 @@ class Query:
     lang: str
     terms: list[Term] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
-    intent: str = "value"  # value | count | list | when | who | define
+    intent: str = "value"  # value | count | list | when | who | why | define
 
     @property
     def entities(self) -> list[Term]:
@@ -135,6 +140,10 @@ def analyse(text: str) -> Query:
         q.intent = "when"
     elif WHO_RE.search(text):
         q.intent = "who"
+    elif WHY_RE.search(text):
+        q.intent = "why"  # a reason: the sentence that gives it, not a figure
+    elif HOW_RE.search(text):
+        q.intent = "define"  # "how is X measured", "what kind of transaction": a describing sentence
     elif LIST_RE.search(text):
         q.intent = "list"
     elif DEFINE_RE.search(text):
@@ -239,9 +248,30 @@ def resolve(question: str, previous: str | None, index=None) -> str:
         peer = _peer(term, prev.terms, index)
         if peer:
             return previous.replace(peer.text, term.text, 1)
+    # a new subject ("那油料呢？" after "…粮食产量是多少？") takes the place of the old one, keeping
+    # the place, the year and the measure ("产量") of the previous question
+    subjects = [t for t in new.terms if t.text not in METRICS and not t.is_entity]
+    old = [t for t in prev.terms if t.text not in METRICS and not t.is_entity and t.flag not in SOFT_FLAGS]
+    if subjects and len(subjects) == len(new.terms) and old:
+        target = old[-1].text
+        pieces = _words(target)
+        # keep a measure word the old subject ends with ("粮食产量" -> "油料产量")
+        tail = pieces[-1] if len(pieces) > 1 and _is_measure(pieces[-1]) else ""
+        swapped = subjects[0].text + (tail if tail and not subjects[0].text.endswith(tail) else "")
+        return previous.replace(target, swapped, 1)
     # otherwise the follow-up asks for another attribute of the same subject
     core = QUESTION_TAIL.sub("", previous.strip())
     return f"{core}的{part}"
+
+
+def _words(text: str) -> list[str]:
+    from .lexical import words
+    return words(text)
+
+
+def _is_measure(word: str) -> bool:
+    from . import vocab
+    return word in METRICS or vocab.is_measure(word)
 
 
 def _peer(term: Term, candidates: list[Term], index) -> Term | None:

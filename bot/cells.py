@@ -1,0 +1,243 @@
+"""Tables read as grids: a question's terms are matched to row labels and to column labels
+separately, and the answer is the cell at their crossing (or the whole row when the question
+names no column). Counts with a condition ("how many years did X exceed Y", "持股比例超过1%的有
+几个") are computed over the cells of one row or one column and say that they are computed.
+
+Cells stay the report's strings; they are turned into numbers only to compare them with a
+condition, never to state them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .figures import numbers_in
+from .match import YEAR_RE, Needs, coverage, date_fit, quarter_of, score, title_needs
+from .types import Chunk, Evidence
+
+NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
+TABLES_LOOKED_AT = 3
+SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millions": 1e6, "百万": 1e6,
+          "billion": 1e9, "billions": 1e9, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+COND_RE = re.compile(
+    r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
+    r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
+    r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
+BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
+INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
+
+
+@dataclass
+class Cell:
+    view: object  # index.TableView
+    row: Chunk
+    col: int | None  # None: the whole row
+    score: float
+    missing: list[str] = field(default_factory=list)
+
+
+def is_number(cell: str) -> bool:
+    return bool(NUMBER_CELL.match(cell or "")) and not YEAR_RE.fullmatch((cell or "").strip())
+
+
+def value_columns(view) -> list[int]:
+    """Columns that hold figures in most rows (the rest are labels and notes)."""
+    width = len(view.header)
+    out = []
+    for j in range(width):
+        cells = [r.cells[j] for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
+        if cells and sum(is_number(c) for c in cells) >= 0.6 * len(cells):
+            out.append(j)
+    return out
+
+
+def numeric(view) -> bool:
+    width = len(view.header)
+    return width >= 2 and len(value_columns(view)) * 2 >= width - 1
+
+
+def row_label(view, row: Chunk) -> str:
+    if row.label:
+        return row.label
+    values = set(value_columns(view))
+    return " ".join(c for j, c in enumerate(row.cells) if j not in values and c.strip())
+
+
+def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
+    seen: dict[str, int] = {}
+    for rank, ev in enumerate(evidence):
+        tid = ev.chunk.table_id
+        if tid and tid not in seen:
+            seen[tid] = rank
+    out = [(rank, index.tables[tid]) for tid, rank in seen.items() if tid in index.tables]
+    return [(r, v) for r, v in out if v.rows and numeric(v)][:TABLES_LOOKED_AT]
+
+
+def _scope(view, row: Chunk) -> str:
+    return "\n".join((row.heading, view.caption, row.report, row.unit))
+
+
+def _period_fit(needs: Needs, label: str, scope: str) -> float:
+    """Does a column (or row) label name the asked year and quarter?"""
+    value = 1.0
+    if needs.years:
+        years = set(YEAR_RE.findall(label))
+        value = 1.0 if years & set(needs.years) else (0.1 if years else date_fit(needs, "", "", scope))
+    if needs.quarter:
+        quarter = quarter_of(label)
+        value *= 1.0 if quarter == needs.quarter else (0.1 if quarter else 0.6)
+    return value
+
+
+def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
+    ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
+    out: list[Cell] = []
+    for table_rank, view in _tables(evidence, index):
+        values = value_columns(view)
+        periods = any(needs.years and YEAR_RE.search(view.header[j]) or
+                      needs.quarter and quarter_of(view.header[j]) for j in values)
+        for row in view.rows:
+            label = row_label(view, row)
+            scope = _scope(view, row)
+            scoped = title_needs(needs, row.report)
+            rank = ranks.get(row.id, table_rank + 3)
+            for j in values:
+                cell = row.cells[j] if j < len(row.cells) else ""
+                if not cell.strip():
+                    continue
+                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped)
+                period = _period_fit(needs, f"{view.header[j]} {label}", scope)
+                out.append(Cell(view, row, j, score(cov, 1.0, period, 1.0, rank, needs.lang), missing))
+            if not periods and len(values) > 1:
+                cov, missing = coverage(needs, label, "", scope, scoped)
+                whole = score(cov, 1.0, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
+                out.append(Cell(view, row, None, whole, missing))
+    return out
+
+
+def draft(q, needs: Needs, best: Cell):
+    from .answer import Draft
+
+    view, row = best.view, best.row
+    d = Draft(body="", refused=False)
+    mark = d.cite(row)
+    label = row_label(view, row)
+    unit = row.unit or ""
+    if best.col is None:
+        parts = [(view.header[j], row.cells[j]) for j in value_columns(view)
+                 if j < len(row.cells) and row.cells[j].strip()]
+        sep, colon = ("; ", ": ") if q.lang == "en" else ("；", "：")
+        stated = sep.join(f"{h}{colon}**{c}**" for h, c in parts)
+        d.figures = [c for _, c in parts]
+        line = f"{label}{colon}{stated}"
+    else:
+        cell = row.cells[best.col]
+        d.figures = [cell]
+        line = f"{label}, {view.header[best.col]}: **{cell}**" if q.lang == "en" else \
+            f"{label}（{view.header[best.col]}）：**{cell}**"
+    if unit:
+        line += f" ({unit})" if q.lang == "en" else f"（{unit}）"
+    where = f"From the table “{view.caption}”" if q.lang == "en" else f"表「{view.caption}」"
+    d.body = f"{line} {mark}\n\n> {where}: {row.text} {mark}" if q.lang == "en" else \
+        f"{line} {mark}\n\n> {where}：{row.text} {mark}"
+    return d
+
+
+# -- counts with a condition ----------------------------------------------------------------
+def _scale(text: str) -> float:
+    low = (text or "").lower()
+    for word in sorted(SCALES, key=len, reverse=True):
+        if word in low:
+            return SCALES[word]
+    return 1.0
+
+
+def to_number(cell: str) -> float | None:
+    text = cell.strip()
+    negative = text.startswith(("(", "（", "-", "−", "–")) or text.endswith((")", "）"))
+    digits = re.sub(r"[^\d.]", "", text.replace("，", ","))
+    try:
+        value = float(digits)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def parse_condition(text: str) -> tuple[str, float, bool, bool] | None:
+    """(operator, threshold, percent, inclusive) from "超过70亿元" / "exceed $10,000 thousand"."""
+    m = COND_RE.search(text)
+    if not m:
+        return None
+    value = to_number(m.group(2))
+    if value is None:
+        return None
+    scale_word = m.group(3) or ""
+    after = text[m.end():m.end() + 12]
+    if not scale_word:
+        scale_word = next((w for w in ("thousand", "million", "billion") if after.lower().lstrip().startswith(w)), "")
+    percent = scale_word in ("%", "％")
+    value *= 1.0 if percent else _scale(scale_word)
+    op = "<" if BELOW.search(m.group(1)) else ">"
+    return op, value, percent, bool(INCLUSIVE.search(m.group(1)))
+
+
+def _passes(value: float, op: str, threshold: float, inclusive: bool) -> bool:
+    if op == ">":
+        return value >= threshold if inclusive else value > threshold
+    return value <= threshold if inclusive else value < threshold
+
+
+def count_answer(q, needs: Needs, evidence: list[Evidence], index):
+    cond = parse_condition(q.text)
+    if cond is None:
+        return None
+    op, threshold, percent, inclusive = cond
+    cond_text = COND_RE.search(q.text).group(0)
+    trimmed = [n for n in needs.items if n.text not in cond_text]
+    needs = Needs(trimmed, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
+    best = None
+    for table_rank, view in _tables(evidence, index):
+        values = value_columns(view)
+        scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
+        for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
+            scoped = title_needs(needs, row.report)
+            cov, _ = coverage(needs, row_label(view, row), "", _scope(view, row), scoped)
+            picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
+            if best is None or cov > best[0]:
+                best = (cov, view, picked, scale, "row")
+        for j in values:  # one column down its rows ("持股比例超过1%的有几个")
+            row0 = view.rows[0]
+            cov, _ = coverage(needs, view.header[j], "", _scope(view, row0), title_needs(needs, row0.report))
+            picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
+            if best is None or cov > best[0]:
+                best = (cov, view, picked, scale, "column")
+    if best is None or best[0] < 0.5:
+        return None
+    _, view, picked, scale, _how = best
+    hits = []
+    for name, cell, row in picked:
+        value = to_number(cell)
+        if value is None or "total" in name.lower() or "合计" in name or "总计" in name:
+            continue
+        if _passes(value * scale, op, threshold, inclusive):
+            hits.append((name, cell, row))
+    return _count_draft(q, view, hits, cond_text)
+
+
+def _count_draft(q, view, hits, cond_text: str):
+    from .answer import COUNT_UNITS, Draft
+
+    d = Draft(body="", refused=False)
+    n = len(hits)
+    lines = [f"- {name}: **{cell}** {d.cite(row)}" if q.lang == "en" else f"- {name}：**{cell}** {d.cite(row)}"
+             for name, cell, row in hits]
+    d.figures = [str(n)] + [cell for _, cell, _ in hits]
+    d.allowed_numbers.add(str(n))
+    d.allowed_numbers |= numbers_in(cond_text)
+    if q.lang == "en":
+        head = f"**{n}** (counted from the table “{view.caption}”: the cells where {cond_text})"
+    else:
+        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
+        head = f"共**{n}{unit}**（按表「{view.caption}」中{cond_text}的单元格计算得出）"
+    d.body = head + ("：\n" + "\n".join(lines) if lines else "。")
+    return d

@@ -1,0 +1,313 @@
+"""How well a passage (a sentence, or a table cell with its row and column labels) answers a
+question: soft signals on one scale, so that "no answer" can compete with the real candidates.
+
+Signals, each in [0, 1]:
+- coverage: the question's terms found in the passage, weighted by how telling each term is
+  (IDF). A term matches through its report-words (synonyms, full forms, terms the reports
+  define, translations) and, failing that, by character bigrams, so a segmentation artefact or
+  a reworded phrase still counts in part. Terms a candidate's report names in its title,
+  heading or caption are its scope: they neither help nor hurt that candidate's coverage.
+- fit: does the passage hold a value of the asked kind (a figure for 多少, a date for 何时…)?
+- date: does the figure refer to the asked year: said in the sentence, anchored by an earlier
+  date of the passage, or inherited from the heading or the report title? Another year's figure
+  scores low.
+- plan: a target or forecast when the question asks for an actual figure scores lower.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import vocab
+from .figures import find_dates, find_figures
+from .lexical import tokenize, words
+from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+PLAN_RE = re.compile(r"预计|预测|目标|力争|计划|规划|有望|将达|将超|展望|expect|forecast|target|outlook|guidance|plan(?:s|ned)?\b"
+                     r"|project(?:ed|ion)", re.I)
+REASON_RE = re.compile(r"因为|由于|得益于|受益于|主要是|原因|归因|带动|推动|受.{1,12}影响|缘于|源于|"
+                       r"due to|because|driven by|as a result|result(?:ed|s)? (?:from|in)|attributable to|owing to|"
+                       r"reflect|primarily|mainly|offset by|caused", re.I)
+DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is defined|means|represents|consists? of|include", re.I)
+NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
+COUNT_RE = re.compile(r"\d[\d,，.]*\s*(?:[万亿]\s*)?[个家项座台名所条部种人户次位款只艘架辆]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
+LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
+# English words that frame a question rather than name its subject
+EN_FRAMING = frozenset(
+    "what which who whom whose when where why how many much was were is are be been being the a an of in on at "
+    "to for and or by with from as that this these those there their its it did do does doing done has have had "
+    "year years amount amounts value values total figure figures number numbers report reported annual excerpt "
+    "according table show shows shown provide provided information about give list name state stated "
+    "change changes during between period respectively also any all other than more less".split()
+)
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing the question names, as the reports may say it."""
+    text: str
+    variants: frozenset[str]  # report words for it (lower-case for Latin)
+    weight: float
+    measure: bool  # what a figure measures (营收, growth), as opposed to its subject
+    latin: bool
+    entity: bool = False  # a name (company, place, person): another one's figure is no answer
+
+
+@dataclass
+class Needs:
+    items: list[Need]
+    years: list[str]
+    intent: str
+    lang: str
+    wants_plan: bool
+    quarter: str = ""  # "1".."4" when the question names a quarter
+    extra: dict = field(default_factory=dict)
+
+
+# -- building the needs of a question -------------------------------------------------------
+def needs_of(q: Query, index) -> Needs:
+    learned = getattr(index, "learned", None) or {}
+    items: list[Need] = []
+    if q.lang == "en":
+        for word in _english_words(q.text):
+            stem = _stems(word)
+            variants = set(stem) | {word.lower()}
+            for zh in _translations(word):
+                variants.add(zh)
+            items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index), False, True,
+                              word[:1].isupper() and not q.text.startswith(word)))
+        for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
+            if not any(t.text in n.variants for n in items):
+                items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,
+                                  t.text in METRICS, False))
+    else:
+        for t in q.terms:
+            # a long phrase ("智算中心行业利润率") is matched word by word, so one unknown word
+            # (利润率) is not hidden by the words it shares with the report
+            whole = _variants(t.text, learned)
+            pieces = [w for w in words(t.text) if len(w) >= 2 and w not in FRAMING]
+            if len(pieces) < 2:
+                pieces = [t.text]
+            for piece in dict.fromkeys(pieces):
+                variants = _variants(piece, learned) | (whole if piece == t.text else set())
+                toks = [w for w in tokenize(piece) if len(w) >= 2] or [piece]
+                items.append(Need(piece, frozenset(variants), _weight(toks, index),
+                                  piece in METRICS or vocab.is_measure(piece),
+                                  bool(re.fullmatch(r"[A-Za-z0-9 .\-]+", piece)), t.is_entity))
+    years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
+    quarter = _quarter(q.text)
+    needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
+    # terms that name some report's scope (its company, place, market): a passage of another
+    # report lacks them for a reason, so they weigh more there
+    titles = [t for _f, t in getattr(index, "reports", [])]
+    needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
+    return needs
+
+
+def _english_words(text: str) -> list[str]:
+    out = []
+    for w in re.findall(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]", text):
+        low = w.replace("'s", "").replace("’s", "")
+        if low.lower() in EN_FRAMING or len(low) < 2 or low.lower() in map(str.lower, out):
+            continue
+        out.append(low)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(t for t in tokenize(text) if re.search(r"[a-z0-9]", t))
+
+
+def _translations(word: str) -> set[str]:
+    out = set(vocab.cross_lingual(word))
+    if word in EN_GLOSSARY:
+        out.add(EN_GLOSSARY[word])
+    return {v for v in out if CJK_RE.search(v)}
+
+
+def _variants(text: str, learned) -> set[str]:
+    out = {text} | SYNONYMS.get(text, set()) | set(vocab.variants(text, learned))
+    if re.search(r"[A-Za-z]", text):
+        out |= {text.lower()}
+    return out
+
+
+def _weight(tokens, index) -> float:
+    tokens = [t.lower() for t in tokens if t] or ["?"]
+    return max(index.idf(t) for t in tokens)
+
+
+def _quarter(text: str) -> str:
+    m = re.search(r"第?([一二三四1-4])季度|\bQ([1-4])\b|(first|second|third|fourth) quarter", text, re.I)
+    if not m:
+        return ""
+    g = m.group(1) or m.group(2) or m.group(3).lower()
+    return {"一": "1", "二": "2", "三": "3", "四": "4", "first": "1", "second": "2", "third": "3", "fourth": "4"}.get(g, g)
+
+
+def quarter_of(label: str) -> str:
+    return _quarter(label)
+
+
+# -- matching -------------------------------------------------------------------------------
+def match(need: Need, text: str) -> float:
+    """1.0 when the text says the need in some form; a partial score from shared bigrams
+    (CJK) or word pieces (Latin) otherwise."""
+    if not text:
+        return 0.0
+    low = text.lower()
+    for v in need.variants:
+        if v and (v in text or (v.isascii() and _latin_in(v, low))):
+            return 1.0
+    if need.latin:
+        return _latin_partial(need, low)
+    best = 0.0
+    for v in need.variants:
+        if CJK_RE.search(v) and len(v) >= 2:
+            best = max(best, _bigram_share(v, text))
+    return best if best >= 0.5 else best * 0.5
+
+
+def _latin_in(variant: str, low: str) -> bool:
+    if CJK_RE.search(variant):
+        return variant in low
+    if " " not in variant and not re.search(r"[a-z]", variant):
+        return re.search(rf"(?<![\w]){re.escape(variant)}(?![\w])", low) is not None
+    stems = _stems(variant)
+    if not stems:
+        return False
+    have = set(_stems(low))
+    return all(s in have for s in stems)
+
+
+def _latin_partial(need: Need, low: str) -> float:
+    squashed = re.sub(r"[^a-z0-9]", "", low)
+    word = re.sub(r"[^a-z0-9]", "", need.text.lower())
+    if len(word) >= 4 and word in squashed:
+        return 0.8  # "post retirement" / "postretirement"
+    return 0.0
+
+
+@lru_cache(maxsize=16384)
+def _bigrams(text: str) -> frozenset[str]:
+    han = "".join(CJK_RE.findall(text))
+    return frozenset(han[i:i + 2] for i in range(len(han) - 1))
+
+
+def _bigram_share(term: str, text: str) -> float:
+    grams = _bigrams(term)
+    if not grams:
+        return 0.0
+    have = _bigrams(text)
+    return sum(g in have for g in grams) / len(grams)
+
+
+def title_needs(needs: Needs, title: str) -> set[str]:
+    """The needs a report's title already names: its scope (company, place, year, kind)."""
+    return {n.text for n in needs.items if match(n, title) >= 1.0}
+
+
+def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[str]) -> tuple[float, list[str]]:
+    """Weighted share of the question's needs that the candidate holds, and the needs it lacks.
+    `primary` is the sentence (or row label and column label), `context` the rest of its passage,
+    `scope` its heading path, caption and report title. Needs in `scoped` are the report's own
+    scope and are left out of the share."""
+    total = got = 0.0
+    missing = []
+    penalty = 1.0
+    for n in needs.items:
+        if n.text in scoped:
+            continue
+        cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
+        if cross:
+            continue  # an English word with no Chinese rendering says nothing about Chinese text
+        m = max(match(n, primary), 0.8 * match(n, scope), 0.6 * match(n, context))
+        weight = n.weight * (3.0 if n.text in needs.extra.get("titled", ()) else 1.0)
+        total += weight
+        got += weight * m
+        if m < 0.5:
+            missing.append(n.text)
+            if n.entity:
+                penalty = 0.5  # another company's or place's figure is not an answer
+    if total == 0:
+        return 0.5, missing
+    return penalty * got / total, missing
+
+
+# -- kind, date and plan --------------------------------------------------------------------
+def fit(needs: Needs, sentence: str) -> float:
+    intent = needs.intent
+    if intent == "count":
+        return 1.0 if COUNT_RE.search(sentence) else (0.6 if find_figures(sentence) else 0.25)
+    if intent == "list":
+        return 1.0 if find_figures(sentence) or LIST_RE.search(sentence) else 0.6
+    if intent == "value":
+        return 1.0 if find_figures(sentence) else 0.25
+    if intent == "when":
+        return 1.0 if find_dates(sentence) else 0.25
+    if intent == "who":
+        return 1.0 if NAME_RE.search(sentence) else 0.4
+    if intent == "why":
+        return 1.0 if REASON_RE.search(sentence) else 0.35
+    if intent == "define":
+        return 1.0 if DEFINE_RE.search(sentence) else 0.6
+    return 1.0
+
+
+def years_in(text: str) -> list[str]:
+    return YEAR_RE.findall(" ".join(m.group() for m in find_dates(text))) + \
+        [y for y in YEAR_RE.findall(text) if re.search(rf"{y}\s*(年|财年|年度|fiscal|FY)|(fiscal|FY|in|for|of|year)\s*{y}", text, re.I)]
+
+
+def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
+    """Does the sentence's figure refer to the asked year? `before` is the passage up to the
+    sentence (whose last date anchors it), `scope` the heading path and report title."""
+    if not needs.years:
+        return 1.0
+    asked = set(needs.years)
+    here = set(YEAR_RE.findall(sentence))
+    if here & asked:
+        if needs.intent not in ("value", "count") or needs.lang == "en" or re.search(r"respectively|分别", sentence):
+            return 1.0
+        # "2020年到2024年…到2024年…达到了1014亿元": the year nearest before a figure is its year
+        anchors = set()
+        for m in find_figures(sentence):
+            before = YEAR_RE.findall(sentence[:m.start()])
+            if before:
+                anchors.add(before[-1])
+        return 1.0 if not anchors or anchors & asked else 0.3
+    if here:
+        return 0.15  # the sentence speaks of another year
+    anchor = years_in(before)
+    if anchor:
+        return 0.9 if anchor[-1] in asked else 0.2
+    inherited = set(YEAR_RE.findall(scope))
+    if inherited & asked:
+        return 0.85
+    if inherited:
+        return 0.1  # the report (or its section) is about another year
+    return 0.5
+
+
+def plan_fit(needs: Needs, sentence: str) -> float:
+    if needs.wants_plan or not PLAN_RE.search(sentence):
+        return 1.0
+    return 0.6
+
+
+def score(cov: float, kind: float, date: float, plan: float, rank: int, lang: str) -> float:
+    prior = (0.12 if lang == "en" else 0.05) / (rank + 1)
+    return cov * kind * date * plan + prior
+
+
+def log_idf(n_docs: int, df: int) -> float:
+    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if len(w) >= 2 and w not in FRAMING]
