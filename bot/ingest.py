@@ -19,7 +19,7 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "2"  # 2: text addressed to an AI assistant is left out (bot.guard)
+CHUNKER_VERSION = "3"  # 3: tables read as grids (bot.grid), PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 
 
