@@ -107,6 +107,9 @@ MEASURE_GROUPS = (
     # growth, change, comparison
     "增速|增长率|增幅|增长|增长速度|涨幅|同比增长|增长了|增加|提高|上升|上涨|增长幅度",
     "下降|减少|降低|下滑|回落|降幅|跌幅|下跌|同比下降|减少了|下降了",
+    "同比增长|比上年增长|较上年增长|比上年同期增长|较上年同期增长|同比增加|比上年增加|较上年增加",
+    "同比下降|比上年下降|较上年下降|比上年同期下降|同比减少|比上年减少|较上年减少",
+    "价格指数|物价指数",
     "同比|比上年|比上年同期|较上年|较上年同期|与上年相比|比去年|较去年|比去年同期|较去年同期|同比变动|同比变化",
     "环比|比上月|较上月|比上季度|较上季度|与上月相比",
     "复合增长率|CAGR|年均复合增长率|年复合增长率|年均增长率|年均增速|年均增幅",
@@ -207,6 +210,9 @@ TERM_GROUPS = (
     "前十名股东|前10名股东|十大股东|前十大股东|前十名股东持股情况",
     "前十名无限售条件股东|前10名无限售条件股东|十大流通股东|前十大流通股东",
     "控股股东|大股东|第一大股东",
+    "股东大会|股东会|股东大会会议",
+    "董事长|董事局主席",
+    "总经理|总裁|CEO",
     "实际控制人|实控人",
     "董事会|董事局",
     "子公司|附属公司|控股子公司",
@@ -547,10 +553,16 @@ _EN_STOP = frozenset("the a an of and or in on for to by at from with as is are 
 _RATE_HEADS = ("率", "额")  # "覆盖率", "交易额": a short word ending so names a rate or an amount
 
 
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalise(text: str) -> str:
     """The form terms are compared in: NFKC (full-width letters and brackets to ASCII), case-folded,
     no spaces between Chinese characters (PDF line breaks), runs of spaces collapsed."""
-    t = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    t = text.translate(_FULL_WIDTH)
+    if not unicodedata.is_normalized("NFKC", t):  # full NFKC is slow; most text needs only the above
+        t = unicodedata.normalize("NFKC", t)
+    t = t.casefold().replace("\u2019", "'")
     t = _SPACE_IN_CJK.sub("", t)
     return re.sub(r"\s+", " ", t).strip()
 
@@ -559,6 +571,7 @@ def _is_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stemmer (plurals, -ed, -ing, final e): enough for 'revenues' to meet
     'revenue' and 'operating' to meet 'operated' in a soft match; not a linguistic tool."""
@@ -843,7 +856,7 @@ def split_measure(term: str) -> tuple[str, str]:
 
 def char_ngrams(text: str, n: int = 2) -> set[str]:
     """The units a soft match counts: character n-grams of each run of Chinese characters (a
-    one-character run counts as itself) and the stemmed Latin words and numbers."""
+    run shorter than n counts as itself) and the stemmed Latin words and numbers."""
     return set(_units(text, n))
 
 
@@ -852,16 +865,22 @@ def _units(text: str, n: int = 2) -> frozenset[str]:
     return _compute_units(text, n)
 
 
-# passages are long and many: a smaller cache of their units than of terms'
-_text_units = lru_cache(maxsize=512)(lambda text: _compute_units(text, 2))
+@lru_cache(maxsize=512)  # passages are long and many: fewer of them cached than of terms
+def _text_units(text: str) -> frozenset[str]:
+    return _compute_units(text, 2)
 
 
 def _compute_units(text: str, n: int) -> frozenset[str]:
     norm = normalise(text)
-    out = set()
+    out: set[str] = set()
     for run in _CJK_RUN.findall(norm):
-        out.update([run] if len(run) < n else (run[i:i + n] for i in range(len(run) - n + 1)))
-    out.update(stem(w) for w in _LATIN_WORD.findall(norm) if w not in _EN_STOP)
+        if len(run) <= n:
+            out.add(run)
+        elif n == 2:
+            out.update(map(str.__add__, run[:-1], run[1:]))
+        else:
+            out.update(run[i:i + n] for i in range(len(run) - n + 1))
+    out.update(stem(w) for w in set(_LATIN_WORD.findall(norm)) - _EN_STOP)
     return frozenset(out)
 
 

@@ -69,6 +69,11 @@ def test_variants_are_capped_and_keep_the_all_formal_spelling():
     assert "规模以上企业营业收入增速占比同比社会消费品零售总额固定资产投资" in forms
 
 
+def test_a_compound_known_as_a_whole_is_not_split():
+    assert "股东总数大会" not in variants("股东大会")
+    assert "股东会" in variants("股东大会")
+
+
 def test_english_abbreviation_not_found_inside_a_word():
     assert variants("steps") == frozenset({"steps"})
     assert "earnings per share" not in _norms(variants("repsol"))
