@@ -32,7 +32,7 @@ from .build import CJK, ReportBuilder, damaged_file, join_lines, tidy
 PAGE_NUMBER_RE = re.compile(r"^([-–—\s]*\d{1,4}[-–—\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|page\s*\d+(\s*of\s*\d+)?)$", re.I)
 BULLET_RE = re.compile(r"^([•●○■□◆◇▪►·]|[（(]\s*\d{1,2}\s*[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+[、.．]"
                        r"|第[一二三四五六七八九十\d]+[章节部分])")
-ENDS_SENTENCE_RE = re.compile(r"[。！？!?；;：:][”’\"'）)」』】]*$")
+ENDS_SENTENCE_RE = re.compile(r"[。！？!?；;：:.][”’\"'）)」』】]*$")
 WORDS_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
 FIX = "open it and print or export it to a new PDF, or download it again"
 
@@ -550,13 +550,13 @@ def _header_rows(rows: list[list[str]]) -> list[list[str]]:
 
 
 def text_column(pages: list[PageLayout]) -> tuple[float, float]:
-    """The body text's left and right edges, typical over the pages (one stray line does not
-    move them)."""
-    lefts = [min(line.x0 for line in p.lines) for p in pages if p.lines]
-    rights = [max(line.x1 for line in p.lines) for p in pages if p.lines]
-    if not rights:
-        return 0.0, 1.0
-    return statistics.median(lefts), statistics.median(rights)
+    """The body text's left and right edges: where most lines of the document start and end
+    (a stray line in the margin, a short last line or a page of tables does not move them)."""
+    lines = [line for p in pages for line in p.lines]
+    if len(lines) < 2:
+        return (lines[0].x0, lines[0].x1) if lines else (0.0, 1.0)
+    return (statistics.quantiles([line.x0 for line in lines], n=10)[1],
+            statistics.quantiles([line.x1 for line in lines], n=10)[7])
 
 
 def _norm(line: str) -> str:
@@ -598,12 +598,16 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
     for line in lines:
         text = line.text
         # a first-line indent after a sentence's end starts a paragraph, however full the line above
-        indented = prev is not None and line.x0 - prev.x0 > line.size and ENDS_SENTENCE_RE.search(prev.text)
-        if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented:
+        ended = prev is not None and ENDS_SENTENCE_RE.search(prev.text)
+        indented = ended and line.x0 - prev.x0 > line.size
+        short = line.x1 - line.x0 < 0.75 * full or display_width(text) < 40
+        titled = looks_like_title(text) and WORDS_RE.search(text) and short
+        # after a full line closing a sentence, a short line without closing punctuation is a
+        # heading or caption, not the paragraph's last line (which closes the sentence itself)
+        if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented or (ended and titled):
             flush()
         prev = line
-        if not buf and looks_like_title(text) and WORDS_RE.search(text) and (
-                line.x1 - line.x0 < 0.75 * full or display_width(text) < 40):
+        if not buf and titled:
             out.append(("heading", text))
             continue
         buf.append(text)
