@@ -69,6 +69,7 @@ UNIT_EN_RE = re.compile(
 UNIT_ZH_RE = re.compile(r"^(?:(?:金额|货币|计量)?单位|币种)\s*[:：]\s*\S.*$")
 UNIT_ZH_BARE_RE = re.compile(r"^(?:人民币|美元|港币|港元)?\s*(?:元|千元|万元|百万元|亿元|万亿元|美元|千美元|万美元|"
                              r"百万美元|亿美元|港元|万港元)$")
+PERCENT_RE = re.compile(r"^(?:in\s+)?(?:%|percent(?:age)?|百分比)$", re.I)
 TOTAL_RE = re.compile(r"^\s*(?:total|sub-?total|grand\s+total|合计|总计|小计|共计|总额|总数)", re.I)
 _BRACKETS = "()（）[]【】"
 
@@ -103,7 +104,7 @@ def read_grid(rows: Sequence[Sequence[str]], caption: str = "") -> Grid:
 def is_unit(cell: str) -> bool:
     """The whole cell is a unit note: "($ in millions)", "US$’000", "单位：万元 币种：人民币"."""
     s = cell.strip().strip(_BRACKETS).strip()
-    return bool(s) and bool(UNIT_EN_RE.match(s) or UNIT_ZH_RE.match(s)
+    return bool(s) and bool(UNIT_EN_RE.match(s) or UNIT_ZH_RE.match(s) or PERCENT_RE.match(s)
                             or (UNIT_ZH_BARE_RE.match(s) and s != cell.strip()))
 
 
@@ -193,7 +194,7 @@ def _header_rows(grid: list[list[str]]) -> int:
         values = row[1:]
         if any(has_figure(c) for c in values):
             break
-        if k > 0 and row[0] and row[0] != grid[k - 1][0]:
+        if k > 0 and with_values and row[0] and row[0] != grid[k - 1][0]:
             break  # a row label: the body has begun
         if not any(values):
             if with_values:
@@ -251,8 +252,10 @@ def _spread(row: list[str], below: list[list[str]], labels: int) -> list[str]:
 # ----- row labels -----
 
 def _label_columns(body: list[list[str]], width: int) -> int:
-    """Leading text columns that nest: the outer one blank or repeating where the inner changes."""
-    labels = 1
+    """Leading text columns that nest: the outer one blank or repeating where the inner changes.
+    A numbering column ("序号", "No.") goes with the text column after it."""
+    labels = 2 if (width > 2 and _numbering([r[0] for r in body])
+                   and any(r[1] for r in body) and not any(has_figure(r[1]) for r in body)) else 1
     while labels < width - 1:
         outer = [r[labels - 1] for r in body]
         inner = [r[labels] for r in body]
@@ -266,7 +269,15 @@ def _label_columns(body: list[list[str]], width: int) -> int:
     return labels
 
 
+def _numbering(column: list[str]) -> bool:
+    """1, 2, 3… (or "1.", "一、"): the rows' numbers, not their labels."""
+    cells = [c for c in column if c]
+    return len(cells) >= 2 and len(set(cells)) == len(cells) and \
+        all(re.fullmatch(r"\(?(?:\d{1,3}|[一二三四五六七八九十]{1,3})[.、)）]?", c) for c in cells)
+
+
 def _row_labels(body: list[list[str]], labels: int) -> tuple[str, ...]:
+    numbered = labels > 1 and _numbering([r[0] for r in body])
     out: list[str] = []
     sections: list[str] = []
     carried = [""] * labels
@@ -278,7 +289,7 @@ def _row_labels(body: list[list[str]], labels: int) -> tuple[str, ...]:
                 carried[j] = cells[j]
             elif any(cells[j + 1:]):
                 cells[j] = carried[j]
-        own = _join([c for c in cells if c])
+        own = _join([c for c in cells[1 if numbered else 0:] if c])
         if own and not any(row[labels:]):
             sections = (sections if nest else sections[:-1]) + [_section_name(own)]
             out.append(_join(sections))
