@@ -1,0 +1,136 @@
+"""The development sets beside the checkout (../shared/dev: real reports with golden cases),
+one test per golden case, checked as `bot eval` checks it.
+
+Each corpus is ingested once per session with the real e5 embedder (slow). A case the answerer
+cannot pass yet is listed with its reason in tests/dev_known_failures.toml and runs as a
+non-strict xfail; the session ends with a line saying how many cases are listed.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bot.evaluate import evaluate_case, load_cases
+
+from conftest import ROOT, build_index
+
+DEV = ROOT.parent / "shared" / "dev"
+LANGS = ("zh", "en")
+KNOWN_FAILURES = Path(__file__).resolve().parent / "dev_known_failures.toml"
+
+
+def load_known_failures(path: Path, golden_ids: dict[str, set[str]]) -> dict[str, dict[str, str]]:
+    """{lang: {case id: reason}} from the known-failures file; an id that no golden set holds,
+    or an entry without a one-line reason, is an error rather than a silently ignored line."""
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"{path.name}: not valid TOML: {err}") from None
+    known: dict[str, dict[str, str]] = {lang: {} for lang in golden_ids}
+    for case_id, reason in entries.items():
+        lang = next((lang for lang, ids in golden_ids.items() if case_id in ids), None)
+        if lang is None:
+            raise ValueError(f"{path.name}: {case_id!r} is not a case of any dev golden set")
+        if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
+            raise ValueError(f'{path.name}: {case_id!r} needs a one-line reason ("id" = "why")')
+        known[lang][case_id] = reason.strip()
+    return known
+
+
+def _collect() -> tuple[list, dict[str, dict[str, str]]]:
+    if not (DEV / "zh").is_dir() or not (DEV / "en").is_dir():
+        absent = pytest.mark.skip(reason=f"{DEV} is absent: the dev sets sit beside the checkout at ../shared/dev")
+        return [pytest.param(None, None, marks=absent, id="dev-sets-absent")], {lang: {} for lang in LANGS}
+    golden = {lang: load_cases(DEV / lang / "golden.jsonl") for lang in LANGS}
+    try:
+        known = load_known_failures(KNOWN_FAILURES, {lang: {str(c["id"]) for c in cases} for lang, cases in golden.items()})
+        problem = ""
+    except ValueError as err:
+        problem = str(err)
+    if problem:
+        pytest.fail(problem, pytrace=False)  # a collection error: the run cannot pass with a stale list
+    params = []
+    for lang, cases in golden.items():
+        for case in cases:
+            reason = known[lang].get(str(case["id"]))
+            marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+            params.append(pytest.param(lang, case, marks=marks, id=str(case["id"])))
+    return params, known
+
+
+CASES, KNOWN = _collect()
+
+
+@pytest.fixture(scope="session")
+def dev_assistant(tmp_path_factory):
+    """An assistant per language, over an index of that language's reports built on first use."""
+    from bot.chain import Assistant
+
+    built = {}
+
+    def get(lang: str):
+        if lang not in built:
+            settings = build_index(DEV / lang / "reports", tmp_path_factory.mktemp(f"dev-{lang}-index"))
+            built[lang] = Assistant(settings)
+        return built[lang]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def known_failure_tally(request):
+    """Collects listed cases that pass; the known-failure count is printed after pytest's own
+    summary (a config cleanup runs once output capture has ended)."""
+    passing: list[str] = []
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+
+    def report() -> None:
+        counts = {lang: len(KNOWN[lang]) for lang in LANGS}
+        line = f"dev sets: {sum(counts.values())} known failures (zh: {counts['zh']}, en: {counts['en']})"
+        if passing:
+            line += f"; passing now, remove from {KNOWN_FAILURES.name}: {', '.join(passing)}"
+        reporter.write_line(line)
+
+    if reporter is not None:
+        request.config.add_cleanup(report)
+    return passing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "case"), CASES)
+def test_dev_case(lang, case, dev_assistant, known_failure_tally):
+    result = evaluate_case(dev_assistant(lang), case)
+    if result.passed and result.id in KNOWN[lang]:
+        known_failure_tally.append(result.id)
+    if not result.passed:
+        shown = result.answer.text.split("\n\n")[0][:300] if result.answer else "(no answer)"
+        pytest.fail("\n".join(result.problems) + f"\nanswer: {shown}", pytrace=False)
+
+
+# -- the known-failures file itself (fast, no dev sets needed) -------------------------------------
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "known.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_known_failures_are_sorted_by_golden_set(tmp_path):
+    ids = {"zh": {"zh-a", "zh-b"}, "en": {"en-a"}}
+    path = write(tmp_path, '# header\n"zh-b" = "table split over pages"\n"en-a" = "no multi-span answers"\n')
+    assert load_known_failures(path, ids) == {"zh": {"zh-b": "table split over pages"},
+                                              "en": {"en-a": "no multi-span answers"}}
+
+
+def test_a_known_failure_outside_the_golden_sets_is_an_error(tmp_path):
+    ids = {"zh": {"zh-a"}, "en": {"en-a"}}
+    with pytest.raises(ValueError, match="zh-gone"):
+        load_known_failures(write(tmp_path, '"zh-gone" = "renamed case"\n'), ids)
+    for bad in ['"zh-a" = ""\n', '"zh-a" = 3\n', '"zh-a" = """two\nlines"""\n', '"zh-a" = \n']:
+        with pytest.raises(ValueError):
+            load_known_failures(write(tmp_path, bad), ids)
+
+
+def test_the_known_failures_file_parses():
+    assert isinstance(tomllib.loads(KNOWN_FAILURES.read_text(encoding="utf-8")), dict)
