@@ -129,6 +129,28 @@ def test_borderless_table_keeps_its_row_labels_and_header(tmp_path):
     assert not [t for t in paragraphs(report) if "2022年：" in t]
 
 
+def test_borderless_rows_whose_label_runs_into_the_first_figure(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    page = canvas.Canvas(str(tmp_path / "fused.pdf"))
+    page.setFont(font, 16)
+    page.drawString(72, 760, "经营数据")
+    page.setFont(font, 10)
+    for k, text in enumerate(COLUMNS):
+        page.drawRightString(190 + 90 * k, 720, text)
+    for n, (label, *figures) in enumerate(YEARS):
+        page.drawString(72, 700 - 16 * n, label + figures[0])  # "2021年：497.1", no space
+        for k, figure in enumerate(figures[1:], 1):
+            page.drawRightString(190 + 90 * k, 700 - 16 * n, figure)
+    page.showPage()
+    page.save()
+    [table] = read_pdf(tmp_path / "fused.pdf", "fused.pdf").tables
+    for label, *figures in YEARS:
+        assert row_of(table, label)[1:] == tuple(figures)
+    assert table.header[1:] == COLUMNS
+
+
 def test_prose_with_figures_stays_prose(tmp_path):
     report = read_pdf(make_borderless(tmp_path / "borderless.pdf"), "borderless.pdf")
     texts = paragraphs(report)

@@ -325,8 +325,8 @@ def value_row(line: Line) -> Row | None:
     em = line.size
     if any(b.x0 - a.x1 < 0.6 * em for a, b in zip(values, values[1:])):
         return None  # one space apart: figures listed in a sentence
-    if k and values[0].x0 - words[k - 1].x1 < 0.6 * em:
-        return None
+    if k and values[0].x0 - words[k - 1].x1 < 0.6 * em and not words[k - 1].text.endswith((":", "：")):
+        return None  # a figure run into the words before it, unless a colon marks those as its label
     return Row(line, words[:k], values)
 
 
