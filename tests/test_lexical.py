@@ -20,3 +20,43 @@ def test_pos_tags_match_jiebas_own_tagger():
 def test_market_research_words_stay_whole():
     assert "占比" in tokenize("地方政府占比为33.9%") and "市场规模" in tokenize("市场规模达到1014亿元")
     assert dict(pos_tag("占比多少"))["占比"] == "n"
+
+
+def test_english_words_are_stemmed_so_inflections_match():
+    assert tokenize("charges") == tokenize("charge") == tokenize("Charged") != []
+    assert tokenize("the company's revenues") == tokenize("Company revenue")
+
+
+def test_english_stop_words_are_dropped():
+    assert tokenize("What was the total of the charges?") == tokenize("total charges")
+    assert tokenize("How many of them were there?") == []
+
+
+def test_numbers_are_one_token_with_or_without_separators():
+    assert tokenize("8,779") == tokenize("8779") == ["8779"]
+    assert tokenize("27,616,611,772.61") == ["27616611772.61"]
+    assert "3.3" in tokenize("$ 3.3 million") and "3" not in tokenize("$ 3.3 million")
+    # a year is the same token in an English sentence, a Chinese one and in full-width digits
+    assert "2019" in tokenize("in 2019,") and "2019" in tokenize("2019年营业收入") and "2019" in tokenize("２０１９年")
+
+
+def test_codes_stay_whole():
+    assert tokenize("编号为K01111的指标") == ["编号", "k01111", "指标"]
+    assert "5g" in tokenize("5G networks") and "fy2019" in tokenize("FY2019 results")
+
+
+def test_chinese_runs_are_tokenised_by_jieba_as_before():
+    """CJK text gets jieba's search-mode words (stop words and punctuation dropped), nothing else."""
+    from bot.lexical import STOPWORDS, _jieba
+
+    text = "从运营商格局来看，闪电充的公共充电桩运营数量占比最高"
+    expected = [t for t in _jieba().cut_for_search(text)
+                if t.strip() and t not in STOPWORDS and t not in "，"]
+    assert tokenize(text) == expected
+
+
+def test_mixed_text_keeps_each_languages_words():
+    toks = tokenize("AI服务器的Shipments在2024年增长")
+    assert toks[0] == "ai" and "服务器" in toks and "增长" in toks
+    assert tokenize("shipments")[0] in toks and "2024" in toks
+    assert toks.index("服务器") < toks.index(tokenize("shipments")[0]) < toks.index("2024")
