@@ -48,7 +48,7 @@ PERIOD_RE = re.compile(rf"(?<![\d.,])(?:{'|'.join(_PERIOD)})(?![\d,.]\d)", re.I)
 # words that, with period tokens, make a period label ("Year Ended December 31,", "截至期末")
 PERIOD_WORDS_RE = re.compile(
     r"\b(?:fiscal|financial|calendar|years?|months?|weeks?|quarters?|periods?|ended|ending|ends|as|of|at|"
-    r"for|the|three|six|nine|twelve|first|second|third|fourth|half|year-to-date|ytd|to|and|balance)\b|"
+    r"for|the|three|six|nine|twelve|first|second|third|fourth|half|year-to-date|ytd|to|and)\b|"
     r"年度|年末|年初|年底|年中|年|季度|上半年|下半年|前三季度|全年|截至|截止|期末|期初|本期|上期|本年|上年|同期|月末|日",
     re.I)
 # a footnote mark after a label: "2019 (1)", "Asia property (2)", "2018(1)", "Other (a)"
