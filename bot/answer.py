@@ -22,6 +22,7 @@ REFUSAL_ZH = "报告中没有"
 REFUSAL_EN = "The report does not contain"
 SUB_SENTENCE = re.compile(r"(?<=[。！？!?；;])")
 CLAUSE = re.compile(r"[,，:：]")
+FULL_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 UNIT_GLOSS = {
     "万亿元": "万亿元 = trillion yuan", "亿元": "亿元 = 100 million yuan", "万元": "万元 = 10 thousand yuan",
     "亿美元": "亿美元 = 100 million US dollars", "万台": "万台 = 10 thousand units", "亿": "亿 = 100 million",
@@ -59,7 +60,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
     needs = needs_of(q, index)
     if not needs.items and not needs.years:
         return _refuse(q, "", evidence[:0], index)
-    if q.intent == "count":  # a count with a condition, computed over a row or a column
+    if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column
         counted = cells.count_answer(q, needs, evidence, index)
         if counted is not None:
             return counted
@@ -150,7 +151,8 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             for m in figs:
                 before = [d for s, d in dates if s < pos + m.start()]
                 anchors.append(before[-1] if before else None)
-            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped)
+            whole = FULL_SENTENCE.search(chunk.text, max(0, chunk.text.rfind("。", 0, pos) + 1))
+            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, whole.group() if whole else "")
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
             value = score(cov, kind, date, plan_fit(needs, sentence), rank, q.lang)

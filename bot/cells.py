@@ -17,12 +17,14 @@ from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
 TABLES_LOOKED_AT = 3
+REPORTS_LOOKED_AT = 2
 SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millions": 1e6, "百万": 1e6,
           "billion": 1e9, "billions": 1e9, "万": 1e4, "亿": 1e8, "万亿": 1e12}
 COND_RE = re.compile(
     r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
     r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
+WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
 
@@ -70,7 +72,17 @@ def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
         if tid and tid not in seen:
             seen[tid] = rank
     out = [(rank, index.tables[tid]) for tid, rank in seen.items() if tid in index.tables]
-    return [(r, v) for r, v in out if v.rows and numeric(v)][:TABLES_LOOKED_AT]
+    out = [(r, v) for r, v in out if v.rows and numeric(v)][:TABLES_LOOKED_AT]
+    # the other tables of the reports the evidence comes from: retrieval often finds a report's
+    # prose about a figure and misses the row that states it
+    files = list(dict.fromkeys(ev.chunk.file for ev in evidence[:REPORTS_LOOKED_AT]))
+    have = {v.table_id for _, v in out}
+    for rank, file in enumerate(files):
+        for view in index.tables.values():
+            if view.table_id not in have and view.rows and view.rows[0].file == file and numeric(view):
+                out.append((len(evidence) + rank, view))
+                have.add(view.table_id)
+    return out
 
 
 def _scope(view, row: Chunk) -> str:
@@ -131,10 +143,14 @@ def draft(q, needs: Needs, best: Cell):
         d.figures = [c for _, c in parts]
         line = f"{label}{colon}{stated}"
     else:
-        cell = row.cells[best.col]
-        d.figures = [cell]
-        line = f"{label}, {view.header[best.col]}: **{cell}**" if q.lang == "en" else \
-            f"{label}（{view.header[best.col]}）：**{cell}**"
+        cols = [best.col]
+        if len(needs.years) > 1:  # "in 2017 and 2018 respectively": each asked year's column
+            cols = [j for j in value_columns(view) if j < len(row.cells) and row.cells[j].strip()
+                    and set(YEAR_RE.findall(view.header[j])) & set(needs.years)] or cols
+        d.figures = [row.cells[j] for j in cols]
+        sep = "; " if q.lang == "en" else "；"
+        line = sep.join(f"{label}, {view.header[j]}: **{row.cells[j]}**" if q.lang == "en" else
+                        f"{label}（{view.header[j]}）：**{row.cells[j]}**" for j in cols)
     if unit:
         line += f" ({unit})" if q.lang == "en" else f"（{unit}）"
     where = f"From the table “{view.caption}”" if q.lang == "en" else f"表「{view.caption}」"
@@ -163,8 +179,8 @@ def to_number(cell: str) -> float | None:
     return -value if negative else value
 
 
-def parse_condition(text: str) -> tuple[str, float, bool, bool] | None:
-    """(operator, threshold, percent, inclusive) from "超过70亿元" / "exceed $10,000 thousand"."""
+def parse_condition(text: str) -> tuple[str, float, float, bool, bool] | None:
+    """(operator, number, scale, percent, inclusive) from "超过70亿元" / "exceed $10,000 thousand"."""
     m = COND_RE.search(text)
     if not m:
         return None
@@ -176,9 +192,8 @@ def parse_condition(text: str) -> tuple[str, float, bool, bool] | None:
     if not scale_word:
         scale_word = next((w for w in ("thousand", "million", "billion") if after.lower().lstrip().startswith(w)), "")
     percent = scale_word in ("%", "％")
-    value *= 1.0 if percent else _scale(scale_word)
     op = "<" if BELOW.search(m.group(1)) else ">"
-    return op, value, percent, bool(INCLUSIVE.search(m.group(1)))
+    return op, value, (1.0 if percent else _scale(scale_word)), percent, bool(INCLUSIVE.search(m.group(1)))
 
 
 def _passes(value: float, op: str, threshold: float, inclusive: bool) -> bool:
@@ -191,7 +206,7 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     cond = parse_condition(q.text)
     if cond is None:
         return None
-    op, threshold, percent, inclusive = cond
+    op, number, cond_scale, percent, inclusive = cond
     cond_text = COND_RE.search(q.text).group(0)
     trimmed = [n for n in needs.items if n.text not in cond_text]
     needs = Needs(trimmed, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
@@ -213,7 +228,12 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
                 best = (cov, view, picked, scale, "column")
     if best is None or best[0] < 0.5:
         return None
-    _, view, picked, scale, _how = best
+    _, view, picked, scale, how = best
+    values = [v * scale for v in (to_number(c) for _, c, _ in picked) if v is not None]
+    threshold = number * cond_scale
+    if values and cond_scale != 1.0 and scale == 1.0 and not min(values) <= threshold <= max(values) \
+            and min(values) <= number <= max(values):
+        threshold = number  # "exceed $10,000 thousand" over a table stated in thousands without saying so
     hits = []
     for name, cell, row in picked:
         value = to_number(cell)
@@ -221,7 +241,28 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
             continue
         if _passes(value * scale, op, threshold, inclusive):
             hits.append((name, cell, row))
+    if WHICH_RE.search(q.text):
+        return _which_draft(q, view, hits, cond_text)
     return _count_draft(q, view, hits, cond_text)
+
+
+def _which_draft(q, view, hits, cond_text: str):
+    """"In which year was X less than Y": the labels of the cells that meet the condition."""
+    from .answer import Draft
+
+    d = Draft(body="", refused=False)
+    if not hits:
+        return None
+    names = [name for name, _, _ in hits]
+    stated = ", ".join(f"**{n}**" for n in names) if q.lang == "en" else "、".join(f"**{n}**" for n in names)
+    lines = [f"- {name}: {cell} {d.cite(row)}" if q.lang == "en" else f"- {name}：{cell} {d.cite(row)}"
+             for name, cell, row in hits]
+    d.figures = names
+    d.allowed_numbers |= numbers_in(cond_text)
+    head = f"{stated} ({cond_text}, from the table “{view.caption}”)" if q.lang == "en" else \
+        f"{stated}（表「{view.caption}」中{cond_text}）"
+    d.body = head + "\n" + "\n".join(lines)
+    return d
 
 
 def _count_draft(q, view, hits, cond_text: str):

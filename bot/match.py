@@ -98,6 +98,14 @@ def needs_of(q: Query, index) -> Needs:
                 items.append(Need(piece, frozenset(variants), _weight(toks, index),
                                   piece in METRICS or vocab.is_measure(piece),
                                   bool(re.fullmatch(r"[A-Za-z0-9 .\-]+", piece)), t.is_entity))
+    if q.lang == "zh":
+        # everyday phrasings ("花了多少钱", "每股赚多少") name a measure no noun phrase carries
+        known = set().union(*(n.variants for n in items)) if items else set()
+        extra = [e for e in vocab.expand(q.text, learned) if e not in known and e not in q.text]
+        if extra and not any(e in known for e in extra):
+            head = extra[0]
+            items.append(Need(head, frozenset(extra[:8]) | frozenset(_variants(head, learned)),
+                              _weight([head], index), True, False))
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
@@ -212,9 +220,11 @@ def title_needs(needs: Needs, title: str) -> set[str]:
     return {n.text for n in needs.items if match(n, title) >= 1.0}
 
 
-def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[str]) -> tuple[float, list[str]]:
+def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[str],
+             near: str = "") -> tuple[float, list[str]]:
     """Weighted share of the question's needs that the candidate holds, and the needs it lacks.
-    `primary` is the sentence (or row label and column label), `context` the rest of its passage,
+    `primary` is the sentence (or row label and column label), `near` the whole sentence a
+    clause ending in "；" belongs to (its subject is often said once, at its start), `context` the rest of its passage,
     `scope` its heading path, caption and report title. Needs in `scoped` are the report's own
     scope and are left out of the share."""
     total = got = 0.0
@@ -226,7 +236,7 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
         cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
         if cross:
             continue  # an English word with no Chinese rendering says nothing about Chinese text
-        m = max(match(n, primary), 0.8 * match(n, scope), 0.6 * match(n, context))
+        m = max(match(n, primary), 0.9 * match(n, near), 0.8 * match(n, scope), 0.6 * match(n, context))
         weight = n.weight * (3.0 if n.text in needs.extra.get("titled", ()) else 1.0)
         total += weight
         got += weight * m
