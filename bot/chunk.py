@@ -55,12 +55,12 @@ def row_label(t: Table, index: int) -> str:
 
 
 def render_row(t: Table, row: tuple[str, ...], label: str = "") -> str:
-    """"caption（unit）｜label column：row label｜column：cell；…": each cell beside its column's
-    label and the row's, so "restructuring charges 2019" finds the cell. Labels the value
-    columns share ("Year Ended December 31, 2019", "… 2018") are stated once."""
+    """The row as `caption（unit）｜label column：row label｜column：cell；…`: each cell beside its
+    column's label and the row's, so "restructuring charges 2019" finds the cell. Words the
+    value columns' labels share ("Year Ended December 31, 2019", "… 2018") are stated once."""
     n = max(t.label_columns, 1)
     label = label or " / ".join(c for c in row[:n] if c)
-    names = [h for h in t.header[n:]]
+    names = list(t.header[n:])
     shared = _shared_prefix([h for h, c in zip(names, row[n:]) if c and h])
     lead = _strip_colon(" ".join(h for h in t.header[:n] if h))
     parts = [f"{t.caption}（{t.unit}）" if t.unit else t.caption]
