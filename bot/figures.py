@@ -83,8 +83,9 @@ def _alt(words: list[str], bounded: bool = True) -> str:
 _SP = r"[ \u00a0]{0,2}"   # PDFs put stray spaces between a number and its unit
 NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
 # what may not come right before a figure: a letter or digit (names: "A100", "B2B"), a dot
-# (versions), "digit," (a list "2019,2018"), "letter-" ("COVID-19"), 第/前/每 (ranks, ratio bases)
-_START = r"(?<![0-9A-Za-z.%％)\]])(?<!\d,)(?<![A-Za-z]-)(?<![第前每])(?<!每 )"
+# (versions), "digit," (a list "2019,2018"), "letter-" ("COVID-19"), 第/前/每 (ranks, ratio bases;
+# but 提前/目前/之前 are words of time)
+_START = r"(?<![0-9A-Za-z.%％)\]])(?<!\d,)(?<![A-Za-z]-)(?<![第每])(?<!每 )(?:(?<!前)|(?<=[提目之此以]前))"
 UNITS = PERCENT + MULTIPLE + MEASURE + [m + "次" for m in MEASURE] + PHYSICAL + LATIN + CURRENCY_AFTER
 _UNIT = _alt(UNITS)
 # a scale character that begins a unit is the unit's ("5千瓦时" is 千瓦时, not 千 + 瓦)
@@ -94,17 +95,18 @@ _SCALE = (rf"{_SP}{_NOT_A_UNIT}(?:{SCALE_ZH}|[十百千](?={_SP}(?:{_UNIT}))|{_a
 _CUR = _alt(CURRENCY_BEFORE, bounded=False)
 # After a stray space, a one-character unit that runs on into a word is that word's start, as in
 # PDF table text "52,207 户数" or "418,306,002 股股份"; "10 元（含税）" and "5 个百分点" stay whole.
+# "x" is a multiple only written close ("3.5x"): "10 x 20" is a dimension.
 _CJK = r"[\u4e00-\u9fff]"
 _ONE_CHAR = "".join(u for u in UNITS if len(u) == 1 and re.match(_CJK, u))
 _LONGER = _alt([u for u in UNITS if len(u) > 1 and re.match(_CJK, u)])
-_UNIT_GAP = rf"(?:(?![ \u00a0])|[ \u00a0]{{1,2}}(?!(?!{_LONGER})[{_ONE_CHAR}]{_CJK}))"
+_UNIT_GAP = rf"(?:(?![ \u00a0])|[ \u00a0]{{1,2}}(?!(?!{_LONGER})[{_ONE_CHAR}]{_CJK})(?![x×]))"
 FIGURE_RE = re.compile(
-    rf"{_START}(?P<sign>[-−+])?"
+    rf"(?=[-−+(\d$€£¥￥₹₩A-Z]){_START}(?P<sign>[-−+])?"
     rf"(?:(?P<cur>{_CUR})[ \u00a0]{{0,3}}(?P<sign2>[-−])?)?"
     rf"(?P<open>\()?(?(open)(?P<cur_in>{_CUR})?)"
     rf"(?P<num>{NUM})(?(open)\))"
     rf"(?P<approx>[余多](?=[十百千万亿兆]|{_UNIT}))?(?P<scale>{_SCALE})?(?(scale)(?:[余多](?={_UNIT}))?)"
-    rf"(?:{_UNIT_GAP}(?(cur)(?!{_alt([c for c in CURRENCY_AFTER if c.isascii()])}))(?P<unit>{_UNIT})(?P<per>[/／](?:{_alt(PER)})次?)?)?"
+    rf"(?:{_UNIT_GAP}(?(cur)(?!{_alt([c for c in CURRENCY_AFTER if c.isascii()])}))(?P<unit>{_UNIT})(?![年月日])(?P<per>[/／](?:{_alt(PER)})次?)?)?"
 )
 # A number as a claim check compares it: one token per written number, sign and grouping aside.
 NUMBER_RE = re.compile(rf"(?<![\d.]){NUM}")
@@ -112,6 +114,7 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?![A-Za-z])\.?")
 _YEAR = r"(?:19|20)\d{2}"
 DATE_RE = re.compile(
+    r"(?=[0-9JFMASOND])(?:"  # every date starts so: positions that cannot are skipped fast
     r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|(?<![\d.])\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
     rf"(?<![\d.])(?:19|20)\d{{2}}[-/](?:0?[1-9]|1[0-2])(?:[-/](?:0?[1-9]|[12]\d|3[01]))?(?![\d])|"
     rf"(?<![\d.]){_YEAR}\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])(?![\d])|"
@@ -120,7 +123,7 @@ DATE_RE = re.compile(
     rf"\b\d{{1,2}}\s+{_MONTH}(?:,?\s+{_YEAR})?(?!\d)|\b{_MONTH},?\s+{_YEAR}(?!\d)|"
     rf"\bFY\s?'?(?:{_YEAR}|\d{{2}})\b|"
     # a year standing alone: not the start of a figure ("2000家", "2019.5亿元") nor part of a code
-    rf"(?<![\d.,$€£¥A-Za-z]){_YEAR}(?!\d|[.,]\d|{_SP}(?:{_UNIT}|{SCALE_ZH}|{_alt(SCALE_EN)}))"
+    rf"(?<![\d.,$€£¥A-Za-z]){_YEAR}(?!\d|[.,]\d|{_SP}(?:{_UNIT}|{SCALE_ZH}|{_alt(SCALE_EN)})))"
 )
 CITE_RE = re.compile(r"\[(\d+)\]")
 
@@ -144,22 +147,30 @@ def find_figures(text: str, bare: bool = False) -> list[re.Match]:
     """Value figures (amounts, shares, rates), not dates. `bare=True` is for a table cell, where
     a bare integer such as "304" is a value (years and codes still are not)."""
     dates = [m.span() for m in DATE_RE.finditer(text)]
-    return [m for m in FIGURE_RE.finditer(text)
-            if not any(s < m.end() and m.start() < e for s, e in dates) and _is_figure(m, text, bare)]
+    found, d = [], 0
+    for m in FIGURE_RE.finditer(text):
+        while d < len(dates) and dates[d][1] <= m.start():
+            d += 1  # both are in text order: skip the dates that end before this figure
+        in_date = d < len(dates) and dates[d][0] < m.end()
+        if not in_date and _is_figure(m, text, bare):
+            found.append(m)
+    return found
 
 
 def _is_figure(m: re.Match, text: str, bare: bool) -> bool:
     g = m.groupdict()
     if g["unit"] or g["scale"] or g["cur"] or g["cur_in"]:
         return True
-    num, before, after = g["num"], text[:m.start()], text[m.end():]
+    line_start = text.rfind("\n", max(0, m.start() - 200), m.start()) + 1
+    num, before, after = g["num"], text[max(line_start, m.start() - 24):m.start()], text[m.end():m.end() + 24]
     if LABEL_BEFORE.search(before[-12:]):
         return False
     if re.match(r"[A-Za-z]|\.\d", after):
         return False  # "4.5G", "3.5.1": a name or a version
     if "," in num or "." in num:
         # "3.1 市场规模" at the start of a line numbers a section
-        return not (re.search(r"(?:^|\n)[ \t#*>-]*$", before) and re.match(r"[ \t]+[^\d\s]", after))
+        at_line_start = m.start() - line_start <= 24 and re.fullmatch(r"[ \t#*>-]*", text[line_start:m.start()])
+        return not (at_line_start and re.match(r"[ \t]+[^\d\s]", after))
     if re.fullmatch(_YEAR, num) or (len(num) > 1 and num.startswith("0")):
         return False  # a year, or a code such as a stock code "000999"
     if g["open"]:
@@ -167,7 +178,7 @@ def _is_figure(m: re.Match, text: str, bare: bool) -> bool:
     if bare:
         # a cell's value stands alone: not "12项目", "10:30", "1/2", nor "755-83360999"
         return not (re.match(rf"{_SP}[A-Za-z\u4e00-\u9fff]|[:/\-]\d", after) or re.search(r"\d[-/:]$", before))
-    word = re.match(r" +([a-z][a-z-]*)", after)
+    word = re.match(r" +([a-z][a-z-]+)", after)
     return bool(word) and word.group(1) not in NOT_COUNTED  # "15 investments"
 
 

@@ -28,7 +28,7 @@ def figures(text: str, bare: bool = False) -> list[str]:
 @pytest.mark.parametrize("text, expected", [
     ("营业收入 27,616,611,772.61 元", ["27,616,611,772.61 元"]),
     ("总资产 40,081,972,320.77 40,148,455,933.08 -0.17%", ["40,081,972,320.77", "40,148,455,933.08", "-0.17%"]),
-    ("普通股股东总数 52,207 户数", ["52,207"]),
+    ("普通股股东总数 52,207", ["52,207"]),
     ("持股数量 809,340,522", ["809,340,522"]),
     ("基本每股收益 2.63 2.24", ["2.63", "2.24"]),
 ])
@@ -153,6 +153,23 @@ def test_codes_with_a_leading_zero_are_not_figures_even_in_cells():
 
 def test_versions_and_names_after_decimals_are_not_figures():
     assert figures("升级到3.5.1版本，4.5G网络") == []
+
+
+def test_words_of_time_before_a_number_are_not_ranks():
+    assert figures("提前3天完成，目前5家") == ["3天", "5家"]
+
+
+def test_a_measure_word_that_starts_a_date_word_is_not_a_unit():
+    assert figures("建馆50周年，历时30个月") == ["30个月"]
+
+
+def test_a_spaced_x_is_a_dimension_not_a_multiple():
+    assert figures("a 10 x 20 cm panel at 3.5x") == ["20 cm", "3.5x"]
+
+
+def test_a_spaced_measure_word_running_into_a_word_is_not_its_unit():
+    assert figures("普通股股东总数 52,207 户数") == ["52,207"]
+    assert figures("收购418,306,002 股股份，派送现金 10 元（含税）") == ["418,306,002", "10 元"]
 
 
 def test_a_range_is_two_figures_not_a_negative():
