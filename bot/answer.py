@@ -66,7 +66,8 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
             return counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
     view = _table_for(q, evidence, index)
-    if view is not None and (not cells.numeric(view) or q.intent in ("count", "list")):
+    if view is not None and (not cells.numeric(view) or
+                             q.intent in ("count", "list") and _filters(q, view, short_only=True)[0]):
         draft = _answer_from_table(q, view, index)
         if draft is not None:
             return draft

@@ -90,7 +90,9 @@ def needs_of(q: Query, index) -> Needs:
             # (利润率) is not hidden by the words it shares with the report
             whole = _variants(t.text, learned)
             pieces = [w for w in words(t.text) if len(w) >= 2 and w not in FRAMING]
-            if len(pieces) < 2:
+            # …unless the phrase is a term of its own ("前十大股东" = "前10名股东"): a rendering that
+            # shares no word with it
+            if len(pieces) < 2 or any(not any(p in v for p in pieces) for v in whole):
                 pieces = [t.text]
             for piece in dict.fromkeys(pieces):
                 variants = _variants(piece, learned) | (whole if piece == t.text else set())
@@ -102,10 +104,12 @@ def needs_of(q: Query, index) -> Needs:
         # everyday phrasings ("花了多少钱", "每股赚多少") name a measure no noun phrase carries
         known = set().union(*(n.variants for n in items)) if items else set()
         extra = [e for e in vocab.expand(q.text, learned) if e not in known and e not in q.text]
-        if extra and not any(e in known for e in extra):
-            head = extra[0]
-            items.append(Need(head, frozenset(extra[:8]) | frozenset(_variants(head, learned)),
-                              _weight([head], index), True, False))
+        said = "".join(n.text for n in items)
+        # only an expansion of words no need carries yet (not "国内游客" -> "国内旅游人次" again)
+        for head in [e for e in extra if vocab.is_measure(e) and not _bigrams(e) & _bigrams(said)][:1]:
+            variants = frozenset(_variants(head, learned))
+            if not variants & known:
+                items.append(Need(head, variants, _weight([head], index), True, False))
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
