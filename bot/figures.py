@@ -100,13 +100,15 @@ _CJK = r"[\u4e00-\u9fff]"
 _ONE_CHAR = "".join(u for u in UNITS if len(u) == 1 and re.match(_CJK, u))
 _LONGER = _alt([u for u in UNITS if len(u) > 1 and re.match(_CJK, u)])
 _UNIT_GAP = rf"(?:(?![ \u00a0])|[ \u00a0]{{1,2}}(?!(?!{_LONGER})[{_ONE_CHAR}]{_CJK})(?![x×]))"
+# "$5 USD" or "€5m RMB": a currency code after a currency already written belongs to the next words
+_NO_SECOND_CODE = rf"(?!{_alt([c for c in CURRENCY_AFTER if c.isascii()])})"
 FIGURE_RE = re.compile(
     rf"(?=[-−+(\d$€£¥￥₹₩A-Z]){_START}(?P<sign>[-−+])?"
     rf"(?:(?P<cur>{_CUR})[ \u00a0]{{0,3}}(?P<sign2>[-−])?)?"
     rf"(?P<open>\()?(?(open)(?P<cur_in>{_CUR})?)"
     rf"(?P<num>{NUM})(?(open)\))"
     rf"(?P<approx>[余多](?=[十百千万亿兆]|{_UNIT}))?(?P<scale>{_SCALE})?(?(scale)(?:[余多](?={_UNIT}))?)"
-    rf"(?:{_UNIT_GAP}(?(cur)(?!{_alt([c for c in CURRENCY_AFTER if c.isascii()])}))(?P<unit>{_UNIT})(?![年月日])(?P<per>[/／](?:{_alt(PER)})次?)?)?"
+    rf"(?:{_UNIT_GAP}(?(cur){_NO_SECOND_CODE})(?P<unit>{_UNIT})(?![年月日])(?P<per>[/／](?:{_alt(PER)})次?)?)?"
 )
 # A number as a claim check compares it: one token per written number, sign and grouping aside.
 NUMBER_RE = re.compile(rf"(?<![\d.]){NUM}")
