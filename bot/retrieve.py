@@ -1,7 +1,10 @@
-"""Hybrid retrieval: BM25 over jieba tokens fused with the dense (Chroma) ranking by
-reciprocal-rank fusion. BM25 catches dates and names, the dense side catches paraphrase and
-English questions over Chinese text."""
+"""Hybrid retrieval: BM25 (over `lexical.tokenize`'s jieba and stemmed English tokens) fused
+with the dense (Chroma) ranking by reciprocal-rank fusion. BM25 catches dates and names, the
+dense side catches paraphrase and English questions over Chinese text. A question that names a
+report (`scope.named_reports`) gets that report's evidence first."""
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -12,38 +15,75 @@ from pydantic import ConfigDict
 from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
+from .scope import named_reports
 from .types import Evidence
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
 CANDIDATES = 30
+# when a question names reports, the dense side is asked for enough neighbours that about
+# CANDIDATES of them come from those reports, but never more than this
+SCOPED_DENSE_MAX = 2000
+
+
+def question_tokens(question: str) -> list[str]:
+    """BM25 tokens of a question. An English question's words match English text through the
+    English analyser; the glossary's Chinese words let BM25 help it over Chinese reports too."""
+    tokens = tokenize(question)
+    if language(question) == "en":
+        tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
+    return tokens
 
 
 def hybrid_search(index: LoadedIndex, question: str, k: int) -> list[Evidence]:
+    """The k best chunks. When the question names reports (`named_reports`), their chunks come
+    first, ranked among themselves, and the best of the other reports follow them."""
     pool = max(k, CANDIDATES)
-    fused: dict[int, Evidence] = {}
-
-    tokens = tokenize(question)
-    if language(question) == "en":
-        # the glossary's Chinese words let BM25 help English questions over Chinese reports
-        tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
-    if tokens:
-        scores = index.bm25.get_scores(tokens)
-        top = np.argsort(-scores)[:pool]
-        for rank, i in enumerate(int(i) for i in top if scores[i] > 0):
-            ev = fused.setdefault(i, Evidence(index.chunks[i], 0.0))
-            ev.lexical_rank = rank + 1
-            ev.score += 1.0 / (RRF_K + rank + 1)
-
+    named = named_reports(index, question)
+    tokens = question_tokens(question)
+    scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
+    inside = _in_reports(index, named) if named else None
+    n_dense = min(pool, index.n_docs)
+    if inside is not None:
+        n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(inside.sum()), 1)))
     vector = index.embedder.embed_query(question)
-    for rank, (cid, _dist) in enumerate(index.store.query(index.manifest.build, vector, min(pool, index.n_docs))):
-        i = index.by_id.get(cid)
-        if i is None:
-            continue
+    dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
+                      if cid in index.by_id], dtype=int)
+    if inside is None:
+        return _fuse(index, scores, dense, pool)[:k]
+    first = _fuse(index, scores, dense, pool, inside)
+    rest = _fuse(index, scores, dense[:pool], pool, ~inside)
+    return (first + rest)[:k]
+
+
+def _fuse(index: LoadedIndex, scores: np.ndarray, dense: np.ndarray, pool: int,
+          keep: np.ndarray | None = None) -> list[Evidence]:
+    """Reciprocal-rank fusion of the BM25 and dense rankings, over the chunks `keep` marks."""
+    if keep is not None:
+        scores = np.where(keep, scores, 0.0)
+        dense = dense[keep[dense]] if len(dense) else dense
+    fused: dict[int, Evidence] = {}
+    top = np.argsort(-scores, kind="stable")[:pool]
+    for rank, i in enumerate(int(i) for i in top if scores[i] > 0):
+        ev = fused.setdefault(i, Evidence(index.chunks[i], 0.0))
+        ev.lexical_rank = rank + 1
+        ev.score += 1.0 / (RRF_K + rank + 1)
+    for rank, i in enumerate(int(i) for i in dense[:pool]):
         ev = fused.setdefault(i, Evidence(index.chunks[i], 0.0))
         ev.dense_rank = rank + 1
         ev.score += 1.0 / (RRF_K + rank + 1)
+    return sorted(fused.values(), key=lambda e: -e.score)
 
-    return sorted(fused.values(), key=lambda e: -e.score)[:k]
+
+_FILES: "weakref.WeakKeyDictionary[LoadedIndex, tuple[dict[str, int], np.ndarray]]" = weakref.WeakKeyDictionary()
+
+
+def _in_reports(index: LoadedIndex, files: set[str]) -> np.ndarray:
+    """Which chunks belong to these reports, as a mask (the file codes are built once per index)."""
+    if index not in _FILES:
+        codes: dict[str, int] = {}
+        _FILES[index] = codes, np.array([codes.setdefault(c.file, len(codes)) for c in index.chunks], dtype=int)
+    codes, per_chunk = _FILES[index]
+    return np.isin(per_chunk, [codes[f] for f in files if f in codes])
 
 
 class HybridRetriever(BaseRetriever):
