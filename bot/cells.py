@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .figures import numbers_in
+from .figures import DATE_RE, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, quarter_of, score, title_needs
 from .types import Chunk, Evidence
 
@@ -46,9 +46,10 @@ def value_columns(view) -> list[int]:
     """Columns that hold figures in most rows (the rest are labels and notes)."""
     width = len(view.header)
     out = []
-    for j in range(width):
+    for j in range(1, width):  # the first column holds the row labels (names, years)
         cells = [r.cells[j] for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
-        if cells and sum(is_number(c) for c in cells) >= 0.6 * len(cells):
+        # dates are values too ("首店开业：1999年1月11日"), asked for by their column's label
+        if cells and sum(is_number(c) or bool(DATE_RE.fullmatch(c.strip())) for c in cells) >= 0.6 * len(cells):
             out.append(j)
     return out
 
