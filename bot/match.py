@@ -305,7 +305,7 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
         return 0.85
     if inherited:
         return 0.1  # the report (or its section) is about another year
-    return 0.5
+    return 0.4  # nothing says which year the figure is for
 
 
 def plan_fit(needs: Needs, sentence: str) -> float:
