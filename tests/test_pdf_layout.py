@@ -344,8 +344,6 @@ def make_english_report(path: Path) -> Path:
                         P("Store openings slowed in the second half of the year.", styles["BodyText"])])
 
 
-@pytest.mark.xfail(reason="the committed answerer refuses this English question (it asks the report for "
-                          "'销售'); passes with the bot/answer.py rewrite in progress", strict=False)
 def test_english_pdf_question_cites_page_2(tmp_path):
     from conftest import build_index
 
