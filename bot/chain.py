@@ -11,6 +11,7 @@ import logging
 import re
 import time
 import unicodedata
+from dataclasses import replace
 
 from langchain_core.runnables import RunnableLambda
 
@@ -67,15 +68,16 @@ class Assistant:
             previous = resolve(turn, previous, self.index)
         return resolve(question, previous, self.index)
 
-    def ask(self, question: str, history: list[str] | tuple = ()) -> Answer:
-        """Answer `question`; `history` is the earlier questions of the conversation, oldest first."""
+    def ask(self, question: str, history: list[str] | tuple = (), reports=None) -> Answer:
+        """Answer `question`; `history` is the earlier questions of the conversation, oldest first.
+        `reports` (file names), when given, are the only reports searched and cited."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        answer = self.chain.invoke({"question": text, "history": list(history)})
+        answer = self.chain.invoke({"question": text, "history": list(history), "reports": _files(reports)})
         answer.seconds = time.perf_counter() - started
         return answer
 
-    def stream(self, question: str, history: list[str] | tuple = ()):
+    def stream(self, question: str, history: list[str] | tuple = (), reports=None):
         """Answer `question` step by step, for a chat that shows tokens as they arrive.
 
         Yields zero or more `str` items, then exactly one `Answer`, always last:
@@ -86,10 +88,11 @@ class Assistant:
           error or a timeout gives the grounded answer, with `note` saying why.
         Without an LLM answerer (or one without `stream`) it yields only the Answer. Raises
         BotError, before yielding anything, for an empty or too long question, as `ask` does.
+        `reports` restricts the search as in `ask`.
         """
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        state = self.prepare.invoke({"question": text, "history": list(history)})
+        state = self.prepare.invoke({"question": text, "history": list(history), "reports": _files(reports)})
         grounded = self._grounded(state)
         if self.answerer is None or not hasattr(self.answerer, "stream"):
             answer = self.answerer(grounded, state["evidence"], state["draft"]) if self.answerer else grounded
@@ -114,7 +117,9 @@ class Assistant:
         return {**state, "standalone": standalone}
 
     def _retrieve(self, state: dict) -> dict:
-        docs = self.retriever.invoke(state["standalone"])
+        reports = state.get("reports")
+        docs = (self.retriever.invoke(state["standalone"]) if reports is None
+                else self.retriever.invoke(state["standalone"], reports=reports))
         return {**state, "evidence": [d.metadata["evidence"] for d in docs]}
 
     def _compose(self, state: dict) -> dict:
@@ -138,11 +143,33 @@ class Assistant:
             log.error("figure check failed for %r: %s", state["question"], bad)
             draft = Draft(body=_refusal_text(state["query"].lang), refused=True)
             state["draft"] = draft
+        reports = state.get("reports")
+        if reports is not None:
+            if any(c.file not in reports for c in draft.chunks):
+                # the answerer reached past the chosen reports (e.g. through a table lookup)
+                log.error("answer for %r cited reports outside %s", state["question"], sorted(reports))
+                draft = Draft(body=_refusal_text(state["query"].lang), refused=True)
+            if draft.refused:
+                draft = replace(draft, body=draft.body + _searched_line(self.index, reports, state["query"].lang))
+            state["draft"] = draft
         return render(state["question"], state["standalone"], state["query"].lang, draft)
 
 
 def _evidence_text(chunk) -> str:
     return "\n".join((chunk.text, chunk.location, chunk.attribution, chunk.report, chunk.caption))
+
+
+def _files(reports) -> frozenset[str] | None:
+    return None if reports is None else frozenset(str(r) for r in reports)
+
+
+def _searched_line(index, reports: frozenset[str], lang: str) -> str:
+    """Which reports a restricted question was looked up in, for its refusal."""
+    titles = dict(getattr(index, "reports", []))
+    names = [titles.get(f) or f for f in sorted(reports)]
+    if lang == "en":
+        return "\n\n_Searched only: " + ("; ".join(f"《{n}》" for n in names) or "no report") + "._"
+    return "\n\n_只在这些报告中查找：" + ("、".join(f"《{n}》" for n in names) or "（没有报告）") + "。_"
 
 
 def _refusal_text(lang: str) -> str:

@@ -34,24 +34,36 @@ def question_tokens(question: str) -> list[str]:
     return tokens
 
 
-def hybrid_search(index: LoadedIndex, question: str, k: int) -> list[Evidence]:
+def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> list[Evidence]:
     """The k best chunks. When the question names reports (`named_reports`), their chunks come
-    first, ranked among themselves, and the best of the other reports follow them."""
+    first, ranked among themselves, and the best of the other reports follow them.
+
+    `reports` (file names), when given, is the only evidence allowed: chunks of other files are
+    never returned, whatever the question names."""
     pool = max(k, CANDIDATES)
+    allowed = _in_reports(index, set(reports)) if reports is not None else None
+    if allowed is not None and not allowed.any():
+        return []
     named = named_reports(index, question)
     tokens = question_tokens(question)
     scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
     inside = _in_reports(index, named) if named else None
+    if inside is not None and allowed is not None:
+        inside = inside & allowed
     n_dense = min(pool, index.n_docs)
-    if inside is not None:
-        n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(inside.sum()), 1)))
+    scope = inside if inside is not None else allowed
+    if scope is not None:
+        n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
     vector = index.embedder.embed_query(question)
     dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
                       if cid in index.by_id], dtype=int)
     if inside is None:
-        return _fuse(index, scores, dense, pool)[:k]
+        return _fuse(index, scores, dense, pool, allowed)[:k]
     first = _fuse(index, scores, dense, pool, inside)
-    rest = _fuse(index, scores, dense[:pool], pool, ~inside)
+    if allowed is None:
+        rest = _fuse(index, scores, dense[:pool], pool, ~inside)
+    else:  # the allowed reports' neighbours may sit anywhere in the wider dense list
+        rest = _fuse(index, scores, dense, pool, allowed & ~inside)
     return (first + rest)[:k]
 
 
@@ -93,10 +105,11 @@ class HybridRetriever(BaseRetriever):
     index: LoadedIndex
     k: int = 8
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                reports=None) -> list[Document]:
         return [
             Document(page_content=e.chunk.text, id=e.chunk.id,
                      metadata={"evidence": e, "location": e.chunk.location, "report": e.chunk.report,
                                "score": e.score, "dense_rank": e.dense_rank, "lexical_rank": e.lexical_rank})
-            for e in hybrid_search(self.index, query, self.k)
+            for e in hybrid_search(self.index, query, self.k, reports)
         ]
