@@ -4,7 +4,9 @@
     /embed                 the same chat, compact and without page chrome, for iframes
     /widget.js             one script tag that adds a floating chat button opening /embed
     /api/v1/health         index status (open, for load balancers)
-    /api/v1/ask            REST: {"question", "history"?} -> the JSON of `bot ask --json`
+    /api/v1/ask            REST: {"question", "history"?, "reports"?} -> the JSON of `bot ask --json`
+    /api/v1/reports        the report library: list, upload (admins), delete (admins); /api/v1/jobs/{id}
+    /admin                 the library page (admins; BOT_ADMIN_USERS)
     /v1/chat/completions   OpenAI-compatible chat (plain and streaming), /v1/models
     /docs                  OpenAPI documentation of the two APIs
 
@@ -18,6 +20,12 @@ ingest commits a new build). Settings beyond `Settings` are read from the enviro
 | BOT_ALLOWED_ORIGINS | (empty) | comma-separated origins (`https://portal.example.com`) that may frame /embed and call the API from a browser; the server's own origin always may |
 | BOT_RATE_LIMIT | 60/minute | requests per client (API key, else IP) to the API and to the chat; `off` disables |
 | BOT_REQUEST_TIMEOUT | 30 | seconds an answer may take before the API replies 504 |
+| BOT_ADMIN_USERS | (empty) | `user:pass,...`: who may sign in to the library page at /admin |
+| BOT_ADMIN_KEYS | (empty) | comma-separated keys that may upload and delete reports through the API |
+
+Admin credentials are separate from the ordinary ones: a key in BOT_API_KEYS or a chat login
+never reaches an admin route (401 without a credential, 403 with a non-admin one). With neither
+admin setting the library is read-only and /admin says how to enable it.
 
 API errors are JSON `{"error": {"message", "type"}}` (the OpenAI shape), with the status codes
 400 (BotError from the assistant), 401/403 (key), 404, 413 (question too long), 422 (malformed
@@ -32,6 +40,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import threading
 import time
 import uuid
@@ -41,15 +50,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import BotError
+from .library import MAX_FILES_PER_UPLOAD, Library, UploadRejected, report_id
 from .settings import Settings
 
 log = logging.getLogger("bot.api")
@@ -59,6 +69,8 @@ MAX_BODY = 1_000_000  # bytes; questions are capped far below this by max_questi
 MAX_HISTORY = 50
 WORKERS = 4  # answers computed at once; more requests wait (and count towards the timeout)
 RELOAD_CHECK_SECONDS = 30.0  # how often to look for a newly committed index build
+ADMIN_COOKIE = "bot_admin"
+ADMIN_SESSION_SECONDS = 12 * 3600
 PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
            "d": 86400, "day": 86400}
 
@@ -78,6 +90,12 @@ class ApiConfig:
     rate_limit: str = "60/minute"
     request_timeout: float = 30.0
     reload_check_seconds: float = RELOAD_CHECK_SECONDS
+    admin_keys: tuple[str, ...] = ()
+    admin_users: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def admin_enabled(self) -> bool:
+        return bool(self.admin_keys or self.admin_users)
 
     def __post_init__(self) -> None:
         parse_rate(self.rate_limit)  # fail at start, with the bad value in the message
@@ -92,14 +110,7 @@ class ApiConfig:
 
     @classmethod
     def from_env(cls) -> "ApiConfig":
-        users = []
-        for pair in _split(os.environ.get("BOT_UI_USERS", "")):
-            user, sep, password = pair.partition(":")
-            if not sep or not user or not password:
-                raise BotError("BOT_UI_USERS must look like 'user:password,user2:password2'. "
-                               f"The entry '{user}:…' has no password." if user else
-                               "BOT_UI_USERS must look like 'user:password,user2:password2'.")
-            users.append((user, password))
+        users = _users("BOT_UI_USERS")
         raw_timeout = os.environ.get("BOT_REQUEST_TIMEOUT", "").strip() or "30"
         try:
             timeout = float(raw_timeout)
@@ -111,7 +122,21 @@ class ApiConfig:
             allowed_origins=tuple(o.rstrip("/") for o in _split(os.environ.get("BOT_ALLOWED_ORIGINS", ""))),
             rate_limit=os.environ.get("BOT_RATE_LIMIT", "").strip() or "60/minute",
             request_timeout=timeout,
+            admin_keys=_split(os.environ.get("BOT_ADMIN_KEYS", "")),
+            admin_users=tuple(_users("BOT_ADMIN_USERS")),
         )
+
+
+def _users(variable: str) -> list[tuple[str, str]]:
+    users = []
+    for pair in _split(os.environ.get(variable, "")):
+        user, sep, password = pair.partition(":")
+        if not sep or not user or not password:
+            raise BotError(f"{variable} must look like 'user:password,user2:password2'. "
+                           f"The entry '{user}:…' has no password." if user else
+                           f"{variable} must look like 'user:password,user2:password2'.")
+        users.append((user, password))
+    return users
 
 
 def parse_rate(spec: str) -> tuple[int, float] | None:
@@ -210,12 +235,64 @@ def _bot_error(err: BotError) -> ApiError:
 
 
 # -- request and response models (they also document /docs) -----------------------------------
+REPORTS_FIELD = dict(description="Report ids (or file names) from GET /api/v1/reports: answer only from these "
+                                 "reports; a refusal then says which were searched. Omit for all reports.",
+                     examples=[["3f1c9a0b7d2e"]])
+
+
 class AskRequest(BaseModel):
     question: str = Field(description="The question, in Chinese or English.",
                           examples=["2024年我国智算中心行业市场规模是多少？"])
     history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
                                description="Earlier user questions of the conversation, oldest first; "
                                            "lets follow-ups such as '增速呢？' resolve.")
+    reports: list[str] | None = Field(default=None, max_length=1000, **REPORTS_FIELD)
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "3f1c9a0b7d2e", "file": "中国智算中心行业发展现状.txt", "title": "中国智算中心行业发展现状",
+        "status": "indexed", "reason": "", "format": "Text", "size": 5123, "pages": None, "chunks": 24,
+        "tables": 1, "indexed_at": 1767225600.0, "uploaded_by": "user:ann"}]})
+    id: str
+    file: str
+    title: str
+    status: str = Field(description="indexed | skipped (unreadable: `reason` says why) | pending (in corpus/, "
+                                    "not indexed yet) | removed (gone from corpus/, still indexed)")
+    reason: str = ""
+
+
+class ReportsOut(BaseModel):
+    reports: list[ReportOut]
+
+
+class JobAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job": "9b2f61c0aa4e", "status": "queued",
+                                                               "url": "/api/v1/jobs/9b2f61c0aa4e"}]})
+    job: str
+    status: str
+    url: str
+
+
+class JobFile(BaseModel):
+    name: str
+    stored: str
+    status: str = Field(description="queued | indexed | deleted | failed")
+    message: str
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "9b2f61c0aa4e", "kind": "upload", "who": "key#0", "status": "done", "progress": 1.0,
+        "stage": "done", "files": [{"name": "2025年报告.docx", "stored": "2025年报告.docx", "status": "indexed",
+                                    "message": "indexed"}], "message": "", "created": 1767225600.0,
+        "finished": 1767225604.2}]})
+    id: str
+    kind: str
+    status: str = Field(description="queued | running | done | failed")
+    progress: float = Field(description="0.0 to 1.0")
+    files: list[JobFile]
+    message: str = ""
 
 
 class CitationOut(BaseModel):
@@ -256,6 +333,7 @@ class ChatRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
+    reports: list[str] | None = Field(default=None, max_length=1000, **REPORTS_FIELD)
 
 
 def _message_text(message: ChatMessage) -> str:
@@ -279,6 +357,9 @@ class _Service:
         self.started = int(time.time())
         self._reload_lock = threading.Lock()
         self._checked = time.monotonic()
+        self.library = Library(settings, on_commit=self.reload_now)
+        self._sessions: dict[str, tuple[str, float]] = {}  # admin page token -> (user, expiry)
+        self._sessions_lock = threading.Lock()
 
     # -- access -----------------------------------------------------------------------------
     def client_id(self, request: Request, key_index: int | None) -> str:
@@ -320,6 +401,80 @@ class _Service:
             return True
         return urlparse(origin).netloc == request.headers.get("host", "")
 
+    # -- library administration ----------------------------------------------------------
+    def admin_session(self, request: Request) -> str | None:
+        """The admin signed in to the page with this request's cookie, if any."""
+        token = request.cookies.get(ADMIN_COOKIE, "")
+        with self._sessions_lock:
+            user, expiry = self._sessions.get(token, ("", 0.0))
+            if user and expiry < time.time():
+                del self._sessions[token]
+                return None
+        return user or None
+
+    def sign_in(self, user: str, password: str) -> str | None:
+        """A new session token for a right BOT_ADMIN_USERS pair, else None."""
+        ok = False
+        for name, secret in self.config.admin_users:
+            # every pair is compared, so the time taken does not tell which user exists
+            ok |= hmac.compare_digest(name.encode(), user.encode()) & hmac.compare_digest(secret.encode(),
+                                                                                          password.encode())
+        if not ok:
+            return None
+        token = secrets.token_urlsafe(32)
+        with self._sessions_lock:
+            now = time.time()
+            self._sessions = {t: v for t, v in self._sessions.items() if v[1] > now}
+            self._sessions[token] = (user, now + ADMIN_SESSION_SECONDS)
+        return token
+
+    def sign_out(self, request: Request) -> None:
+        with self._sessions_lock:
+            self._sessions.pop(request.cookies.get(ADMIN_COOKIE, ""), None)
+
+    def check_admin(self, request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+        """Who is changing the library (for the audit log), or the ApiError that says why not."""
+        if not self.config.admin_enabled:
+            raise ApiError(403, "Library administration is off on this server: set BOT_ADMIN_KEYS (for the API) or "
+                                "BOT_ADMIN_USERS (for the /admin page) and restart it.", "admin_disabled")
+        if credentials is not None and credentials.credentials:
+            given = credentials.credentials.encode()
+            found = None
+            for i, key in enumerate(self.config.admin_keys):
+                if hmac.compare_digest(given, key.encode()):
+                    found = i
+            if found is None:
+                raise ApiError(403, "This key may not change the report library; admin keys are set with "
+                                    "BOT_ADMIN_KEYS on the server (ordinary API keys never can).", "permission_error")
+            return f"admin-key#{found}"
+        user = self.admin_session(request)
+        if user is not None:
+            origin = request.headers.get("origin")
+            if request.method != "GET" and origin and urlparse(origin).netloc != request.headers.get("host", ""):
+                raise ApiError(403, "Library changes from another site's page are not allowed.", "origin_not_allowed")
+            return f"user:{user}"
+        raise ApiError(401, "Changing the report library needs an admin: send 'Authorization: Bearer <admin key>' "
+                            "(BOT_ADMIN_KEYS), or sign in at /admin (BOT_ADMIN_USERS).", "authentication_error",
+                       {"WWW-Authenticate": "Bearer"})
+
+    def report_files(self, ids: list[str] | None) -> frozenset[str] | None:
+        """The indexed files these report ids (or file names) name; a 400 for unknown ones."""
+        if ids is None:
+            return None
+        files = {f for f, _title in self.assistant.index.reports}
+        by_id = {report_id(f): f for f in files}
+        chosen, unknown = set(), []
+        for rid in ids:
+            name = by_id.get(rid) or (rid if rid in files else None)
+            if name is None:
+                unknown.append(rid)
+            else:
+                chosen.add(name)
+        if unknown:
+            raise ApiError(400, f"Unknown report id(s): {', '.join(unknown[:5])}. GET /api/v1/reports lists the "
+                                "indexed reports and their ids.", "invalid_request_error")
+        return frozenset(chosen)
+
     # -- answering --------------------------------------------------------------------------
     def check_question(self, question: str) -> None:
         limit = self.settings.max_question_chars
@@ -328,11 +483,15 @@ class _Service:
                                 f"{limit}, set by BOT_MAX_QUESTION_CHARS). Please shorten it.",
                            "question_too_long")
 
-    async def answer(self, question: str, history: list[str]):
+    async def answer(self, question: str, history: list[str], reports: list[str] | None = None):
         self.check_question(question)
         self.maybe_reload()
+        files = self.report_files(reports)
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self.pool, self.assistant.ask, question, list(history))
+        if files is None:
+            future = loop.run_in_executor(self.pool, self.assistant.ask, question, list(history))
+        else:
+            future = loop.run_in_executor(self.pool, lambda: self.assistant.ask(question, list(history), reports=files))
         try:
             return await asyncio.wait_for(future, timeout=self.config.request_timeout)
         except asyncio.TimeoutError:
@@ -350,6 +509,12 @@ class _Service:
             return
         self._checked = now
         threading.Thread(target=self._reload, daemon=True, name="bot-reload").start()
+
+    def reload_now(self) -> None:
+        """Swap in the newest build before returning (a library job calls this after committing)."""
+        self._reload_lock.acquire()
+        self._checked = time.monotonic()
+        self._reload()
 
     def _reload(self) -> None:
         try:
@@ -463,7 +628,7 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
     @app.post("/api/v1/ask", tags=["REST"], response_model=AskResponse,
               summary="Ask a question; the answer with its figures and citations")
     async def ask(body: AskRequest, client: str = Depends(rate)):
-        answer = await svc.answer(body.question, body.history)
+        answer = await svc.answer(body.question, body.history, body.reports)
         return answer.to_json()
 
     @app.get("/v1/models", tags=["OpenAI-compatible"], summary="The one model this server offers")
@@ -484,7 +649,7 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
         if not questions:
             raise ApiError(400, "messages holds no message with role 'user'; the last user message is the question.",
                            "invalid_request_error")
-        answer = await svc.answer(questions[-1], questions[:-1])
+        answer = await svc.answer(questions[-1], questions[:-1], body.reports)
         cid = "chatcmpl-" + uuid.uuid4().hex
         created = int(time.time())
         extra = _answer_extras(answer)
@@ -497,6 +662,8 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
                          "finish_reason": "stop", "logprobs": None}],
             **extra,
         }
+
+    _library_routes(app, svc, bearer, guard)
 
     @app.get("/embed", include_in_schema=False)
     def embed_slash():
@@ -516,6 +683,136 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
     if chat:
         _mount_chat(app, assistant, settings, config)
     return app
+
+
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                             "description": "One or more reports (PDF, .docx, .xlsx, HTML, text, Markdown, CSV)."}}}}}}}
+JOB_202 = {202: {"description": "Queued: poll GET /api/v1/jobs/{job}", "model": JobAccepted}}
+
+
+def _library_routes(app: FastAPI, svc: _Service, bearer, guard) -> None:
+    """The report library: /api/v1/reports, /api/v1/jobs and the /admin page."""
+    lib = svc.library
+
+    def admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+        try:
+            return svc.check_admin(request, credentials)
+        except ApiError:
+            svc.check_rate(svc.client_id(request, None) + ":bad-admin")  # slows down guessing
+            raise
+
+    def reader(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+        """Listing is open to whoever may ask (an ordinary key: a portal needs the ids) and to admins."""
+        if svc.admin_session(request):
+            return "admin"
+        given = (credentials.credentials if credentials else "").encode()
+        if given and any(hmac.compare_digest(given, key.encode()) for key in svc.config.admin_keys):
+            return "admin"
+        return guard(request, credentials)
+
+    def accepted(job) -> JSONResponse:
+        return JSONResponse({"job": job.id, "status": job.status, "url": f"/api/v1/jobs/{job.id}"}, status_code=202)
+
+    @app.get("/api/v1/reports", tags=["library"], response_model=ReportsOut,
+             summary="The reports in the library, with their index state")
+    def list_reports(who: str = Depends(reader)):
+        return {"reports": lib.reports(svc.assistant.index)}
+
+    @app.post("/api/v1/reports", tags=["library"], status_code=202, responses=JOB_202, openapi_extra=UPLOAD_BODY,
+              summary="Upload reports (admins): checked at once, indexed in the background")
+    async def upload_reports(request: Request, who: str = Depends(admin)):
+        limit = svc.settings.max_file_mb * 1_000_000
+        length = request.headers.get("content-length")
+        if limit and length and length.isdigit() and int(length) > limit * MAX_FILES_PER_UPLOAD + 1_000_000:
+            raise ApiError(413, f"The upload is larger than {MAX_FILES_PER_UPLOAD} files of {svc.settings.max_file_mb:g} MB "
+                                "(BOT_MAX_FILE_MB).", "upload_rejected")
+        try:
+            form = await request.form(max_files=MAX_FILES_PER_UPLOAD, max_fields=10)
+        except StarletteHTTPException as err:
+            raise ApiError(400, f"The upload could not be read: {err.detail}. Send multipart/form-data with "
+                                f"up to {MAX_FILES_PER_UPLOAD} files in the field 'files'.", "upload_rejected") from None
+        files = []
+        try:
+            for item in form.getlist("files"):
+                if isinstance(item, str):
+                    raise ApiError(400, "The field 'files' must hold files, not text.", "upload_rejected")
+                data = await item.read(int(limit) + 1 if limit else -1)
+                files.append((item.filename or "", data))
+        finally:
+            await form.close()
+        try:
+            job = await asyncio.get_running_loop().run_in_executor(None, lib.upload, files, who)
+        except UploadRejected as err:
+            raise ApiError(err.status, f"{err} — nothing from this upload was stored.", "upload_rejected") from None
+        return accepted(job)
+
+    @app.delete("/api/v1/reports/{rid}", tags=["library"], status_code=202, responses=JOB_202,
+                summary="Delete a report (admins): removed from the index and corpus/ in the background")
+    def delete_report(rid: str, who: str = Depends(admin)):
+        try:
+            return accepted(lib.delete(rid, who))
+        except BotError as err:
+            raise ApiError(404, str(err), "not_found") from None
+
+    @app.post("/api/v1/reindex", tags=["library"], status_code=202, responses=JOB_202,
+              summary="Re-index corpus/ (admins): picks up files added or removed by hand")
+    def reindex(who: str = Depends(admin)):
+        return accepted(lib.reindex(who))
+
+    @app.get("/api/v1/jobs/{jid}", tags=["library"], response_model=JobOut,
+             summary="An upload, delete or re-index job: status, progress and a message per file")
+    def job_status(jid: str, who: str = Depends(admin)):
+        job = lib.job(jid)
+        if job is None:
+            raise ApiError(404, f"No job '{jid}' (jobs are kept in memory until the server restarts).", "not_found")
+        return job
+
+    @app.get("/api/v1/jobs", tags=["library"], include_in_schema=False)
+    def jobs(who: str = Depends(admin)):
+        return {"jobs": lib.recent_jobs()}
+
+    from .ui import admin_page  # plain HTML and strings; gradio is not imported by it
+
+    def page(request: Request, error: str = "") -> HTMLResponse:
+        state = "disabled" if not svc.config.admin_users else ("ready" if svc.admin_session(request) else "login")
+        return HTMLResponse(admin_page(state, user=svc.admin_session(request) or "", error=error,
+                                       max_mb=svc.settings.max_file_mb),
+                            headers={"Cache-Control": "no-store"})
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_home(request: Request):
+        return page(request)
+
+    @app.post("/admin/login", include_in_schema=False)
+    def admin_login(request: Request, user: str = Form(""), password: str = Form("")):
+        if svc.limiter is not None and svc.limiter.take(svc.client_id(request, None) + ":admin-login") > 0:
+            return page(request, error="too_many")
+        token = svc.sign_in(user, password) if svc.config.admin_users else None
+        if token is None:
+            log.warning("library: failed admin sign-in for %r from %s", user[:40],
+                        request.client.host if request.client else "?")
+            response = page(request, error="bad_login")
+            response.status_code = 401
+            return response
+        log.warning("library: %s signed in to /admin", user)
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(ADMIN_COOKIE, token, max_age=ADMIN_SESSION_SECONDS, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https", path="/")
+        return response
+
+    @app.post("/admin/logout", include_in_schema=False)
+    def admin_logout(request: Request):
+        svc.sign_out(request)
+        response = RedirectResponse("/admin", status_code=303)
+        response.delete_cookie(ADMIN_COOKIE, path="/")
+        return response
+
+    @app.get("/admin/library.js", include_in_schema=False)
+    def library_js():
+        return Response((STATIC / "library.js").read_text(encoding="utf-8"), media_type="text/javascript",
+                        headers={"Cache-Control": "no-cache"})
 
 
 def _model_card(created: int) -> dict:

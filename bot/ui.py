@@ -65,6 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "comment_send": "提交反馈",
         "thanks": "谢谢反馈！",
         "footer": "答案只引用报告原文中的数字；对每条回答点 👍/👎 帮助我们改进。",
+        "reports_label": "只在这些报告中查找（不选 = 全部报告）",
     },
     "en": {
         "title": "Report Figures Assistant",
@@ -91,6 +92,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "comment_send": "Send feedback",
         "thanks": "Thanks for the feedback!",
         "footer": "Answers only quote figures from the reports; rate each answer 👍/👎 to help us improve.",
+        "reports_label": "Search only these reports (none chosen = all reports)",
     },
 }
 
@@ -318,6 +320,14 @@ def load_examples(settings: Settings, index=None) -> list[str]:
     return examples[:MAX_EXAMPLES]
 
 
+def report_choices(assistant) -> list[tuple[str, str]]:
+    """(title shown, file name) for every indexed report, for the chat's report selector."""
+    reports = getattr(assistant.index, "reports", None)
+    if reports is None:
+        reports = [(r.get("file"), r.get("title")) for r in assistant.index.health().get("reports", [])]
+    return [(title or file, file) for file, title in reports]
+
+
 def knows_line(reports: list[dict], lang: str = "zh") -> str:
     """What the assistant knows, e.g. "我已读过 1 份报告：《中国智算中心行业发展现状》。" (plain text)."""
     if not reports:
@@ -433,15 +443,17 @@ class ChatHandlers:
         self.settings = settings
         self.compact = compact
 
-    def answers(self, question: str, history: list[str]) -> Iterator[str | Answer]:
-        """Provisional text (when the answerer streams), then the final Answer, last."""
+    def answers(self, question: str, history: list[str], reports=None) -> Iterator[str | Answer]:
+        """Provisional text (when the answerer streams), then the final Answer, last. `reports`
+        (file names) restricts the search; empty or None means every report."""
+        extra = {"reports": list(reports)} if reports else {}
         stream = getattr(self.assistant, "stream", None)
         if stream is None:
-            yield self.assistant.ask(question, history)
+            yield self.assistant.ask(question, history, **extra)
         else:
-            yield from stream(question, history)
+            yield from stream(question, history, **extra)
 
-    def respond(self, message, chat, history, turns, lang: str):
+    def respond(self, message, chat, history, turns, lang: str, reports=None):
         """Generator of (textbox, chat, history, turns): the question at once, then the answer.
 
         Yields None for an output that stays as it is. An empty message changes nothing."""
@@ -455,7 +467,7 @@ class ChatHandlers:
         yield "", list(chat), history, turns
         answer = None
         try:
-            for item in self.answers(message, list(history or [])):
+            for item in self.answers(message, list(history or []), reports):
                 if isinstance(item, Answer):
                     answer = item
                 else:
@@ -519,9 +531,9 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
     examples = [] if compact else load_examples(settings, assistant.index)
     handlers = ChatHandlers(assistant, settings, compact)
 
-    def respond(message, chat, history, turns, lang):
+    def respond(message, chat, history, turns, lang, chosen=None):
         produced = False
-        for out in handlers.respond(message, chat, history, turns, lang):
+        for out in handlers.respond(message, chat, history, turns, lang, chosen or None):
             produced = True
             yield tuple(gr.skip() if x is None else x for x in out)
         if not produced:  # empty message: nothing happens
@@ -552,7 +564,14 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
                 gr.update(value=t(lang, "new_chat")),
                 gr.update(label=t(lang, "comment_label"), placeholder=t(lang, "comment_placeholder")),
                 gr.update(value=t(lang, "comment_send")),
-                f'<p class="ra-foot-note">{esc(t(lang, "footer"))}</p>')
+                f'<p class="ra-foot-note">{esc(t(lang, "footer"))}</p>',
+                gr.update(label=t(lang, "reports_label")))
+
+    def refresh_reports(chosen):
+        # the library may have changed since the page was built: offer the reports now indexed
+        choices = report_choices(assistant)
+        files = {f for _, f in choices}
+        return gr.update(choices=choices, value=[f for f in (chosen or []) if f in files])
 
     lang0 = "zh"
     with gr.Blocks(title=t(lang0, "title"), fill_height=True) as demo:
@@ -572,6 +591,9 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
             sanitize_html=True, render_markdown=True, latex_delimiters=[], buttons=[],
             feedback_options=("Like", "Dislike"), layout="bubble",
         )
+        selector = gr.Dropdown(choices=report_choices(assistant), value=[], multiselect=True,
+                               label=t(lang0, "reports_label"), elem_id="ra-reports", visible=not compact,
+                               container=True, scale=0)
         with gr.Row(equal_height=True):
             box = gr.Textbox(show_label=False, placeholder=t(lang0, "placeholder_short" if compact else "placeholder"), submit_btn=True, scale=8,
                              max_lines=6, autofocus=not compact, elem_id="ra-input", container=False)
@@ -586,7 +608,7 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
         if compact:  # no header: the styles and the copy handler come from an empty, hidden block
             gr.HTML("", js_on_load=JS_ON_LOAD, elem_id="ra-assets", padding=False)
 
-        chat_io = dict(inputs=[box, chatbot, history, turns, lang], outputs=[box, chatbot, history, turns])
+        chat_io = dict(inputs=[box, chatbot, history, turns, lang, selector], outputs=[box, chatbot, history, turns])
         box.submit(respond, **chat_io, api_name="chat")
 
         def pick_example(data: gr.SelectData) -> str:
@@ -604,7 +626,10 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
         clear.click(reset, None, [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
         chatbot.clear(reset, None, [chatbot, history, turns, pending, comment_row], queue=False, api_name=False)
         language.change(set_language, language,
-                        [lang, header, chatbot, box, clear, comment, comment_send, footer], queue=False, api_name=False)
+                        [lang, header, chatbot, box, clear, comment, comment_send, footer, selector], queue=False,
+                        api_name=False)
+        selector.focus(refresh_reports, selector, selector, queue=False, api_name=False)
+        demo.load(refresh_reports, selector, selector, queue=False, api_name=False)
 
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
@@ -655,3 +680,144 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+# -- the library page (/admin) ------------------------------------------------------------------
+# Plain HTML served by bot.api, styled like the chat (same fonts and accent); its script
+# (static/library.js) talks to /api/v1/reports and /api/v1/jobs with the admin's session cookie.
+
+ADMIN_STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "报告库", "subtitle": "上传、查看和删除助手读取的报告。上传后在后台建立索引，完成后对话自动使用新报告。",
+        "to_chat": "返回对话", "sign_out": "退出", "signed_in": "已登录：",
+        "disabled_title": "报告库管理未开启",
+        "disabled_body": "在服务器上设置 BOT_ADMIN_USERS=用户名:密码（用于本页登录），或设置 BOT_ADMIN_KEYS=密钥（用于 API），然后重启服务。在此之前本页不做任何修改。",
+        "login_title": "管理员登录", "user": "用户名", "password": "密码", "login": "登录",
+        "bad_login": "用户名或密码不对。", "too_many": "尝试次数太多，请稍后再试。",
+        "drop": "把报告拖到这里，或点击选择文件（可多选）",
+        "drop_hint": "支持 PDF、Word（.docx）、Excel（.xlsx）、HTML、txt、Markdown、CSV；每个文件不超过 {mb} MB。文件类型按内容判断。",
+        "reindex": "重新索引", "refresh": "刷新",
+        "col_title": "标题", "col_file": "文件", "col_format": "格式", "col_size": "大小", "col_pages": "页数",
+        "col_chunks": "段落块", "col_tables": "表格", "col_indexed": "索引时间", "col_status": "状态", "col_actions": "操作",
+        "delete": "删除", "confirm_delete": "确定删除《{title}》？它会从报告库和索引中移除。",
+        "st_indexed": "已索引", "st_skipped": "已跳过", "st_pending": "待索引", "st_removed": "文件已移除",
+        "job_queued": "排队中", "job_running": "处理中", "job_done": "完成", "job_failed": "失败",
+        "stage_checking": "检查文件", "stage_indexing": "建立索引", "stage_switching": "切换到新索引",
+        "kind_upload": "上传", "kind_delete": "删除", "kind_reindex": "重新索引",
+        "empty": "报告库里还没有报告。", "uploads": "处理进度",
+    },
+    "en": {
+        "title": "Report library", "subtitle": "Upload, inspect and remove the reports the assistant reads. Uploads are indexed in the background; the chat switches to them when done.",
+        "to_chat": "Back to the chat", "sign_out": "Sign out", "signed_in": "Signed in: ",
+        "disabled_title": "Library administration is off",
+        "disabled_body": "Set BOT_ADMIN_USERS=user:password (to sign in here) or BOT_ADMIN_KEYS=key (for the API) on the server and restart it. Until then this page changes nothing.",
+        "login_title": "Admin sign-in", "user": "User", "password": "Password", "login": "Sign in",
+        "bad_login": "Wrong user or password.", "too_many": "Too many attempts; try again later.",
+        "drop": "Drop reports here, or click to choose files (several at once)",
+        "drop_hint": "PDF, Word (.docx), Excel (.xlsx), HTML, text, Markdown, CSV; up to {mb} MB each. The type is read from the content.",
+        "reindex": "Re-index", "refresh": "Refresh",
+        "col_title": "Title", "col_file": "File", "col_format": "Format", "col_size": "Size", "col_pages": "Pages",
+        "col_chunks": "Chunks", "col_tables": "Tables", "col_indexed": "Indexed", "col_status": "Status", "col_actions": "",
+        "delete": "Delete", "confirm_delete": "Delete “{title}”? It is removed from the library and the index.",
+        "st_indexed": "indexed", "st_skipped": "skipped", "st_pending": "not indexed yet", "st_removed": "file removed",
+        "job_queued": "queued", "job_running": "running", "job_done": "done", "job_failed": "failed",
+        "stage_checking": "checking", "stage_indexing": "indexing", "stage_switching": "switching to the new index",
+        "kind_upload": "Upload", "kind_delete": "Delete", "kind_reindex": "Re-index",
+        "empty": "The library holds no reports yet.", "uploads": "Progress",
+    },
+}
+
+ADMIN_CSS = """
+:root { --accent: #6366f1; --accent-soft: #eef2ff; --text: #1f2937; --muted: #6b7280; --line: #e5e7eb;
+  --bg: #f9fafb; --ok: #16a34a; --bad: #dc2626; --warn: #d97706; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: ui-sans-serif, system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+  color: var(--text); background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 18px 22px 40px; }
+header { display: flex; align-items: center; gap: 16px; }
+header .grow { flex: 1; }
+h1 { font-size: 1.45rem; margin: 0 0 .15rem 0; }
+header p { margin: 0; color: var(--muted); font-size: .92rem; }
+nav { display: flex; gap: 8px; align-items: center; font-size: .9rem; }
+nav a, button, .btn { border: 1px solid var(--line); border-radius: 8px; padding: 6px 12px; background: #fff; color: var(--text);
+  font: inherit; font-size: .9rem; cursor: pointer; text-decoration: none; }
+button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+button:hover, nav a:hover { border-color: var(--accent); }
+.lang button[aria-pressed="true"] { background: var(--accent-soft); border-color: var(--accent); }
+.card { border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin-top: 16px; background: #fff; }
+#lib-drop { border: 2px dashed #c7d2fe; border-radius: 12px; padding: 28px; text-align: center; background: var(--accent-soft);
+  cursor: pointer; margin-top: 16px; }
+#lib-drop.over { border-color: var(--accent); background: #e0e7ff; }
+#lib-drop .hint { color: var(--muted); font-size: .85rem; margin-top: 6px; }
+.job { display: grid; grid-template-columns: 1fr 220px 110px; gap: 10px; align-items: center; padding: 6px 0;
+  border-bottom: 1px solid var(--line); font-size: .9rem; }
+.job:last-child { border-bottom: 0; }
+.bar { height: 8px; border-radius: 4px; background: var(--line); overflow: hidden; }
+.bar > div { height: 100%; background: var(--accent); transition: width .3s; }
+.job.failed .bar > div { background: var(--bad); }
+.job .msg { grid-column: 1 / -1; color: var(--muted); font-size: .85rem; white-space: pre-wrap; }
+.job.failed .msg { color: var(--bad); }
+table { width: 100%; border-collapse: collapse; font-size: .88rem; }
+th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 6px 8px; }
+td { border-bottom: 1px solid var(--line); padding: 7px 8px; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+.status { border-radius: 999px; padding: 1px 9px; font-size: .8rem; white-space: nowrap; }
+.status.indexed { background: #dcfce7; color: var(--ok); }
+.status.skipped, .status.removed { background: #fee2e2; color: var(--bad); }
+.status.pending { background: #fef3c7; color: var(--warn); }
+.reason { color: var(--muted); font-size: .8rem; margin-top: 2px; }
+.toolbar { display: flex; justify-content: flex-end; gap: 8px; margin-bottom: 8px; }
+.muted { color: var(--muted); }
+form.login { display: grid; gap: 10px; max-width: 320px; }
+form.login input { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; font: inherit; }
+.error { color: var(--bad); }
+"""
+
+
+def admin_page(state: str, *, user: str = "", error: str = "", lang: str = "zh", max_mb: float = 50) -> str:
+    """The /admin page: `state` is "disabled" (no admin configured: how to enable it),
+    "login" (the sign-in form) or "ready" (the library). Text is in both languages; the
+    script switches between them (the choice is kept in the browser)."""
+    s = ADMIN_STRINGS.get(lang, ADMIN_STRINGS["zh"])
+
+    def tx(key: str, tag: str = "span", **attrs) -> str:
+        extra = "".join(f' {k.rstrip("_")}="{esc(v)}"' for k, v in attrs.items())
+        return f'<{tag} data-t="{esc(key)}"{extra}>{esc(s[key])}</{tag}>'
+
+    nav = ['<span class="lang"><button type="button" data-lang="zh">中文</button>'
+           '<button type="button" data-lang="en">English</button></span>',
+           f'<a href="/">{tx("to_chat")}</a>']
+    if state == "ready":
+        nav.append(f'<span class="muted">{tx("signed_in")}{esc(user)}</span>'
+                   f'<form method="post" action="/admin/logout" style="margin:0"><button type="submit">'
+                   f'{tx("sign_out")}</button></form>')
+    if state == "disabled":
+        body = f'<section class="card" id="lib-disabled">{tx("disabled_title", "h2")}{tx("disabled_body", "p")}</section>'
+    elif state == "login":
+        problem = f'<p class="error" id="lib-login-error">{tx(error)}</p>' if error in s else ""
+        body = (f'<section class="card">{tx("login_title", "h2")}{problem}'
+                f'<form class="login" method="post" action="/admin/login">'
+                f'<label>{tx("user")}<br><input name="user" id="lib-user" autocomplete="username" required></label>'
+                f'<label>{tx("password")}<br><input name="password" id="lib-password" type="password" '
+                f'autocomplete="current-password" required></label>'
+                f'<button class="primary" type="submit" id="lib-login">{tx("login")}</button></form></section>')
+    else:
+        hint = esc(s["drop_hint"].format(mb=f"{max_mb:g}"))
+        cols = ["title", "file", "format", "size", "pages", "chunks", "tables", "indexed", "status", "actions"]
+        head = "".join(f'<th>{tx("col_" + c)}</th>' for c in cols)
+        body = (f'<div id="lib-drop" role="button" tabindex="0">{tx("drop", "div")}'
+                f'<div class="hint" data-t="drop_hint" data-mb="{max_mb:g}">{hint}</div>'
+                f'<input type="file" id="lib-input" multiple hidden></div>'
+                f'<section class="card" id="lib-jobs-card" hidden>{tx("uploads", "h3")}<div id="lib-jobs"></div></section>'
+                f'<section class="card"><div class="toolbar"><button type="button" id="lib-refresh">{tx("refresh")}</button>'
+                f'<button type="button" id="lib-reindex">{tx("reindex")}</button></div>'
+                f'<table id="lib-table"><thead><tr>{head}</tr></thead><tbody></tbody></table>'
+                f'<p class="muted" id="lib-empty" hidden>{tx("empty")}</p></section>')
+    strings = json.dumps(ADMIN_STRINGS, ensure_ascii=False).replace("<", "\\u003c")
+    return (f'<!doctype html><html lang="{esc(lang)}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{esc(s["title"])}</title><style>{ADMIN_CSS}</style></head>'
+            f'<body data-state="{esc(state)}"><main><header><div class="grow"><h1>📚 {tx("title")}</h1>'
+            f'{tx("subtitle", "p")}</div><nav>{"".join(nav)}</nav></header>{body}</main>'
+            f'<script type="application/json" id="lib-strings">{strings}</script>'
+            f'<script src="/admin/library.js" defer></script></body></html>')
