@@ -14,7 +14,7 @@ from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
 from . import cells
-from .match import coverage, date_fit, fit, needs_of, plan_fit, score, title_needs
+from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score, title_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
 
@@ -156,7 +156,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, whole.group() if whole else "")
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
-            value = score(cov, kind, date, plan_fit(needs, sentence), rank, q.lang)
+            value = score(cov, kind, date * period_fit(needs, sentence), plan_fit(needs, sentence), rank, q.lang)
             if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
                                             for n in needs.items for v in n.variants if len(v) >= 2):
                 value += 0.1  # "智算中心是…": the sentence that says what it is

@@ -118,11 +118,11 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
                     continue
-                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped)
+                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
                 out.append(Cell(view, row, j, score(cov, 1.0, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
-                cov, missing = coverage(needs, label, "", scope, scoped)
+                cov, missing = coverage(needs, label, "", scope, scoped, measures=False)
                 whole = score(cov, 1.0, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
                 out.append(Cell(view, row, None, whole, missing))
     return out

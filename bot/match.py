@@ -26,10 +26,30 @@ from .lexical import tokenize, words
 from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+PERIOD_WORDS = frozenset("first second third fourth quarter quarters half q1 q2 q3 q4 h1 h2 季度 上半年 下半年".split())
+# the part of a year a figure covers
+PERIODS = [
+    ("q1", re.compile(r"第?一季度|\bQ1\b|first quarter|1[-—至~]3月", re.I)),
+    ("q2", re.compile(r"第?二季度|\bQ2\b|second quarter|4[-—至~]6月", re.I)),
+    ("q3", re.compile(r"第?三季度|\bQ3\b|third quarter|7[-—至~]9月", re.I)),
+    ("q4", re.compile(r"第?四季度|\bQ4\b|fourth quarter|10[-—至~]12月", re.I)),
+    ("h1", re.compile(r"上半年|\bH1\b|first half|1[-—至~]6月", re.I)),
+    ("h2", re.compile(r"下半年|\bH2\b|second half", re.I)),
+    ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月", re.I)),
+    ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|\b(January|February|March|April|May|June|July|August|September|"
+                         r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
+    ("full", re.compile(r"全年|全年度|full[- ]year|for the (?:full )?year\b", re.I)),
+]
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+SHARE_WORDS = frozenset({"占比", "比重", "份额", "比例", "share", "proportion", "percentage"})
+SHARE_FIGURE_RE = re.compile(r"占[^。；;]{0,30}?\d[\d.]*\s*%|\d[\d.]*\s*(?:%|percent) of\b", re.I)
+SHARE_RE = re.compile(r"占|比重|比例|份额|share|proportion|percentage of|as a percent", re.I)
+# "占GDP的比例为7.2%": GDP is what the figure is a share of, not what it measures
+DENOMINATOR_RE = re.compile(r"占([^，。；,;]{1,20}?)(?:的)?(?:比例|比重|份额)|as a (?:percentage|share|proportion) of ([\w\s]{1,30})", re.I)
 PLAN_RE = re.compile(r"预计|预测|目标|力争|计划|规划|有望|将达|将超|展望|expect|forecast|target|outlook|guidance|plan(?:s|ned)?\b"
                      r"|project(?:ed|ion)", re.I)
-REASON_RE = re.compile(r"因为|由于|得益于|受益于|主要是|原因|归因|带动|推动|受.{1,12}影响|缘于|源于|"
+REASON_RE = re.compile(r"因为|由于|得益于|受益于|主要是|原因|归因|带动|推动|拉动|导致|使得|随着|受.{1,40}(影响|推动|带动)|"
+                       r"缘于|源于|分析|表示|认为|"
                        r"due to|because|driven by|as a result|result(?:ed|s)? (?:from|in)|attributable to|owing to|"
                        r"reflect|primarily|mainly|offset by|caused", re.I)
 DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is defined|means|represents|consists? of|include", re.I)
@@ -78,8 +98,10 @@ def needs_of(q: Query, index) -> Needs:
             variants = set(stem) | {word.lower()}
             for zh in _translations(word):
                 variants.add(zh)
-            items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index), False, True,
-                              word[:1].isupper() and not q.text.startswith(word)))
+            if word.lower() in PERIOD_WORDS:
+                continue  # "first quarter", "second half": the period fit reads them
+            items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
+                              vocab.is_measure(word), True, word[:1].isupper() and not q.text.startswith(word)))
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
             if not any(t.text in n.variants for n in items):
                 items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,
@@ -113,6 +135,8 @@ def needs_of(q: Query, index) -> Needs:
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
+    needs.extra["periods"] = periods_in(q.text)
+    needs.extra["share"] = bool(SHARE_RE.search(q.text))
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there
     titles = [t for _f, t in getattr(index, "reports", [])]
@@ -142,8 +166,13 @@ def _translations(word: str) -> set[str]:
     return {v for v in out if CJK_RE.search(v)}
 
 
+PLACE_SUFFIX_RE = re.compile(r"(?<=..)(地区|区域|自治区|省|市|县)$")
+
+
 def _variants(text: str, learned) -> set[str]:
     out = {text} | SYNONYMS.get(text, set()) | set(vocab.variants(text, learned))
+    # "华东地区" is "华东", "广东省" is "广东": reports drop the administrative suffix once named
+    out |= {PLACE_SUFFIX_RE.sub("", v) for v in list(out) if PLACE_SUFFIX_RE.search(v)}
     if re.search(r"[A-Za-z]", text):
         out |= {text.lower()}
     return out
@@ -182,7 +211,7 @@ def match(need: Need, text: str) -> float:
     for v in need.variants:
         if CJK_RE.search(v) and len(v) >= 2:
             best = max(best, _bigram_share(v, text))
-    return best if best >= 0.5 else best * 0.5
+    return best * 0.8 if best >= 0.67 else best * 0.4
 
 
 def _latin_in(variant: str, low: str) -> bool:
@@ -219,16 +248,28 @@ def _bigram_share(term: str, text: str) -> float:
     return sum(g in have for g in grams) / len(grams)
 
 
+def _only_as_denominator(need: Need, text: str) -> bool:
+    spans = [m.span() for m in DENOMINATOR_RE.finditer(text)]
+    if not spans:
+        return False
+    outside = text
+    for a, b in reversed(spans):
+        outside = outside[:a] + " " + outside[b:]
+    return match(need, outside) < 1.0
+
+
 def title_needs(needs: Needs, title: str) -> set[str]:
     """The needs a report's title already names: its scope (company, place, year, kind)."""
     return {n.text for n in needs.items if match(n, title) >= 1.0}
 
 
 def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[str],
-             near: str = "") -> tuple[float, list[str]]:
+             near: str = "", measures: bool = True) -> tuple[float, list[str]]:
     """Weighted share of the question's needs that the candidate holds, and the needs it lacks.
     `primary` is the sentence (or row label and column label), `near` the whole sentence a
     clause ending in "；" belongs to (its subject is often said once, at its start), `context` the rest of its passage,
+    `measures`: a missing measure (revenue asked, deliveries stated) halves the share — not for
+    table cells, whose measure is usually said in the prose around the table,
     `scope` its heading path, caption and report title. Needs in `scoped` are the report's own
     scope and are left out of the share."""
     total = got = 0.0
@@ -241,13 +282,17 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
         if cross:
             continue  # an English word with no Chinese rendering says nothing about Chinese text
         m = max(match(n, primary), 0.9 * match(n, near), 0.8 * match(n, scope), 0.6 * match(n, context))
+        if m >= 1.0 and not needs.extra.get("share") and _only_as_denominator(n, primary):
+            m = 0.4
+        elif m < 1.0 and n.measure and n.variants & SHARE_WORDS and SHARE_FIGURE_RE.search(primary):
+            m = 1.0  # "占社会消费品零售总额的1.3%" states a share without the word 比重
         weight = n.weight * (3.0 if n.text in needs.extra.get("titled", ()) else 1.0)
         total += weight
         got += weight * m
         if m < 0.5:
             missing.append(n.text)
-            if n.entity:
-                penalty = 0.5  # another company's or place's figure is not an answer
+            if n.entity or (measures and n.measure and needs.intent in ("value", "count")):
+                penalty = 0.5  # another company's figure, or another measure, is not an answer
     if total == 0:
         return 0.5, missing
     return penalty * got / total, missing
@@ -306,6 +351,26 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
     if inherited:
         return 0.1  # the report (or its section) is about another year
     return 0.4  # nothing says which year the figure is for
+
+
+def periods_in(text: str) -> set[str]:
+    found = {name for name, rx in PERIODS if rx.search(text)}
+    if found - {"9m"} and "9m" in found:
+        found.discard("q3")  # "前三季度" is not the third quarter
+    return found
+
+
+def period_fit(needs: Needs, sentence: str) -> float:
+    """A quarter's or half-year's figure is no answer to a question about another part of the
+    year, nor to one about the whole year."""
+    asked = needs.extra.get("periods", set())
+    said = periods_in(sentence)
+    if not said or "full" in said and not asked - {"full"}:
+        return 1.0
+    if asked:
+        return 1.0 if asked & said else 0.2
+    # "2024年黄金消费量" against "2024年上半年…" (an English note dated to a quarter is usually an event)
+    return 0.55 if needs.years and needs.lang == "zh" and needs.intent in ("value", "count") else 1.0
 
 
 def plan_fit(needs: Needs, sentence: str) -> float:

@@ -179,7 +179,16 @@ def noun_phrases(text: str) -> list[Term]:
             terms.append(Term(word, flag))
         run.clear()
 
-    for word, flag in pos_tag(text):
+    tagged = pos_tag(text)
+    merged: list[tuple[str, str]] = []
+    for word, flag in tagged:
+        # "5"+"G", "A"+"100": a code written with digits and letters is one name
+        if merged and re.fullmatch(r"[A-Za-z]+\d*|\d+[A-Za-z]+", word) and re.fullmatch(r"\d+|[A-Za-z]+", merged[-1][0]) \
+                and (merged[-1][0].isdigit() != word[:1].isdigit()):
+            merged[-1] = (merged[-1][0] + word, "eng")
+            continue
+        merged.append((word, flag))
+    for word, flag in merged:
         w = word.strip()
         if w in METRICS:
             # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%"
