@@ -45,7 +45,8 @@ SHARE_WORDS = frozenset({"占比", "比重", "份额", "比例", "share", "propo
 SHARE_FIGURE_RE = re.compile(r"占[^。；;]{0,30}?\d[\d.]*\s*%|\d[\d.]*\s*(?:%|percent) of\b", re.I)
 SHARE_RE = re.compile(r"占|比重|比例|份额|share|proportion|percentage of|as a percent", re.I)
 # "占GDP的比例为7.2%": GDP is what the figure is a share of, not what it measures
-DENOMINATOR_RE = re.compile(r"占([^，。；,;]{1,20}?)(?:的)?(?:比例|比重|份额)|as a (?:percentage|share|proportion) of ([\w\s]{1,30})", re.I)
+DENOMINATOR_RE = re.compile(r"占([^，。；,;]{1,30}?)(?:的)?(?:比例|比重|份额|\s*\d)|as a (?:percentage|share|proportion) of ([\w\s]{1,30})"
+                            r"|(?:%|percent) of ([\w\s]{1,30})", re.I)
 PLAN_RE = re.compile(r"预计|预测|目标|力争|计划|规划|有望|将达|将超|展望|expect|forecast|target|outlook|guidance|plan(?:s|ned)?\b"
                      r"|project(?:ed|ion)", re.I)
 REASON_RE = re.compile(r"因为|由于|得益于|受益于|主要是|原因|归因|带动|推动|拉动|导致|使得|随着|受.{1,40}(影响|推动|带动)|"

@@ -17,7 +17,7 @@ FRAMING = frozenset(
     "请问 请 告诉 我 我们 你 一下 介绍 说说 情况 现状 定义 概况 内容 方面 主体 数据 信息 报告 问题 "
     "时候 时间 具体 主要 相关 水平 表现 特点 状况 结果 分别 目前 当前 最新 多大 多高 多快 其中 哪一年 "
     "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
-    "概念 指 是指".split()
+    "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里".split()
 )
 # Generic market-research vocabulary: words a reader uses interchangeably.
 SYNONYM_GROUPS = [
@@ -188,8 +188,11 @@ def noun_phrases(text: str) -> list[Term]:
             merged[-1] = (merged[-1][0] + word, "eng")
             continue
         merged.append((word, flag))
-    for word, flag in merged:
+    for k, (word, flag) in enumerate(merged):
         w = word.strip()
+        nxt = merged[k + 1][1] if k + 1 < len(merged) else ""
+        if flag == "v" and len(w) >= 2 and nxt in NOUN_FLAGS and w not in FRAMING:
+            flag = "vn"  # a verb that modifies the noun after it names the subject ("演出市场", "出口额")
         if w in METRICS:
             # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%"
             close()
