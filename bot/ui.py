@@ -817,7 +817,7 @@ def admin_page(state: str, *, user: str = "", error: str = "", lang: str = "zh",
     return (f'<!doctype html><html lang="{esc(lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{esc(s["title"])}</title><style>{ADMIN_CSS}</style></head>'
-            f'<body data-state="{esc(state)}"><main><header><div class="grow"><h1>📚 {tx("title")}</h1>'
+            f'<body data-state="{esc(state)}"><main><header><div class="grow"><h1>{tx("title")}</h1>'
             f'{tx("subtitle", "p")}</div><nav>{"".join(nav)}</nav></header>{body}</main>'
             f'<script type="application/json" id="lib-strings">{strings}</script>'
             f'<script src="/admin/library.js" defer></script></body></html>')

@@ -4,7 +4,7 @@
   const STRINGS = JSON.parse(document.getElementById('lib-strings').textContent);
   let lang = localStorage.getItem('bot-lang') || 'zh';
   if (!STRINGS[lang]) lang = 'zh';
-  const s = (key) => (STRINGS[lang] || STRINGS.zh)[key] || key;
+  const s = (key) => { const v = (STRINGS[lang] || STRINGS.zh)[key]; return v === undefined ? key : v; };
   const $ = (sel) => document.querySelector(sel);
   const el = (tag, attrs = {}, text = '') => {
     const node = document.createElement(tag);
