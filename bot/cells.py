@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .figures import DATE_RE, numbers_in
+from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, quarter_of, score, title_needs
 from .types import Chunk, Evidence
 
@@ -120,7 +120,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     continue
                 cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
-                out.append(Cell(view, row, j, score(cov, 1.0, period, 1.0, rank, needs.lang), missing))
+                kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
+                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, "", scope, scoped, measures=False)
                 whole = score(cov, 1.0, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98

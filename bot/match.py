@@ -124,6 +124,13 @@ def needs_of(q: Query, index) -> Needs:
                                   piece in METRICS or vocab.is_measure(piece),
                                   bool(re.fullmatch(r"[A-Za-z0-9 .\-]+", piece)), t.is_entity))
     if q.lang == "zh":
+        # a known term the word segmenter cut in two ("前十大股东" -> 十大 / 股东) is one need
+        for term in vocab.known_terms(q.text, learned):
+            inside = [n for n in items if n.text in term and n.text != term]
+            if len(inside) >= 2 or (inside and len(term) > len(inside[0].text) + 1 and not vocab.is_measure(term)):
+                items = [n for n in items if n not in inside]
+                items.append(Need(term, frozenset(_variants(term, learned)), max(n.weight for n in inside),
+                                  vocab.is_measure(term), False, any(n.entity for n in inside)))
         # everyday phrasings ("花了多少钱", "每股赚多少") name a measure no noun phrase carries
         known = set().union(*(n.variants for n in items)) if items else set()
         extra = [e for e in vocab.expand(q.text, learned) if e not in known and e not in q.text]

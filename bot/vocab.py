@@ -746,6 +746,11 @@ def _variants(term: str, lex: _Lexicon) -> frozenset[str]:
     return frozenset(out.values())
 
 
+def known_terms(text: str, learned: Mapping[str, str] | None = None) -> list[str]:
+    """The vocabulary's words found in `text`, longest first at each position ("前十大股东")."""
+    return [seg for seg, forms in _lexicon(_freeze(learned)).segments(normalise(text)) if forms]
+
+
 def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool = False) -> list[str]:
     """Phrases to add to a question for retrieval: the formal terms (and other forms) of the
     everyday words and abbreviations found in it, those the text lacks, formal terms first.
