@@ -257,6 +257,11 @@ def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableV
     top = evidence[0].chunk
     if q.intent == "count":
         view = index.tables.get(tables[0].chunk.table_id)
+        if view is not None and not _filters(q, view, short_only=True)[0]:
+            # the table whose cells hold a value the question names ("股东性质是境内非国有法人")
+            ids = dict.fromkeys(e.chunk.table_id for e in tables)
+            named = [v for v in (index.tables.get(t) for t in ids) if v is not None and _filters(q, v, short_only=True)[0]]
+            view = named[0] if named else view
         return view if _counts_rows_of(q, view) else None
     if top.table_id:
         return index.tables.get(tables[0].chunk.table_id)

@@ -24,6 +24,7 @@ COND_RE = re.compile(
     r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
     r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
+COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
 WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
@@ -121,6 +122,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
                 kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
+                if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
+                    kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
                 out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, "", scope, scoped, measures=False)
