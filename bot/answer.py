@@ -80,8 +80,9 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
             return cells.draft(q, needs, best_cell)
     elif best_text is not None and best_text.score >= NO_ANSWER:
         return _answer_from_text(q, text, index)
-    nearest = best_text
-    return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index, nearest=nearest)
+    # the closest passage shown is the best sentence of the top-ranked passage, as retrieval
+    # ranks them: a stray sentence elsewhere (a planted one) is not put forward
+    return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index)
 
 
 def _missing_text(q: Query, needs, best) -> str:
@@ -464,8 +465,8 @@ def _refuse(q: Query, what: str, evidence: list[Evidence], index: LoadedIndex,
                 nearest = max(cands, key=lambda c: c.score) if cands else None
                 break
     if nearest is not None:
-        text, figs = bold_figures(nearest.sentence)
-        draft.figures += figs
+        # context, not an answer: its figures are not the answer's figures
+        text, _figs = bold_figures(nearest.sentence)
         near = f"{text} {draft.cite(nearest.chunk)}"
     elif evidence:
         near = f"{evidence[0].chunk.text[:160]} {draft.cite(evidence[0].chunk)}"
