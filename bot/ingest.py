@@ -1,9 +1,21 @@
 """Corpus folder -> index build. Incremental (unchanged files reuse their embeddings) and
-atomic (a new build is committed only when complete; see store.py)."""
+atomic (a new build is committed only when complete; see store.py).
+
+Test-only stage holds: with `BOT_INGEST_STAGES=DIR` set, ingest announces each stage it reaches
+by appending its name as a line to `DIR/stages`, then waits until the file `DIR/go-<stage>`
+exists (at most `STAGE_HOLD_LIMIT` seconds). The stages, in order: `files-read` (corpus read
+and chunked, nothing written), `embeddings-written` (the new build holds every chunk, not
+committed), `manifest-written` (its manifest is stored, the pointer not yet moved),
+`pointer-swapped` (the new build is the current one, old builds not yet collected); and, in
+server mode, `lease-busy` each time it finds another ingest holding the writer lease. Fault
+tests (tests/test_faults.py, tests/test_chroma_server.py) kill or inspect ingest at exactly
+these points instead of guessing how long it takes. Unset, nothing is announced or awaited.
+"""
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -19,8 +31,27 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "3"  # 3: tables read as grids (bot.grid), PDF layout, English BM25 tokens
+CHUNKER_VERSION = "4"  # 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
+STAGES_ENV = "BOT_INGEST_STAGES"
+STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
+
+
+def announce_stage(stage: str) -> None:
+    """The test-only stage hold described in the module docstring."""
+    folder = os.environ.get(STAGES_ENV, "").strip()
+    if not folder:
+        return
+    folder = Path(folder)
+    with open(folder / "stages", "a", encoding="utf-8") as fh:
+        fh.write(stage + "\n")
+    go = folder / f"go-{stage}"
+    deadline = time.monotonic() + STAGE_HOLD_LIMIT
+    while not go.exists():
+        if time.monotonic() > deadline:
+            raise BotError(f"Ingest was held at stage {stage} for {STAGE_HOLD_LIMIT:g} s ({STAGES_ENV} is set).",
+                           hint=f"{STAGES_ENV} is for tests; unset it.")
+        time.sleep(0.01)
 
 
 @dataclass
@@ -51,7 +82,7 @@ def file_sha(path: Path) -> str:
 @contextmanager
 def ingest_lock(settings: Settings):
     """One ingest at a time per index folder (Chroma's local store is not safe for two writers)."""
-    if settings.chroma_url:
+    if settings.chroma_url:  # the server's writer lease (ServerStore.exclusive) does this there
         yield
         return
     settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -73,80 +104,87 @@ def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> Ing
                        hint="Create it and put reports in it, or set BOT_CORPUS_DIR / --corpus.")
     with ingest_lock(settings):
         store = open_store(settings)
-        old = store.current()
-        reusable = old if old and old.embedding == settings.embedding and old.chunker == CHUNKER_VERSION else None
-        result = IngestResult(where=store.where())
+        with store.exclusive(announce=announce_stage, log=log):
+            return _ingest(settings, store, corpus, started, progress, log)
 
-        paths = sorted((p for p in corpus.rglob("*") if is_candidate(p)), key=lambda p: str(p))
-        files: dict[str, dict] = {}
-        keep_old: set[str] = set()  # files whose chunks are copied from the old build
-        fresh: list = []  # (chunk, tokens) to embed
-        limit = settings.max_file_mb * 1_000_000
-        for path in paths:
-            name = path.relative_to(corpus).as_posix()
-            size = path.stat().st_size
-            if limit and size > limit:
-                # checked before reading: a huge file would take memory and hours of embedding
-                why = (f"it is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit for one report "
-                       f"(BOT_MAX_FILE_MB); split it, or raise the limit")
-                result.errors.append(f"{name}: {why}")
-                log(f"error: {name}: {why}")
-                if reusable and name in reusable.files:
-                    keep_old.add(name)
-                    files[name] = reusable.files[name]
-                continue
-            sha = file_sha(path)
-            if reusable and reusable.files.get(name, {}).get("sha256") == sha:
+
+def _ingest(settings: Settings, store, corpus: Path, started: float, progress, log) -> IngestResult:
+    old = store.current()
+    reusable = old if old and old.embedding == settings.embedding and old.chunker == CHUNKER_VERSION else None
+    result = IngestResult(where=store.where())
+
+    paths = sorted((p for p in corpus.rglob("*") if is_candidate(p)), key=lambda p: str(p))
+    files: dict[str, dict] = {}
+    keep_old: set[str] = set()  # files whose chunks are copied from the old build
+    fresh: list = []  # (chunk, tokens) to embed
+    limit = settings.max_file_mb * 1_000_000
+    for path in paths:
+        name = path.relative_to(corpus).as_posix()
+        size = path.stat().st_size
+        if limit and size > limit:
+            # checked before reading: a huge file would take memory and hours of embedding
+            why = (f"it is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit for one report "
+                   f"(BOT_MAX_FILE_MB); split it, or raise the limit")
+            result.errors.append(f"{name}: {why}")
+            log(f"error: {name}: {why}")
+            if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
-                continue
-            try:
-                report = read_report(path, name)
-            except UnreadableFile as err:
-                result.errors.append(str(err.message))
-                log(f"error: {err.message}")
-                if reusable and name in reusable.files:
-                    keep_old.add(name)
-                    files[name] = reusable.files[name]
-                continue
-            chunks = chunk_report(report)
-            planted = planted_instructions(report)
-            if planted:
-                more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
-                log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
-                    f"assistant, not report content ({'; '.join(planted[:3])}{more})")
-            fresh += [(c, tokenize(c.text)) for c in chunks]
-            files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
-                           "tables": len(report.tables)}
-
-        result.files = len(files)
-        result.tables = sum(f["tables"] for f in files.values())
-        unchanged = old is not None and reusable is not None and not fresh and set(files) == set(old.files)
-        if unchanged:
-            result.changed = False
-            result.chunks = old.chunk_count
-            result.reused = old.chunk_count
-            result.seconds = time.perf_counter() - started
-            return result
-        if not files:
-            raise BotError(f"No readable reports in {corpus}.",
-                           hint="Add reports there (.txt .md .html .docx .pdf .xlsx .csv; see README), then run `bot ingest`.")
-
-        embedder = get_embedder(settings.embedding)
-        writer = store.begin()
+            continue
+        sha = file_sha(path)
+        if reusable and reusable.files.get(name, {}).get("sha256") == sha:
+            keep_old.add(name)
+            files[name] = reusable.files[name]
+            continue
         try:
-            if keep_old:
-                result.reused = _copy_old(store, reusable, keep_old, writer)
-            result.embedded = _embed_new(embedder, fresh, writer, progress)
-            dim = _dimension(embedder, old, reusable)
-            writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
-                                   chunker=CHUNKER_VERSION, files=files))
-        except BaseException:
-            writer.abort()
-            raise
-        result.chunks = writer.count
+            report = read_report(path, name)
+        except UnreadableFile as err:
+            result.errors.append(str(err.message))
+            log(f"error: {err.message}")
+            if reusable and name in reusable.files:
+                keep_old.add(name)
+                files[name] = reusable.files[name]
+            continue
+        chunks = chunk_report(report)
+        planted = planted_instructions(report)
+        if planted:
+            more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
+            log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
+                f"assistant, not report content ({'; '.join(planted[:3])}{more})")
+        fresh += [(c, tokenize(c.text)) for c in chunks]
+        files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
+                       "tables": len(report.tables)}
+
+    result.files = len(files)
+    result.tables = sum(f["tables"] for f in files.values())
+    unchanged = old is not None and reusable is not None and not fresh and set(files) == set(old.files)
+    if unchanged:
+        result.changed = False
+        result.chunks = old.chunk_count
+        result.reused = old.chunk_count
         result.seconds = time.perf_counter() - started
         return result
+    if not files:
+        raise BotError(f"No readable reports in {corpus}.",
+                       hint="Add reports there (.txt .md .html .docx .pdf .xlsx .csv; see README), then run `bot ingest`.")
+
+    announce_stage("files-read")
+    embedder = get_embedder(settings.embedding)
+    writer = store.begin()
+    try:
+        if keep_old:
+            result.reused = _copy_old(store, reusable, keep_old, writer)
+        result.embedded = _embed_new(embedder, fresh, writer, progress)
+        dim = _dimension(embedder, old, reusable)
+        announce_stage("embeddings-written")
+        writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
+                               chunker=CHUNKER_VERSION, files=files), announce=announce_stage)
+    except BaseException:
+        writer.abort()
+        raise
+    result.chunks = writer.count
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _copy_old(store, old: Manifest, names: set[str], writer) -> int:

@@ -6,6 +6,8 @@
 | BOT_INDEX_DIR | index | where the embedded Chroma index lives |
 | BOT_EMBEDDING | e5 | `e5` or `sentence-transformers:<model name or path>` |
 | BOT_CHROMA_URL | (empty) | e.g. http://127.0.0.1:8000: use a Chroma server instead of `index/` |
+| BOT_CHROMA_TOKEN | (empty) | sent with every Chroma request as `Authorization: Bearer` and `X-Chroma-Token` (for the authenticating proxy in front of the server) |
+| BOT_CHROMA_LEASE_SECONDS | 600 | an ingest's writer lease on the Chroma server expires this long after its last renewal (a crashed ingest blocks others at most this long) |
 | BOT_TOP_K | 8 | evidence chunks retrieved per question |
 | BOT_MAX_QUESTION_CHARS | 1000 | longer questions are refused with a message |
 | BOT_MAX_FILE_MB | 50 | corpus files larger than this are skipped by ingest with a message (0: no limit) |
@@ -34,6 +36,8 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: Path(_env("BOT_INDEX_DIR", "index")))
     embedding: str = field(default_factory=lambda: _env("BOT_EMBEDDING", "e5"))
     chroma_url: str = field(default_factory=lambda: _env("BOT_CHROMA_URL", ""))
+    chroma_token: str = field(default_factory=lambda: _env("BOT_CHROMA_TOKEN", ""), repr=False)
+    chroma_lease_seconds: float = field(default_factory=lambda: _float("BOT_CHROMA_LEASE_SECONDS", 600.0))
     top_k: int = field(default_factory=lambda: _int("BOT_TOP_K", 8))
     max_question_chars: int = field(default_factory=lambda: _int("BOT_MAX_QUESTION_CHARS", 1000))
     max_file_mb: float = field(default_factory=lambda: _float("BOT_MAX_FILE_MB", 50.0))
@@ -50,6 +54,9 @@ class Settings:
                            hint="Set BOT_TOP_K to a whole number such as 8.")
         if self.max_file_mb < 0:
             raise BotError(f"max_file_mb must be 0 (no limit) or more. Currently it is {self.max_file_mb:g}.")
+        if self.chroma_lease_seconds <= 0:
+            raise BotError(f"chroma_lease_seconds must be greater than 0. Currently it is {self.chroma_lease_seconds:g}.",
+                           hint="Set BOT_CHROMA_LEASE_SECONDS to a number of seconds such as 600.")
         if self.max_question_chars <= 0:
             raise BotError(f"max_question_chars must be greater than 0. Currently it is {self.max_question_chars}.")
 

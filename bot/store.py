@@ -9,15 +9,25 @@ atomic step, so a crash or a bad file never leaves a half-built index in use.
   `manifest.json`; `index/CURRENT` names the build in use (replaced with `os.replace`).
 - Server (`BOT_CHROMA_URL`): collections `bot_<id>` on a Chroma server; manifests live in the
   collection `bot_manifests` and the pointer in the metadata of `bot_current`, so every replica
-  reading that server sees the same build.
+  reading that server sees the same build. `BOT_CHROMA_TOKEN` goes with every request (for the
+  authenticating proxy a Chroma server must sit behind: `chroma run` does not check tokens).
+  One ingest writes at a time: it holds the lease `bot_lease` (see `ServerStore.exclusive`).
+  Every collection is checked before use: its stored configuration must name no embedding
+  function (see `check_configuration`), since the HTTP client would build the one it names.
+
+`commit(manifest, announce)` calls `announce("manifest-written")` and `announce("pointer-swapped")`
+at those two points (ingest's test-only stage holds, see ingest.py).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import time
 import uuid
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -31,6 +41,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 COLLECTION = "chunks"
 PAGE = 2000
+BUILD_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
+# the only stored embedding-function entries that make chromadb build nothing: "legacy" is what
+# `embedding_function=None` with a configuration stores, "unknown" the default sparse entry
+INERT_EMBEDDING_FUNCTIONS = ({"type": "legacy"}, {"type": "unknown"})
 
 
 @dataclass
@@ -75,6 +89,44 @@ def record_to_chunk(cid: str, text: str, meta: dict) -> Chunk:
     )
 
 
+def check_configuration(name: str, configuration: dict | None, schema: dict | None,
+                        space: str | None = None) -> None:
+    """Refuse a collection whose stored configuration or schema names an embedding function.
+
+    chromadb's client rebuilds the function a collection's stored configuration names on every
+    add/upsert (`Collection.configuration`, `Collection.schema`), so whoever can write to the
+    server could make ingest instantiate one of their choosing (a remote model, say). This
+    project never lets Chroma embed: every entry must be empty or inert. Reads only the raw JSON;
+    touching `.configuration` or `.schema` would build the function we are guarding against."""
+    found = [(path, value) for path, value in _embedding_function_entries({"configuration": configuration or {},
+                                                                           "schema": schema or {}})
+             if value is not None and value not in INERT_EMBEDDING_FUNCTIONS]
+    if found:
+        path, value = found[0]
+        raise BotError(f"The Chroma collection {name} is configured with an embedding function this project never "
+                       f"sets ({path} = {json.dumps(value, ensure_ascii=False)[:200]}); refusing to write to it.",
+                       hint="Someone changed it on the server: check who can reach the Chroma server, delete the "
+                            "collection, and run `bot ingest` again.")
+    stored = ((configuration or {}).get("hnsw") or {}).get("space")
+    if space and stored != space:
+        raise BotError(f"The Chroma collection {name} uses the distance {stored!r}, not {space!r} as this project "
+                       "creates it; refusing to use it.",
+                       hint="Delete the collection on the server and run `bot ingest` again.")
+
+
+def _embedding_function_entries(tree, path: str = ""):
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            where = f"{path}.{key}" if path else key
+            if key == "embedding_function":
+                yield where, value
+            else:
+                yield from _embedding_function_entries(value, where)
+    elif isinstance(tree, list):
+        for i, value in enumerate(tree):
+            yield from _embedding_function_entries(value, f"{path}[{i}]")
+
+
 def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
@@ -90,7 +142,7 @@ class Store:
     def _collection(self, build: str, create: bool = False):
         raise NotImplementedError
 
-    def _set_current(self, manifest: Manifest) -> None:
+    def _set_current(self, manifest: Manifest, announce) -> None:
         raise NotImplementedError
 
     def drop(self, build: str) -> None:
@@ -98,6 +150,13 @@ class Store:
 
     def where(self) -> str:
         raise NotImplementedError
+
+    def exclusive(self, announce=None, log=None):
+        """Held by ingest around its whole run: one writer at a time (see ServerStore)."""
+        return nullcontext()
+
+    def renew(self) -> None:
+        """Called while a build is written, so a long ingest keeps its writer lease."""
 
     # -- reading ---------------------------------------------------------------------------
     def records(self, build: str) -> Iterator[tuple[str, str, dict]]:
@@ -140,12 +199,13 @@ class BuildWriter:
         for s in range(0, len(ids), step):
             self.col.add(ids=ids[s:s + step], documents=documents[s:s + step],
                          metadatas=metadatas[s:s + step], embeddings=embeddings[s:s + step])
+            self.store.renew()
         self.count += len(ids)
 
-    def commit(self, manifest: Manifest) -> None:
+    def commit(self, manifest: Manifest, announce=None) -> None:
         manifest.build = self.build
         manifest.chunk_count = self.count
-        self.store._set_current(manifest)
+        self.store._set_current(manifest, announce or (lambda stage: None))
 
     def abort(self) -> None:
         try:
@@ -197,11 +257,13 @@ class EmbeddedStore(Store):
         handle = self._handles[build] = client.get_collection(COLLECTION, embedding_function=None)
         return handle
 
-    def _set_current(self, manifest: Manifest) -> None:
+    def _set_current(self, manifest: Manifest, announce) -> None:
         bdir = self._path(manifest.build)
         _write_atomic(bdir / "manifest.json", manifest.to_json())
         _fsync_dir(bdir)
+        announce("manifest-written")
         _write_atomic(self.root / "CURRENT", manifest.build + "\n")
+        announce("pointer-swapped")
         self._collect_garbage(keep={manifest.build})
 
     def _collect_garbage(self, keep: set[str]) -> None:
@@ -221,6 +283,16 @@ class EmbeddedStore(Store):
         shutil.rmtree(self._path(build), ignore_errors=True)
 
 
+@dataclass
+class Lease:
+    """The writer lease: the collection `bot_lease`, whose metadata names its holder and expiry."""
+
+    collection_id: str
+    holder: str
+    expires: float
+    renewed: float = field(default_factory=time.monotonic)
+
+
 class ServerStore(Store):
     """Builds as collections `bot_<id>` on a Chroma server shared by ingest and every replica.
 
@@ -230,18 +302,37 @@ class ServerStore(Store):
 
     POINTER = "bot_current"
     MANIFESTS = "bot_manifests"
+    LEASE = "bot_lease"
+    LEASE_POLL = 0.5  # seconds between looks at a busy lease
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, token: str = "", lease_seconds: float = 600.0):
         import chromadb
+        import httpx
 
         parsed = urlparse(url if "://" in url else f"http://{url}")
         self.url = url
+        self.lease_seconds = lease_seconds
+        self._lease: Lease | None = None
+        # both spellings: a Bearer header for generic proxies, X-Chroma-Token for Chroma's own scheme
+        headers = {"Authorization": f"Bearer {token}", "X-Chroma-Token": token} if token else {}
+        base = f"{parsed.scheme or 'http'}://{parsed.hostname or '127.0.0.1'}:{parsed.port or 8000}"
+        try:
+            # our own first request, so a refused token reads as that and not as "cannot reach"
+            probe = httpx.get(f"{base}/api/v2/heartbeat", headers=headers, timeout=30)
+        except httpx.HTTPError as err:
+            raise BotError(f"Cannot reach the Chroma server at {url} ({type(err).__name__}).",
+                           hint="Start it with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset BOT_CHROMA_URL to use the local index.") from err
+        if probe.status_code in (401, 403):
+            state = "was refused" if token else "is needed"
+            raise BotError(f"The Chroma server at {url} refused the request ({probe.status_code}): a token {state}.",
+                           hint="Set BOT_CHROMA_TOKEN to the token the proxy in front of the Chroma server expects.")
         try:
             self.client = chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                                              ssl=parsed.scheme == "https", settings=_chroma_settings())
+                                              ssl=parsed.scheme == "https", headers=headers,
+                                              settings=_chroma_settings())
             self.client.heartbeat()
         except Exception as err:  # noqa: BLE001
-            raise BotError(f"Cannot reach the Chroma server at {url} ({type(err).__name__}).",
+            raise BotError(f"Cannot reach the Chroma server at {url} ({type(err).__name__}: {err}).",
                            hint="Start it with `chroma run --path DIR --host 127.0.0.1 --port 8000`, or unset BOT_CHROMA_URL to use the local index.") from err
 
     def where(self) -> str:
@@ -273,13 +364,19 @@ class ServerStore(Store):
             raise BotError(f"The Chroma server at {self.url} failed a request ({type(err).__name__}: {err}).",
                            hint="Check the Chroma server's log; answers resume once it serves requests again.") from err
 
+    def _checked(self, col, space: str | None = None):
+        check_configuration(col.name, col.configuration_json, col._model.serialized_schema, space)
+        return col
+
+    def _named(self, name: str):
+        return self._checked(self._guard(self.client.get_or_create_collection, name, embedding_function=None))
+
     def current(self) -> Manifest | None:
-        pointer = self._guard(self.client.get_or_create_collection, self.POINTER, embedding_function=None)
+        pointer = self._named(self.POINTER)
         build = (pointer.metadata or {}).get("build")
         if not build:
             return None
-        manifests = self._guard(self.client.get_or_create_collection, self.MANIFESTS, embedding_function=None)
-        got = self._guard(manifests.get, ids=[build], include=["documents"])
+        got = self._guard(self._named(self.MANIFESTS).get, ids=[build], include=["documents"])
         if not got["ids"]:
             raise BotError(f"The Chroma server at {self.url} points to a missing build {build}.",
                            hint="Run `bot ingest` again.")
@@ -301,19 +398,119 @@ class ServerStore(Store):
                            hint="`bot serve` picks up the current build by itself within a minute; otherwise restart it.") from err
         except Exception as err:  # noqa: BLE001
             raise _lost(self.url, err) from err
-        return self._Guarded(col, self)
+        return self._Guarded(self._checked(col, space="cosine"), self)
 
-    def _set_current(self, manifest: Manifest) -> None:
+    # -- one writer at a time -----------------------------------------------------------------
+    @contextmanager
+    def exclusive(self, announce=None, log=None):
+        """Hold the writer lease for the whole ingest, so a second ingest never deletes the build the
+        first is writing (commit drops every build but the current and the previous one).
+
+        The lease is the collection `bot_lease`: creating a collection whose name exists fails on
+        the server, which makes taking it atomic. Its metadata holds the holder and an expiry
+        `lease_seconds` (BOT_CHROMA_LEASE_SECONDS) after the last renewal; ingest renews it as it
+        writes. A lease past its expiry (its ingest crashed) is taken over by renaming that very
+        collection (by id) aside, so two ingests that both see it stale cannot remove each other's
+        fresh lease. Expiry is wall-clock time: the machines that ingest need synchronised clocks."""
+        announce = announce or (lambda stage: None)
+        log = log or (lambda msg: None)
+        self._lease = self._acquire(announce, log)
+        try:
+            for name in (self.POINTER, self.MANIFESTS):  # refuse a poisoned server before writing anything
+                self._named(name)
+            yield self._lease
+        finally:
+            lease, self._lease = self._lease, None
+            self._release(lease)
+
+    def _acquire(self, announce, log) -> Lease:
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        told, misses = False, 0
+        while True:
+            expires = time.time() + self.lease_seconds
+            col = self._lease_call(self.client.create_collection, self.LEASE, embedding_function=None,
+                                   metadata={"holder": holder, "expires": expires})
+            if col is not None:
+                return Lease(str(col.id), holder, expires)
+            held = self._lease_call(self.client.get_collection, self.LEASE, embedding_function=None)
+            if held is None:  # released between our two calls, or the server refuses both
+                misses += 1
+                if misses > 20:
+                    raise BotError(f"The Chroma server at {self.url} neither creates nor returns the ingest lease "
+                                   f"collection {self.LEASE}.", hint="Check the Chroma server's log.")
+                continue
+            meta = held.metadata or {}
+            left = float(meta.get("expires") or 0) - time.time()
+            if left <= 0:
+                log(f"note: taking over the stale ingest lease of {meta.get('holder', '?')} on {self.url}")
+                aside = f"{self.LEASE}_stale_{uuid.uuid4().hex[:8]}"
+                if self._lease_call(held.modify, name=aside, ok=True):
+                    self._lease_call(self.client.delete_collection, aside)
+                continue  # whoever moved it first, try to create ours again
+            if not told:
+                log(f"waiting for another ingest to finish ({meta.get('holder', '?')} holds the lease on "
+                    f"{self.url}; it expires in {left:.0f} s unless renewed)")
+                told = True
+            announce("lease-busy")
+            time.sleep(self.LEASE_POLL)
+
+    def _lease_call(self, call, *args, ok=False, **kwargs):
+        """`call`'s result (or `ok`), or None when the server refused it (name taken, or gone);
+        a lost connection is the usual clear error."""
+        import httpx
+
+        try:
+            result = call(*args, **kwargs)
+        except (httpx.TransportError, OSError) as err:
+            raise _lost(self.url, err) from err
+        except Exception:  # noqa: BLE001 - chromadb reports "exists"/"not found" as server errors
+            return None
+        return ok or result
+
+    def _held(self):
+        """Our lease collection, or a clear error if it is no longer ours (a stale-lease takeover)."""
+        lease = self._lease
+        col = self._lease_call(self.client.get_collection, self.LEASE, embedding_function=None)
+        if col is None or str(col.id) != lease.collection_id:
+            raise BotError(f"This ingest lost its writer lease on {self.url}: it went unrenewed for more than "
+                           f"{self.lease_seconds:g} s and another ingest took over.",
+                           hint="Run `bot ingest` again; raise BOT_CHROMA_LEASE_SECONDS if one embedding batch takes that long.")
+        return col
+
+    def renew(self) -> None:
+        lease = self._lease
+        if lease is None or time.monotonic() - lease.renewed < self.lease_seconds / 4:
+            return
+        col = self._held()
+        lease.expires = time.time() + self.lease_seconds
+        self._guard(col.modify, metadata={"holder": lease.holder, "expires": lease.expires})
+        lease.renewed = time.monotonic()
+
+    def _release(self, lease: Lease) -> None:
+        try:
+            col = self.client.get_collection(self.LEASE, embedding_function=None)
+            if str(col.id) == lease.collection_id:
+                self.client.delete_collection(self.LEASE)
+        except Exception:  # noqa: BLE001 - gone already, or the server is; the lease then expires
+            pass
+
+    # -- committing ---------------------------------------------------------------------------
+    def _set_current(self, manifest: Manifest, announce) -> None:
         # manifests carry a dummy vector: Chroma records need one and we never let Chroma embed
-        manifests = self._guard(self.client.get_or_create_collection, self.MANIFESTS, embedding_function=None)
+        manifests = self._named(self.MANIFESTS)
         self._guard(manifests.upsert, ids=[manifest.build], documents=[manifest.to_json()], embeddings=[[0.0]])
-        pointer = self._guard(self.client.get_or_create_collection, self.POINTER, embedding_function=None)
+        announce("manifest-written")
+        if self._lease is not None:
+            self._held()
+        pointer = self._named(self.POINTER)
         previous = (pointer.metadata or {}).get("build")
         self._guard(pointer.modify, metadata={"build": manifest.build, "previous": previous or ""})
+        announce("pointer-swapped")
         keep = {manifest.build, previous}
         for col in self._guard(self.client.list_collections):
             name = col if isinstance(col, str) else col.name
-            if name.startswith("bot_") and name not in (self.POINTER, self.MANIFESTS) and name[4:] not in keep:
+            # only build collections: the pointer, the manifests and the lease are not ours to drop
+            if name.startswith("bot_") and BUILD_ID.match(name[4:]) and name[4:] not in keep:
                 self.drop(name[4:])
         stale = [b for b in self._guard(manifests.get, include=[])["ids"] if b not in keep]
         if stale:
@@ -333,7 +530,8 @@ def _lost(url: str, err: Exception) -> BotError:
 
 def open_store(settings: Settings) -> Store:
     if settings.chroma_url:
-        return ServerStore(settings.chroma_url)
+        return ServerStore(settings.chroma_url, token=settings.chroma_token,
+                           lease_seconds=settings.chroma_lease_seconds)
     return EmbeddedStore(settings.index_dir)
 
 
