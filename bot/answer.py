@@ -77,6 +77,10 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
     best_cell = max(grid, key=lambda c: c.score, default=None)
     if best_cell is not None and (best_text is None or best_cell.score > best_text.score):
         if best_cell.score >= NO_ANSWER:
+            if best_text is not None and best_text.score >= NO_ANSWER and best_cell.col is not None and \
+                    numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
+                # a sentence that states the same figure says it with its unit ("$231.3 million")
+                return _answer_from_text(q, text, index)
             return cells.draft(q, needs, best_cell)
     elif best_text is not None and best_text.score >= NO_ANSWER:
         return _answer_from_text(q, text, index)

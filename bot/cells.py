@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, quarter_of, score, title_needs
+from .match import YEAR_RE, Needs, coverage, date_fit, label_years, quarter_of, score, title_needs
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
@@ -95,7 +95,7 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     """Does a column (or row) label name the asked year and quarter?"""
     value = 1.0
     if needs.years:
-        years = set(YEAR_RE.findall(label))
+        years = label_years(label)
         value = 1.0 if years & set(needs.years) else (0.1 if years else date_fit(needs, "", "", scope))
     if needs.quarter:
         quarter = quarter_of(label)
@@ -108,8 +108,12 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     out: list[Cell] = []
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
-        periods = any(needs.years and YEAR_RE.search(view.header[j]) or
+        periods = any(needs.years and label_years(view.header[j]) or
                       needs.quarter and quarter_of(view.header[j]) for j in values)
+        # the prose of the table's report that retrieval found: a table's measure ("Adjusted
+        # EBITDA") is usually said there, not in its cells
+        prose = "\n".join(ev.chunk.text for ev in evidence[:6] if ev.chunk.kind == "paragraph"
+                          and ev.chunk.file == view.rows[0].file)
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
@@ -119,14 +123,14 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
                     continue
-                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", "", scope, scoped, measures=False)
+                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", prose, scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
                 kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
                 out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
-                cov, missing = coverage(needs, label, "", scope, scoped, measures=False)
+                cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
                 whole = score(cov, 1.0, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
                 out.append(Cell(view, row, None, whole, missing))
     return out
@@ -151,7 +155,7 @@ def draft(q, needs: Needs, best: Cell):
         cols = [best.col]
         if len(needs.years) > 1:  # "in 2017 and 2018 respectively": each asked year's column
             cols = [j for j in value_columns(view) if j < len(row.cells) and row.cells[j].strip()
-                    and set(YEAR_RE.findall(view.header[j])) & set(needs.years)] or cols
+                    and label_years(view.header[j]) & set(needs.years)] or cols
         d.figures = [row.cells[j] for j in cols]
         sep = "; " if q.lang == "en" else "；"
         line = sep.join(f"{label}, {view.header[j]}: **{row.cells[j]}**" if q.lang == "en" else

@@ -41,6 +41,12 @@ PERIODS = [
     ("full", re.compile(r"全年|全年度|full[- ]year|for the (?:full )?year\b", re.I)),
 ]
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
+
+
+def label_years(text: str) -> set[str]:
+    """The years a label names: "2019", "2019年", and fiscal abbreviations ("FY19")."""
+    return set(YEAR_RE.findall(text)) | {f"20{y}" for y in FISCAL_RE.findall(text)}
 SHARE_WORDS = frozenset({"占比", "比重", "份额", "比例", "share", "proportion", "percentage"})
 SHARE_FIGURE_RE = re.compile(r"占[^。；;]{0,30}?\d[\d.]*\s*%|\d[\d.]*\s*(?:%|percent) of\b", re.I)
 SHARE_RE = re.compile(r"占|比重|比例|份额|share|proportion|percentage of|as a percent", re.I)
@@ -337,7 +343,7 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
     if not needs.years:
         return 1.0
     asked = set(needs.years)
-    here = set(YEAR_RE.findall(sentence))
+    here = label_years(sentence)
     if here & asked:
         if needs.intent not in ("value", "count") or needs.lang == "en" or re.search(r"respectively|分别", sentence):
             return 1.0
