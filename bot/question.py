@@ -149,6 +149,8 @@ def analyse(text: str) -> Query:
         q.intent = "list"
     elif DEFINE_RE.search(text):
         q.intent = "define"  # "X是什么": a sentence saying what X is, not a figure
+    elif lang == "en" and re.match(r"^(?:in [^,]*, )?(?:what|which)\b", text, re.I) and not _asks_amount(text):
+        q.intent = "define"  # "what is the main source of receivables": a describing sentence
     if lang == "en":
         q.dates = english_dates(text)
         low = text.lower()
@@ -163,6 +165,18 @@ def analyse(text: str) -> Query:
     stripped = DATE_RE.sub(" ", text)
     q.terms = noun_phrases(stripped)
     return q
+
+
+AMOUNT_RE = re.compile(r"\b(how much|how many|amount|value|total|number|percentage|percent|rate|ratio|price|cost|"
+                       r"balance|change|increase|decrease|growth|margin|size)\b", re.I)
+
+
+def _asks_amount(text: str) -> bool:
+    """Does an English what-question ask for a figure (a measure, an amount, a year's value)?"""
+    from . import vocab
+    if AMOUNT_RE.search(text) or re.search(r"\b(19|20)\d{2}\b", text):
+        return True
+    return any(vocab.is_measure(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]+", text))
 
 
 def noun_phrases(text: str) -> list[Term]:
