@@ -126,12 +126,15 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cov, missing = coverage(needs, f"{label}\n{view.header[j]}", prose, scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
                 kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
+                if needs.intent in ("why", "define"):
+                    kind *= 0.3  # a reason or a description is said in prose, not in a cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
                 out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
-                whole = score(cov, 1.0, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
+                kind = 0.3 if needs.intent in ("why", "define") else 1.0
+                whole = score(cov, kind, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
                 out.append(Cell(view, row, None, whole, missing))
     return out
 

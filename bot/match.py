@@ -69,7 +69,11 @@ EN_FRAMING = frozenset(
     "to for and or by with from as that this these those there their its it did do does doing done has have had "
     "year years amount amounts value values total figure figures number numbers report reported annual excerpt "
     "according table show shows shown provide provided information about give list name state stated "
-    "change changes during between period respectively also any all other than more less".split()
+    "change changes during between period respectively also any all other than more less "
+    # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
+    "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
+    "company companies company's group firm entity "
+    "january february march april may june july august september october november december".split()
 )
 
 

@@ -168,7 +168,9 @@ def analyse(text: str) -> Query:
 
 
 AMOUNT_RE = re.compile(r"\b(how much|how many|amount|value|total|number|percentage|percent|rate|ratio|price|cost|"
-                       r"balance|change|increase|decrease|growth|margin|size)\b", re.I)
+                       r"balance|change|increase|decrease|growth|margin|size|income|profit|loss|earnings|sales|"
+                       r"revenues?|expenses?|assets|liabilit(?:y|ies)|equity|cash|debt|dividends?|ebitda|eps|shares|"
+                       r"quarter|fiscal|fy\d*)\b", re.I)
 
 
 def _asks_amount(text: str) -> bool:
