@@ -58,6 +58,9 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
     if not evidence:
         return _refuse(q, "", [], index)
     needs = needs_of(q, index)
+    about_table = cells.structure_answer(q, needs, evidence, index)
+    if about_table is not None:
+        return about_table
     if not needs.items and not needs.years:
         return _refuse(q, "", evidence[:0], index)
     if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, label_years, quarter_of, score, title_needs
+from .scope import named_reports
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
@@ -293,4 +294,65 @@ def _count_draft(q, view, hits, cond_text: str):
         unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
         head = f"共**{n}{unit}**（按表「{view.caption}」中{cond_text}的单元格计算得出）"
     d.body = head + ("：\n" + "\n".join(lines) if lines else "。")
+    return d
+
+
+# -- questions about a table itself ---------------------------------------------------------
+YEARS_Q = re.compile(r"\bwhich years\b|\bwhat (?:are the )?years\b|\bin which years\b|\bwhat periods\b|哪些年|哪几年", re.I)
+PARTS_Q = re.compile(r"\bcomponents? of\b|\bwhat (?:are|were) the (?:items|types|categories|elements|parts|line items)\b|"
+                     r"\bconsists? of\b|由哪些|包括哪些项目|有哪些组成", re.I)
+SHOW_Q = re.compile(r"what (?:does|do|did) (?:the|this) table (?:show|present|provide|summari[sz]e|represent|illustrate|"
+                    r"contain|include)|(?:表|表格)(?:中)?(?:反映|显示|展示|列出)了什么", re.I)
+INTRO_RE = re.compile(r"\b(?:following|below|above|accompanying) tables?\b|\btable (?:below|above)\b|下表|如下表|见下表|表\s*\d*\s*(?:所示|显示)", re.I)
+TOTAL_RE = re.compile(r"^\s*(?:total|合计|总计|小计)\b", re.I)
+
+
+def structure_answer(q, needs: Needs, evidence: list[Evidence], index):
+    """"Which years does the table cover", "what are the components of X", "what does the
+    table show": answered from the table's own structure (its column labels, its row labels)
+    or from the sentence that introduces it."""
+    kind = "years" if YEARS_Q.search(q.text) else "parts" if PARTS_Q.search(q.text) else \
+        "show" if SHOW_Q.search(q.text) else ""
+    if not kind:
+        return None
+    tables = [v for _, v in _tables(evidence, index)]
+    named = named_reports(index, q.text)
+    tables = [v for v in tables if v.rows[0].file in named] or tables
+    if not tables:
+        return None
+    view = max(tables, key=lambda v: coverage(needs, " ".join([v.caption, *v.header, *(row_label(v, r) for r in v.rows)]),
+                                              "", "", set(), measures=False)[0])
+    from .answer import Draft
+
+    d = Draft(body="", refused=False)
+    en = q.lang == "en"
+    if kind == "show":
+        # the sentence of the table's own report that introduces it ("The following table summarizes…")
+        prose = [c for c in index.chunks if c.kind == "paragraph" and c.file == view.rows[0].file]
+        found = [(s.strip(), c) for c in prose for s in re.split(r"(?<=[.。!?！？])\s+", c.text) if INTRO_RE.search(s)]
+        if not found:
+            return None
+        intro, chunk = found[0]
+        d.body = f"{intro} {d.cite(chunk)}"
+        return d
+    if kind == "years":
+        years: list[str] = []
+        for j in value_columns(view):
+            years += [y for y in sorted(label_years(view.header[j]), reverse=True) if y not in years]
+        if not years:
+            return None
+        d.figures = years
+        stated = (", " if en else "、").join(f"**{y}**" for y in years)
+        mark = d.cite(view.rows[0])
+        d.body = (f"The table “{view.caption}” gives figures for {stated} {mark}" if en else
+                  f"表「{view.caption}」列出的年份：{stated} {mark}")
+        d.allowed_numbers |= set(years)
+        return d
+    rows = [r for r in view.rows if row_label(view, r).strip() and not TOTAL_RE.match(row_label(view, r))]
+    if not rows:
+        return None
+    names = [row_label(view, r) for r in rows]
+    d.figures = names
+    lines = [f"- **{name}** {d.cite(r)}" for name, r in zip(names, rows)]
+    d.body = ((f"The table “{view.caption}” lists:" if en else f"表「{view.caption}」列出的项目：") + "\n" + "\n".join(lines))
     return d
