@@ -8,6 +8,7 @@ condition, never to state them.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -104,6 +105,13 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     return value
 
 
+def _prose(view, evidence: list[Evidence]) -> str:
+    """The prose of the table's report that retrieval found: a table's measure ("Adjusted
+    EBITDA", "total assets") is usually said there, not in its cells."""
+    return "\n".join(ev.chunk.text for ev in evidence[:6] if ev.chunk.kind == "paragraph"
+                     and ev.chunk.file == view.rows[0].file)
+
+
 def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
     out: list[Cell] = []
@@ -111,10 +119,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
         values = value_columns(view)
         periods = any(needs.years and label_years(view.header[j]) or
                       needs.quarter and quarter_of(view.header[j]) for j in values)
-        # the prose of the table's report that retrieval found: a table's measure ("Adjusted
-        # EBITDA") is usually said there, not in its cells
-        prose = "\n".join(ev.chunk.text for ev in evidence[:6] if ev.chunk.kind == "paragraph"
-                          and ev.chunk.file == view.rows[0].file)
+        prose = _prose(view, evidence)
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
@@ -227,15 +232,17 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
+        prose = _prose(view, evidence)
         for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
             scoped = title_needs(needs, row.report)
-            cov, _ = coverage(needs, row_label(view, row), "", _scope(view, row), scoped)
+            cov, _ = coverage(needs, row_label(view, row), prose, _scope(view, row), scoped, measures=False)
             picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "row")
         for j in values:  # one column down its rows ("持股比例超过1%的有几个")
             row0 = view.rows[0]
-            cov, _ = coverage(needs, view.header[j], "", _scope(view, row0), title_needs(needs, row0.report))
+            cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), title_needs(needs, row0.report),
+                              measures=False)
             picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "column")
@@ -244,9 +251,12 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     _, view, picked, scale, how = best
     values = [v * scale for v in (to_number(c) for _, c, _ in picked) if v is not None]
     threshold = number * cond_scale
-    if values and cond_scale != 1.0 and scale == 1.0 and not min(values) <= threshold <= max(values) \
-            and min(values) <= number <= max(values):
-        threshold = number  # "exceed $10,000 thousand" over a table stated in thousands without saying so
+    if values and cond_scale != 1.0 and scale == 1.0:
+        # a table that does not say its unit: "exceed $10,000 thousand" over cells stated in
+        # thousands means 10,000 as the cells write it; take the reading nearer the cells' range
+        middle = sorted(abs(v) for v in values)[len(values) // 2] or 1.0
+        distance = lambda t: abs(math.log10(max(abs(t), 1e-9)) - math.log10(middle))  # noqa: E731
+        threshold = min((number, threshold), key=distance)
     hits = []
     for name, cell, row in picked:
         value = to_number(cell)

@@ -67,9 +67,9 @@ LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as
 EN_FRAMING = frozenset(
     "what which who whom whose when where why how many much was were is are be been being the a an of in on at "
     "to for and or by with from as that this these those there their its it did do does doing done has have had "
-    "year years amount amounts value values total figure figures number numbers report reported annual excerpt "
+    "year years amount amounts value values figure figures number numbers report reported annual excerpt "
     "according table show shows shown provide provided information about give list name state stated "
-    "change changes during between period respectively also any all other than more less "
+    "change changes during between period respectively also any all than more less "
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
     "company companies company's group firm entity "
