@@ -310,7 +310,8 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
     for t in q.terms:
         candidates.append(t.text)
         candidates += [p for p in tokenize(t.text) if len(p) >= 2 and p != t.text]
-    frame = view.caption + "".join(view.header)
+    # the report's own name ("华润三九" in its title) names the scope, not some rows
+    frame = view.caption + "".join(view.header) + (view.rows[0].report if view.rows else "")
     short = _short_columns(view)
     n = len(view.rows)
     groups: dict[int, set[int]] = {}

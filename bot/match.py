@@ -23,7 +23,7 @@ from functools import lru_cache
 from . import vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
-from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query
+from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query, noun_phrases
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 PERIOD_WORDS = frozenset("first second third fourth quarter quarters half q1 q2 q3 q4 h1 h2 季度 上半年 下半年".split())
@@ -113,6 +113,9 @@ def needs_of(q: Query, index) -> Needs:
                 continue  # "first quarter", "second half": the period fit reads them
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, word[:1].isupper() and not q.text.startswith(word)))
+        for t in noun_phrases(re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)):
+            items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
+                              False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
             if not any(t.text in n.variants for n in items):
                 items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,

@@ -117,7 +117,8 @@ class Query:
 def language(text: str) -> str:
     cjk = len(CJK_RE.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk * 2 >= latin or cjk >= 4 else "en"
+    # a Chinese name inside an English question ("… Sanjiu's (华润三九) revenue") keeps it English
+    return "zh" if cjk * 3 >= latin else "en"
 
 
 def english_dates(text: str) -> list[str]:
