@@ -140,6 +140,10 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in ("why", "define") else 1.0
+                if not any(cell_figure(row.cells[j]) for j in values if j < len(row.cells)):
+                    kind *= 0.25  # a row of notes, not of figures
+                if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
+                    kind *= 0.5
                 whole = score(cov, kind, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
                 out.append(Cell(view, row, None, whole, missing))
     return out
@@ -249,7 +253,7 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     if best is None or best[0] < 0.5:
         return None
     _, view, picked, scale, how = best
-    values = [v * scale for v in (to_number(c) for _, c, _ in picked) if v is not None]
+    values = [v * scale for v in (to_number(c) for _, c, _ in picked if cell_figure(c)) if v is not None]
     threshold = number * cond_scale
     if values and cond_scale != 1.0 and scale == 1.0:
         # a table that does not say its unit: "exceed $10,000 thousand" over cells stated in
@@ -259,7 +263,7 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
         threshold = min((number, threshold), key=distance)
     hits = []
     for name, cell, row in picked:
-        value = to_number(cell)
+        value = to_number(cell) if cell_figure(cell) else None  # a note ("前10名股东中…") is no value
         if value is None or "total" in name.lower() or "合计" in name or "总计" in name:
             continue
         if _passes(value * scale, op, threshold, inclusive):

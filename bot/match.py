@@ -365,10 +365,10 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
         return 0.15  # the sentence speaks of another year
     anchor = years_in(before)
     if anchor:
-        return 0.9 if anchor[-1] in asked else 0.2
+        return 0.95 if anchor[-1] in asked else 0.2
     inherited = set(YEAR_RE.findall(scope))
     if inherited & asked:
-        return 0.85
+        return 0.95  # "2023年…统计公报": every figure of the report is the year's unless it says otherwise
     if inherited:
         return 0.1  # the report (or its section) is about another year
     return 0.4  # nothing says which year the figure is for
