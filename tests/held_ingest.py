@@ -33,7 +33,8 @@ class HeldIngest:
         return (self.folder / "stages").read_text(encoding="utf-8").split()
 
     def log(self) -> str:
-        self.stderr.flush()
+        if not self.stderr.closed:
+            self.stderr.flush()
         return (self.folder / "stderr.txt").read_text(encoding="utf-8", errors="replace")[-3000:]
 
     def wait_for(self, stage: str, times: int = 1) -> float:

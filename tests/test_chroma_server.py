@@ -1,7 +1,10 @@
 """BOT_CHROMA_URL mode against a real Chroma server (`chroma run` on 127.0.0.1, free port, temp
 dir): the store itself, ingest into it, two app replicas sharing it (answers identical to the
 embedded index), a lost server (clear error, 503) and its recovery, and replicas following a
-new ingest without a restart."""
+new ingest without a restart. Hardening (issue 14): a collection whose stored configuration
+names an embedding function is refused before any write; the server behind a token-checking
+reverse proxy, with and without BOT_CHROMA_TOKEN; two ingests at once take turns on the
+server's writer lease, and a killed ingest's lease expires."""
 from __future__ import annotations
 
 import random
@@ -88,7 +91,6 @@ def test_server_store_keeps_current_and_previous_builds_only(chroma):
         writer.add(["a", "b"], ["x", "y"], [{"file": "f"}, {"file": "f"}], [_unit(rng, 4), _unit(rng, 4)])
         writer.commit(_manifest(4))
         builds.append(writer.build)
-        time.sleep(1.1)  # build ids carry the time to the second
     names = {c.name for c in store.client.list_collections()}
     assert f"bot_{builds[2]}" in names and f"bot_{builds[1]}" in names
     assert f"bot_{builds[0]}" not in names
@@ -204,3 +206,219 @@ def test_replicas_follow_a_new_ingest(replicas, served):
         assert health["chunks"] == result.chunks and len(health["reports"]) == 2
     # the replica answers from the new build (and still from the old report)
     assert "1014亿元" in _ask(two.url, [SIZE_Q]).json()["figures"]
+
+
+# -- hardening (issue 14): poisoned configuration, token proxy, one writer at a time ------------------
+@pytest.fixture
+def fresh_chroma(tmp_path):
+    server = ChromaServer(tmp_path / "chroma-data").start()
+    yield server
+    server.stop()
+
+
+def _collections(url: str, headers: dict | None = None) -> dict[str, dict]:
+    r = httpx.get(f"{url}/api/v2/tenants/default_tenant/databases/default_database/collections",
+                  headers=headers or {}, timeout=30)
+    r.raise_for_status()
+    return {c["name"]: c for c in r.json()}
+
+
+def _shipped_corpus(root: Path, *extra: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in (SHIPPED_CORPUS, *extra):
+        for f in folder.iterdir():
+            if f.is_file():
+                shutil.copy(f, root / f.name)
+    return root
+
+
+POISON = {"type": "known", "name": "sentence_transformer",
+          "config": {"model_name": "attacker/remote-model", "device": "cpu", "normalize_embeddings": False}}
+
+
+def test_a_poisoned_collection_configuration_is_refused_before_any_write(fresh_chroma, tmp_path, monkeypatch):
+    """Someone with access to the server pre-creates `bot_manifests` naming an embedding function;
+    ingest must refuse before writing anything, and never build that function."""
+    from chromadb.utils import embedding_functions
+
+    built = []
+
+    class Tripwire:
+        @staticmethod
+        def build_from_config(config):
+            built.append(config)
+            raise AssertionError("the stored embedding function was built")
+
+    monkeypatch.setitem(embedding_functions.known_embedding_functions, "sentence_transformer", Tripwire)
+    r = httpx.post(f"{fresh_chroma.url}/api/v2/tenants/default_tenant/databases/default_database/collections",
+                   json={"name": "bot_manifests", "configuration": {"embedding_function": POISON}}, timeout=30)
+    assert r.status_code == 200, r.text
+    settings = Settings().with_(corpus_dir=SHIPPED_CORPUS, index_dir=tmp_path / "unused", chroma_url=fresh_chroma.url)
+    with pytest.raises(BotError) as err:
+        ingest(settings, progress=False, log=lambda m: None)
+    message = str(err.value)
+    assert "bot_manifests" in message and "embedding function" in message and "attacker/remote-model" in message
+    assert not built
+    names = _collections(fresh_chroma.url)
+    assert set(names) <= {"bot_manifests", "bot_current"}, names  # no build, no lease left behind
+    count = httpx.get(f"{fresh_chroma.url}/api/v2/tenants/default_tenant/databases/default_database/collections/"
+                      f"{names['bot_manifests']['id']}/count", timeout=30).json()
+    assert count == 0
+
+
+def test_a_build_collection_with_a_stored_embedding_function_is_refused(fresh_chroma):
+    """A build collection (named like ours) that names an embedding function: refused for reading
+    and for writing, and with it no function is built."""
+    build = "20990101-000000-abcdef"
+    r = httpx.post(f"{fresh_chroma.url}/api/v2/tenants/default_tenant/databases/default_database/collections",
+                   json={"name": f"bot_{build}", "configuration": {"embedding_function": POISON,
+                                                                    "hnsw": {"space": "cosine"}}}, timeout=30)
+    assert r.status_code == 200, r.text
+    store = ServerStore(fresh_chroma.url)
+    with pytest.raises(BotError, match="embedding function"):
+        store.query(build, [1.0, 0.0], 1)
+    with pytest.raises(BotError, match="embedding function"):
+        store._collection(build, create=True)
+
+
+def test_check_configuration_reads_every_embedding_function_entry():
+    from bot.store import check_configuration
+
+    inert = {"embedding_function": {"type": "legacy"}, "hnsw": {"space": "cosine"}}
+    check_configuration("c", inert, {"keys": {"#embedding": {"float_list": {"vector_index": {
+        "config": {"embedding_function": {"type": "legacy"}}}}}}}, space="cosine")
+    check_configuration("c", {"embedding_function": None}, None)
+    sparse = {"keys": {"sparse": {"sparse_vector": {"sparse_vector_index": {"config": {
+        "embedding_function": {"type": "known", "name": "chroma_bm25", "config": {}}}}}}}}
+    with pytest.raises(BotError, match="schema.keys.sparse"):
+        check_configuration("c", inert, sparse)
+    with pytest.raises(BotError, match="distance"):
+        check_configuration("c", {"hnsw": {"space": "l2"}}, None, space="cosine")
+
+
+# -- behind an authenticating reverse proxy ------------------------------------------------------------
+TOKEN = "test-token-" + "7f3c9a"
+
+
+class TokenProxy:
+    """A reverse proxy on 127.0.0.1 that forwards to Chroma only requests carrying the token in both
+    headers the project sends, and counts what it forwarded and refused."""
+
+    def __init__(self, upstream: str, token: str):
+        from starlette.applications import Starlette
+        from starlette.responses import PlainTextResponse, Response
+        from starlette.routing import Route
+
+        self.forwarded = 0
+        self.refused = 0
+        client = httpx.AsyncClient(base_url=upstream, timeout=120)
+        hop = {"host", "content-length", "transfer-encoding", "connection", "content-encoding"}
+
+        async def forward(request):
+            if (request.headers.get("authorization") != f"Bearer {token}"
+                    or request.headers.get("x-chroma-token") != token):
+                self.refused += 1
+                return PlainTextResponse("missing or wrong token", status_code=401)
+            self.forwarded += 1
+            up = await client.request(request.method, request.url.path, params=request.query_params,
+                                      content=await request.body(),
+                                      headers={k: v for k, v in request.headers.items() if k.lower() not in hop})
+            return Response(up.content, status_code=up.status_code,
+                            headers={k: v for k, v in up.headers.items() if k.lower() not in hop})
+
+        methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+        self.server = LiveServer(Starlette(routes=[Route("/{path:path}", forward, methods=methods)]))
+        self.url = self.server.url
+
+
+@pytest.fixture
+def proxy(fresh_chroma):
+    p = TokenProxy(fresh_chroma.url, TOKEN)
+    p.server.start()
+    yield p
+    p.server.stop()
+
+
+def test_through_the_token_proxy_without_the_token_is_refused(proxy, tmp_path):
+    for token, state in (("", "a token is needed"), ("wrong", "a token was refused")):
+        settings = Settings().with_(corpus_dir=SHIPPED_CORPUS, index_dir=tmp_path / "unused",
+                                    chroma_url=proxy.url, chroma_token=token)
+        with pytest.raises(BotError) as err:
+            ingest(settings, progress=False, log=lambda m: None)
+        assert proxy.url in str(err.value) and state in str(err.value)
+        assert "BOT_CHROMA_TOKEN" in err.value.hint
+    assert proxy.forwarded == 0 and proxy.refused >= 2
+    assert TOKEN not in repr(Settings().with_(chroma_token=TOKEN))  # never printed with the settings
+
+
+def test_through_the_token_proxy_with_the_token_ingest_and_answers_work(proxy, tmp_path):
+    settings = Settings().with_(corpus_dir=SHIPPED_CORPUS, index_dir=tmp_path / "unused",
+                                chroma_url=proxy.url, chroma_token=TOKEN)
+    result = ingest(settings, progress=False, log=lambda m: None)
+    assert result.where == proxy.url and result.chunks > 0
+    answer = Assistant(settings).ask(SIZE_Q)
+    assert "1014亿元" in answer.figures
+    assert proxy.forwarded > 0 and proxy.refused == 0  # every request carried both headers
+
+
+# -- two ingests against one server ---------------------------------------------------------------------
+def _build_passes_golden(settings: Settings, store: ServerStore, build: str) -> list:
+    from bot.evaluate import run_eval
+    from bot.index import LoadedIndex
+
+    got = store.client.get_collection("bot_manifests").get(ids=[build], include=["documents"])
+    manifest = Manifest.from_json(got["documents"][0])
+    index = LoadedIndex(store, manifest, settings.embedding)
+    assert len(index.chunks) == manifest.chunk_count > 0
+    report = run_eval(settings, GOLDEN / "shipped.jsonl", verbose=False, assistant=Assistant(settings, index=index))
+    return [(r.id, r.problems) for r in report.results if not r.passed]
+
+
+def test_two_concurrent_ingests_take_turns_and_both_builds_stay_intact(fresh_chroma, tmp_path):
+    from held_ingest import HeldIngest
+
+    env = {"BOT_CHROMA_URL": fresh_chroma.url}
+    first_corpus = _shipped_corpus(tmp_path / "corpus-a")
+    second_corpus = _shipped_corpus(tmp_path / "corpus-b", STUB_CORPUS)
+    first = HeldIngest(tmp_path / "first", first_corpus, env=env)
+    first.release("files-read")
+    first.wait_for("embeddings-written")  # its whole build written, not committed, lease held
+    building = {n for n in _collections(fresh_chroma.url) if n.startswith("bot_2")}
+    assert len(building) == 1
+    second = HeldIngest(tmp_path / "second", second_corpus, env=env)
+    second.release("lease-busy")  # let it keep looking (each look is announced again)
+    second.wait_for("lease-busy", times=3)  # it looked three times and was turned away each time
+    assert "files-read" not in second.stages()
+    assert {n for n in _collections(fresh_chroma.url) if n.startswith("bot_2")} == building
+    assert first.finish() == 0, first.log()
+    assert second.finish() == 0, second.log()
+    assert "waiting for another ingest" in second.log()
+
+    store = ServerStore(fresh_chroma.url)
+    pointer = store.client.get_collection("bot_current").metadata
+    a_build, b_build = pointer["previous"], pointer["build"]
+    assert f"bot_{a_build}" in building and a_build != b_build
+    assert "bot_lease" not in _collections(fresh_chroma.url)  # released
+    settings = Settings().with_(corpus_dir=second_corpus, index_dir=tmp_path / "unused", chroma_url=fresh_chroma.url)
+    assert _build_passes_golden(settings, store, a_build) == []
+    assert _build_passes_golden(settings, store, b_build) == []
+    assert store.current().build == b_build and len(store.current().files) > 1
+
+
+def test_a_stale_lease_of_a_killed_ingest_expires(fresh_chroma, tmp_path):
+    from held_ingest import HeldIngest
+
+    corpus = _shipped_corpus(tmp_path / "corpus")
+    short = {"BOT_CHROMA_URL": fresh_chroma.url, "BOT_CHROMA_LEASE_SECONDS": "2"}
+    crashed = HeldIngest(tmp_path / "crashed", corpus, env=short)
+    crashed.release("files-read")
+    crashed.wait_for("embeddings-written")
+    crashed.kill()
+    assert "bot_lease" in _collections(fresh_chroma.url)  # left behind by the kill
+    after = HeldIngest(tmp_path / "after", corpus, env={"BOT_CHROMA_URL": fresh_chroma.url})
+    assert after.finish() == 0, after.log()  # waited at most the 2 s the lease had left
+    assert "stale ingest lease" in after.log()
+    names = _collections(fresh_chroma.url)
+    assert "bot_lease" not in names and not any(n.startswith("bot_lease_stale") for n in names)
+    store = ServerStore(fresh_chroma.url)
+    assert {n for n in names if n.startswith("bot_2")} == {f"bot_{store.current().build}"}  # the orphan is gone
