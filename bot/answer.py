@@ -270,7 +270,8 @@ def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableV
             ids = dict.fromkeys(e.chunk.table_id for e in tables)
             named = [v for v in (index.tables.get(t) for t in ids) if v is not None and _filters(q, v, short_only=True)[0]]
             view = named[0] if named else view
-        return view if _counts_rows_of(q, view) else None
+        # rows picked by a value the question names are what it counts ("股东性质是境内非国有法人的有几家")
+        return view if _counts_rows_of(q, view) or (view is not None and _filters(q, view, short_only=True)[0]) else None
     if top.table_id:
         return index.tables.get(tables[0].chunk.table_id)
     if q.intent in ("list", "who", "when") and \
@@ -333,7 +334,10 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
         col = max(cols, key=lambda c: len(cols[c]))
         used = [(u, rs) for u, rs in used if not (u in value)]  # a longer value replaces its parts
         used.append((value, rows))
-        groups[col] = groups.get(col, set()) | rows
+        # in one column, nested matches are parts of one value ("境内"+"非国有"+"法人" ->
+        # 境内非国有法人: the narrower rows); disjoint ones are alternatives ("上海和天津": either)
+        have = groups.get(col)
+        groups[col] = rows if have is None else (have & rows if have <= rows or rows <= have else have | rows)
     if not used:
         return [], None
     left = set(range(n))
@@ -408,7 +412,7 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead
-    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows)])
+    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows), rows[0].report if rows else ""])
     if q.lang == "zh" and not all(_in(t, frame) for t in q.terms):
         return None  # the rows do not speak of everything asked: the text may
     name_col = _name_column(view)
