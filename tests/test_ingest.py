@@ -1,9 +1,7 @@
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -193,20 +191,23 @@ def test_index_with_more_than_1000_chunks_reopens_in_new_processes(tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_during_ingest_never_breaks_the_index(tmp_path):
+    """Killed when held at each stage it announces (BOT_INGEST_STAGES, see bot/ingest.py), not
+    after a guessed number of seconds."""
+    from held_ingest import STAGES, HeldIngest
+
     corpus = make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
     s = settings_for(tmp_path)
     quiet_ingest(s)
     (corpus / "big.txt").write_text(big_report(600), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for delay in (1.5, 3.0, 4.5):
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "--corpus", str(corpus),
-                                 "--index", str(s.index_dir), "-q"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    for target, stage in enumerate(STAGES):
+        run = HeldIngest(tmp_path / f"held-{stage}", corpus, index=s.index_dir)
+        for earlier in STAGES[:target]:
+            run.wait_for(earlier)
+            run.release(earlier)
+        run.wait_for(stage)
+        run.kill()
         index = load_index(s)  # opens: either the old build or a complete new one
-        assert len(index.chunks) in (3, 603)
+        assert len(index.chunks) == (603 if stage == "pointer-swapped" else 3), stage
         assert any("356.8亿元" in c.text for c in index.chunks)
     quiet_ingest(s)
     assert len(load_index(s).chunks) == 603
