@@ -161,10 +161,12 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
                 before = [d for s, d in dates if s < pos + m.start()]
                 anchors.append(before[-1] if before else None)
             whole = FULL_SENTENCE.search(chunk.text, max(0, chunk.text.rfind("。", 0, pos) + 1))
-            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, whole.group() if whole else "")
+            near = whole.group() if whole else ""
+            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, near)
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
-            value = score(cov, kind, date * period_fit(needs, sentence), plan_fit(needs, sentence), rank, q.lang)
+            period = period_fit(needs, sentence, near, chunk.text[:pos])
+            value = score(cov, kind, date * period, plan_fit(needs, sentence), rank, q.lang)
             if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
                                             for n in needs.items for v in n.variants if len(v) >= 2):
                 value += 0.1  # "智算中心是…": the sentence that says what it is

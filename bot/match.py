@@ -38,7 +38,7 @@ PERIODS = [
     ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月", re.I)),
     ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|\b(January|February|March|April|May|June|July|August|September|"
                          r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
-    ("full", re.compile(r"全年|全年度|full[- ]year|for the (?:full )?year\b", re.I)),
+    ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}", re.I)),
 ]
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
@@ -157,6 +157,7 @@ def needs_of(q: Query, index) -> Needs:
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
+    needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
     needs.extra["share"] = bool(SHARE_RE.search(q.text))
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there
@@ -300,9 +301,14 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
         if n.text in scoped:
             continue
         cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
-        if cross:
-            continue  # an English word with no Chinese rendering says nothing about Chinese text
-        m = max(match(n, primary), 0.9 * match(n, near), 0.8 * match(n, scope), 0.6 * match(n, context))
+        if cross and (not n.entity or needs.extra.get("cjk_name")):
+            # an English word with no Chinese rendering says nothing about Chinese text (nor does
+            # an English name when the question also gives its Chinese name: "Sanjiu (华润三九)")
+            continue
+        # a measure must be said where the figure is (the sentence it belongs to), not elsewhere
+        # in the passage ("占GDP的比例" two sentences on is not a GDP figure)
+        far = 0.3 if n.measure and measures else 0.6  # (a table's measure is said in its prose)
+        m = max(match(n, primary), 0.9 * match(n, near), 0.8 * match(n, scope), far * match(n, context))
         if m >= 1.0 and not needs.extra.get("share") and _only_as_denominator(n, primary):
             m = 0.4
         elif m < 1.0 and n.measure and n.variants & SHARE_WORDS and SHARE_FIGURE_RE.search(primary):
@@ -381,17 +387,27 @@ def periods_in(text: str) -> set[str]:
     return found
 
 
-def period_fit(needs: Needs, sentence: str) -> float:
+def period_fit(needs: Needs, sentence: str, near: str = "", before: str = "") -> float:
     """A quarter's or half-year's figure is no answer to a question about another part of the
-    year, nor to one about the whole year."""
+    year, nor to one about the whole year. The period is the sentence's, else that of the
+    sentence it belongs to, else the last one the passage named before it."""
     asked = needs.extra.get("periods", set())
-    said = periods_in(sentence)
+    said = periods_in(sentence) or periods_in(near) or _last_period(before)
     if not said or "full" in said and not asked - {"full"}:
         return 1.0
     if asked:
         return 1.0 if asked & said else 0.2
     # "2024年黄金消费量" against "2024年上半年…" (an English note dated to a quarter is usually an event)
     return 0.55 if needs.years and needs.lang == "zh" and needs.intent in ("value", "count") else 1.0
+
+
+def _last_period(text: str) -> set[str]:
+    last, where = set(), -1
+    for name, rx in PERIODS:
+        for m in rx.finditer(text):
+            if m.start() > where:
+                last, where = {name}, m.start()
+    return last
 
 
 def plan_fit(needs: Needs, sentence: str) -> float:
