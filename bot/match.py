@@ -77,7 +77,7 @@ EN_FRAMING = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: hashing it for the match cache costs nothing
 class Need:
     """One thing the question names, as the reports may say it."""
     text: str
@@ -218,9 +218,11 @@ def quarter_of(label: str) -> str:
 
 
 # -- matching -------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def match(need: Need, text: str) -> float:
     """1.0 when the text says the need in some form; a partial score from shared bigrams
-    (CJK) or word pieces (Latin) otherwise."""
+    (CJK) or word pieces (Latin) otherwise. Cached: a question's needs meet the same captions,
+    labels and sentences many times."""
     if not text:
         return 0.0
     low = text.lower()
@@ -244,12 +246,22 @@ def _latin_in(variant: str, low: str) -> bool:
     stems = _stems(variant)
     if not stems:
         return False
-    have = set(_stems(low))
+    have = _stem_set(low)
     return all(s in have for s in stems)
 
 
+@lru_cache(maxsize=16384)
+def _stem_set(text: str) -> frozenset[str]:
+    return frozenset(_stems(text))
+
+
+@lru_cache(maxsize=16384)
+def _squash(low: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", low)
+
+
 def _latin_partial(need: Need, low: str) -> float:
-    squashed = re.sub(r"[^a-z0-9]", "", low)
+    squashed = _squash(low)
     word = re.sub(r"[^a-z0-9]", "", need.text.lower())
     if len(word) >= 4 and word in squashed:
         return 0.8  # "post retirement" / "postretirement"
