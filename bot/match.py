@@ -111,8 +111,11 @@ def needs_of(q: Query, index) -> Needs:
                 variants.add(zh)
             if word.lower() in PERIOD_WORDS:
                 continue  # "first quarter", "second half": the period fit reads them
+            # a capitalised word is a name; one no report writes in Latin letters ("Spring
+            # Festival" over Chinese text) cannot be checked against Chinese text and is no name here
+            named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
-                              vocab.is_measure(word), True, word[:1].isupper() and not q.text.startswith(word)))
+                              vocab.is_measure(word), True, named))
         for t in noun_phrases(re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)):
             items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
                               False, False, True))  # a Chinese name in an English question
@@ -164,6 +167,13 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+def _mentioned(index, word: str, stems) -> bool:
+    mentions = getattr(index, "mentions", None)
+    if mentions is None:
+        return True
+    return mentions(word) or any(mentions(s) for s in stems)
 
 
 def _english_words(text: str) -> list[str]:
