@@ -70,7 +70,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
     view = _table_for(q, evidence, index)
     if view is not None and (not cells.numeric(view) or
-                             q.intent in ("count", "list") and _filters(q, view, short_only=True)[0]):
+                             q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
         draft = _answer_from_table(q, view, index)
         if draft is not None:
             return draft

@@ -72,6 +72,7 @@ EN_FRAMING = frozenset(
     "change changes during between period respectively also any all than more less "
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
+    "definition defined meaning mean means respective respectively "
     "company companies company's group firm entity "
     "january february march april may june july august september october november december".split()
 )
@@ -120,7 +121,7 @@ def needs_of(q: Query, index) -> Needs:
             items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
                               False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
-            if not any(t.text in n.variants for n in items):
+            if not any(t.text in n.variants for n in items) and _glossary_phrase(q.text, t.text):
                 items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,
                                   t.text in METRICS, False))
     else:
@@ -167,6 +168,13 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+def _glossary_phrase(question: str, zh: str) -> bool:
+    """Is `zh` the glossary rendering of a phrase of several words in the question? (single
+    words already carry their translations)"""
+    low = question.lower()
+    return any(" " in en and en in low for en, z in EN_GLOSSARY.items() if z == zh)
 
 
 def _mentioned(index, word: str, stems) -> bool:

@@ -64,7 +64,7 @@ COUNT_RE = re.compile(r"(几|多少)(项|个|条|家|部|种|座|所|名)|how ma
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
 WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
 DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat (is|are) (a|an|meant by)\b|"
-                       r"\bwhat does .* mean\b|\bdefine\b|\bmeaning of\b", re.I)
+                       r"\bwhat does .* mean\b|\bdefine\b|\bmeaning of\b|\bdefinition of\b|\bdefined as\b", re.I)
 WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|哪位|\bwho\b|\bwhom\b|"
                     r"(which|what) (department|ministry|organi[sz]ation|agency|company|firm|executive|officer|person|"
                     r"director|subsidiary|entity|customer|auditor|bank)", re.I)
