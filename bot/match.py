@@ -56,10 +56,14 @@ DENOMINATOR_RE = re.compile(r"占([^，。；,;]{1,30}?)(?:的)?(?:比例|比重
 PLAN_RE = re.compile(r"预计|预测|目标|力争|计划|规划|有望|将达|将超|展望|expect|forecast|target|outlook|guidance|plan(?:s|ned)?\b"
                      r"|project(?:ed|ion)", re.I)
 REASON_RE = re.compile(r"因为|由于|得益于|受益于|主要是|原因|归因|带动|推动|拉动|导致|使得|随着|受.{1,40}(影响|推动|带动)|"
-                       r"缘于|源于|分析|表示|认为|"
+                       r"缘于|源于|分析|表示|认为|为了|以便|用于|in order to|so as to|to assess|to evaluate|useful|helps? to|allows?|"
                        r"due to|because|driven by|as a result|result(?:ed|s)? (?:from|in)|attributable to|owing to|"
                        r"reflect|primarily|mainly|offset by|caused", re.I)
-DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is defined|means|represents|consists? of|include", re.I)
+DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is defined|means|represents|consists? of|include|"
+                       r"\b(?:is|are|was|were)\b|derived from|calculated|measured|in order to|we (?:perform|use|monitor)", re.I)
+# a figure that states a change ("increased $1.5 million") rather than a level
+CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|增长|下降|增加|减少|上升|回落|提高|降低", re.I)
+CHANGE_ASKED_RE = re.compile(r"chang|increas|decreas|grow|growth|declin|rise|fall|涨|跌|增|降|变化|变动|同比|环比", re.I)
 NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
 COUNT_RE = re.compile(r"\d[\d,，.]*\s*(?:[万亿]\s*)?[个家项座台名所条部种人户次位款只艘架辆]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
 LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
@@ -72,7 +76,7 @@ EN_FRAMING = frozenset(
     "change changes during between period respectively also any all than more less "
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
-    "definition defined meaning mean means respective respectively "
+    "definition defined meaning mean means respective respectively source sources "
     "company companies company's group firm entity "
     "january february march april may june july august september october november december".split()
 )
@@ -162,6 +166,7 @@ def needs_of(q: Query, index) -> Needs:
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
+    needs.extra["change"] = bool(CHANGE_ASKED_RE.search(q.text))
     needs.extra["share"] = bool(SHARE_RE.search(q.text))
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there
@@ -363,7 +368,11 @@ def fit(needs: Needs, sentence: str) -> float:
     if intent == "list":
         return 1.0 if find_figures(sentence) or LIST_RE.search(sentence) else 0.6
     if intent == "value":
-        return 1.0 if find_figures(sentence) else 0.25
+        if not find_figures(sentence):
+            return 0.25
+        if not needs.extra.get("change") and _states_change(sentence):
+            return 0.6  # "what was X in 2018" asks the level; "X increased $1.5 million" gives a change
+        return 1.0
     if intent == "when":
         return 1.0 if find_dates(sentence) else 0.25
     if intent == "who":
@@ -373,6 +382,12 @@ def fit(needs: Needs, sentence: str) -> float:
     if intent == "define":
         return 1.0 if DEFINE_RE.search(sentence) else 0.6
     return 1.0
+
+
+def _states_change(sentence: str) -> bool:
+    """Is every figure of the sentence a change ("increased $1.5 million", "同比增长15.4%")?"""
+    figs = find_figures(sentence)
+    return bool(figs) and all(CHANGE_RE.search(sentence[max(0, m.start() - 14):m.start()]) for m in figs)
 
 
 def years_in(text: str) -> list[str]:
