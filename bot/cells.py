@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, label_years, quarter_of, score, title_needs
+from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score, title_needs
 from .scope import named_reports
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
+NIL_RE = re.compile(r"^\s*(?:[-—–]+|n/?a|nm|不适用|无)\s*$", re.I)
 TABLES_LOOKED_AT = 3
 REPORTS_LOOKED_AT = 2
 SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millions": 1e6, "百万": 1e6,
@@ -50,7 +51,8 @@ def value_columns(view) -> list[int]:
     width = len(view.header)
     out = []
     for j in range(1, width):  # the first column holds the row labels (names, years)
-        cells = [r.cells[j] for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
+        # a dash or "N/A" is a value the report left out, not a word
+        cells = [r.cells[j] for r in view.rows if j < len(r.cells) and r.cells[j].strip() and not NIL_RE.match(r.cells[j])]
         # dates are values too ("首店开业：1999年1月11日"), asked for by their column's label
         if cells and sum(is_number(c) or bool(DATE_RE.fullmatch(c.strip())) for c in cells) >= 0.6 * len(cells):
             out.append(j)
@@ -132,6 +134,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cov, missing = coverage(needs, f"{label}\n{view.header[j]}", prose, scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
                 kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
+                if not any(match(n, f"{label}\n{view.header[j]}") >= 0.5 for n in needs.items):
+                    kind *= 0.3  # neither its row nor its column is what was asked
                 if needs.intent in ("why", "define"):
                     kind *= 0.3  # a reason or a description is said in prose, not in a cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):

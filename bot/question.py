@@ -70,7 +70,8 @@ WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个�
                     r"director|subsidiary|entity|customer|auditor|bank)", re.I)
 WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会|\bwhy\b|what (caused|led to|drove|explains)|"
                     r"\breasons?\b|due to what|attributed to", re.I)
-HOW_RE = re.compile(r"^(?:in [^,]*, )?how (is|are|was|were|does|do|did) (?!much|many)|what kind of|what type of", re.I)
+HOW_RE = re.compile(r"^(?:in [^,]*, )?how (is|are|was|were|does|do|did) (?!much|many)|what kind of|what type of|"
+                    r"what (?:is|are|was|were) the (?:main |primary |principal )?(?:source|purpose|basis|nature)s? of", re.I)
 FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
 FOLLOW_SUFFIX = re.compile(r"(的呢|呢|怎么样|如何|又如何|\?|？|。|!|！|\s)+$")
 QUESTION_TAIL = re.compile(r"(是多少|有多少|为多少|是什么|有哪些|是哪些|是哪个|多少|多大|如何|怎么样|吗|呢|\?|？|。)+$")
