@@ -63,6 +63,9 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
         return about_table
     if not needs.items and not needs.years:
         return _refuse(q, "", evidence[:0], index)
+    extreme = cells.extreme_answer(q, needs, evidence, index)  # "which has the largest …"
+    if extreme is not None:
+        return extreme
     if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column
         counted = cells.count_answer(q, needs, evidence, index)
         if counted is not None:

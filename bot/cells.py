@@ -374,3 +374,42 @@ def structure_answer(q, needs: Needs, evidence: list[Evidence], index):
     lines = [f"- **{name}** {d.cite(r)}" for name, r in zip(names, rows)]
     d.body = ((f"The table “{view.caption}” lists:" if en else f"表「{view.caption}」列出的项目：") + "\n" + "\n".join(lines))
     return d
+
+
+# -- the row with the largest or smallest value -----------------------------------------------
+TOP_RE = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|top)\b|最高|最大|最多|第一|排名第一", re.I)
+BOTTOM_RE = re.compile(r"\b(?:smallest|lowest|least|minimum|fewest|bottom)\b|最低|最小|最少", re.I)
+
+
+def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
+    """"Which officer has the largest percentage increase": the row whose cell in the asked
+    column is the largest (or smallest), with the value and a citation; a computed choice."""
+    top, bottom = TOP_RE.search(q.text), BOTTOM_RE.search(q.text)
+    if not (top or bottom) or not WHICH_RE.search(q.text) and not re.search(r"\bwho\b|谁", q.text, re.I):
+        return None
+    best = None
+    for _rank, view in _tables(evidence, index):
+        row0 = view.rows[0]
+        for j in value_columns(view):
+            cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
+                              title_needs(needs, row0.report), measures=False)
+            if best is None or cov > best[0]:
+                best = (cov, view, j)
+    if best is None or best[0] < 0.5:
+        return None
+    _, view, j = best
+    rows = [(to_number(r.cells[j]), r) for r in view.rows if j < len(r.cells) and cell_figure(r.cells[j])
+            and not TOTAL_RE.match(row_label(view, r))]
+    rows = [(v, r) for v, r in rows if v is not None]
+    if not rows:
+        return None
+    value, row = (max if top and not bottom else min)(rows, key=lambda vr: vr[0])
+    from .answer import Draft
+
+    d = Draft(body="", refused=False)
+    name, cell = row_label(view, row), row.cells[j]
+    d.figures = [name, cell]
+    word = ("largest" if top and not bottom else "smallest") if q.lang == "en" else ("最高" if top and not bottom else "最低")
+    d.body = (f"**{name}**: {view.header[j]} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
+              if q.lang == "en" else f"**{name}**：{view.header[j]}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    return d
