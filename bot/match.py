@@ -15,7 +15,6 @@ Signals, each in [0, 1]:
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -464,11 +463,3 @@ def plan_fit(needs: Needs, sentence: str) -> float:
 def score(cov: float, kind: float, date: float, plan: float, rank: int, lang: str) -> float:
     prior = (0.12 if lang == "en" else 0.05) / (rank + 1)
     return cov * kind * date * plan + prior
-
-
-def log_idf(n_docs: int, df: int) -> float:
-    return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if len(w) >= 2 and w not in FRAMING]
