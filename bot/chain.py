@@ -156,7 +156,9 @@ class Assistant:
 
 
 def _evidence_text(chunk) -> str:
-    return "\n".join((chunk.text, chunk.location, chunk.attribution, chunk.report, chunk.caption))
+    # a row's column labels and row label are the report's own words too ("2017", "FY19")
+    return "\n".join((chunk.text, chunk.location, chunk.attribution, chunk.report, chunk.caption,
+                      " ".join(chunk.header), chunk.label, chunk.unit))
 
 
 def _files(reports) -> frozenset[str] | None:
