@@ -56,6 +56,11 @@ MARKUP_RE = re.compile(
 ORDINAL_RE = re.compile(r"(?m)^\s*(?:\d{1,2}[.、)）](?!\d)|[(（]\d{1,2}[)）])\s*")
 
 
+def _is_timeout(err: BaseException) -> bool:
+    """A client library's timeout (openai's APITimeoutError, httpx's TimeoutException, …)."""
+    return isinstance(err, TimeoutError) or "timeout" in type(err).__name__.lower()
+
+
 class LLMTimeout(Exception):
     pass
 
@@ -280,6 +285,8 @@ class LLMAnswerer:
         except LLMTimeout:
             return self._fallback(grounded, "timeout", f"{self.timeout:g}")
         except Exception as err:  # noqa: BLE001 - any failure of the model falls back
+            if _is_timeout(err):  # the client's own timeout (same limit) can fire first
+                return self._fallback(grounded, "timeout", f"{self.timeout:g}")
             return self._fallback(grounded, "error", type(err).__name__, err)
         return self._finish(grounded, reply, chunks, draft)
 
@@ -307,7 +314,10 @@ class LLMAnswerer:
             yield self._fallback(grounded, "timeout", f"{self.timeout:g}")
             return
         except Exception as err:  # noqa: BLE001
-            yield self._fallback(grounded, "error", type(err).__name__, err)
+            if _is_timeout(err):  # the client's own timeout (same limit) can fire first
+                yield self._fallback(grounded, "timeout", f"{self.timeout:g}")
+            else:
+                yield self._fallback(grounded, "error", type(err).__name__, err)
             return
         yield self._finish(grounded, raw, chunks, draft)
 
