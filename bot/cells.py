@@ -84,8 +84,8 @@ def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
     files = list(dict.fromkeys(ev.chunk.file for ev in evidence[:REPORTS_LOOKED_AT]))
     have = {v.table_id for _, v in out}
     for rank, file in enumerate(files):
-        for view in index.tables.values():
-            if view.table_id not in have and view.rows and view.rows[0].file == file and numeric(view):
+        for view in index.file_tables.get(file, ()):
+            if view.table_id not in have and numeric(view):
                 out.append((len(evidence) + rank, view))
                 have.add(view.table_id)
     return out
@@ -346,7 +346,7 @@ def structure_answer(q, needs: Needs, evidence: list[Evidence], index):
     en = q.lang == "en"
     if kind == "show":
         # the sentence of the table's own report that introduces it ("The following table summarizes…")
-        prose = [c for c in index.chunks if c.kind == "paragraph" and c.file == view.rows[0].file]
+        prose = index.file_paragraphs.get(view.rows[0].file, [])
         found = [(s.strip(), c) for c in prose for s in re.split(r"(?<=[.。!?！？])\s+", c.text) if INTRO_RE.search(s)]
         if not found:
             return None

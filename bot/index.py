@@ -62,6 +62,15 @@ class LoadedIndex:
                     view.record = c
         for view in self.tables.values():
             view.rows.sort(key=lambda c: c.row)
+        # per report file, so answering looks at one report's tables or prose, not the whole index
+        self.file_tables: dict[str, list[TableView]] = {}
+        for view in self.tables.values():
+            if view.rows:
+                self.file_tables.setdefault(view.rows[0].file, []).append(view)
+        self.file_paragraphs: dict[str, list[Chunk]] = {}
+        for c in self.chunks:
+            if c.kind == "paragraph":
+                self.file_paragraphs.setdefault(c.file, []).append(c)
         # what the reports mention: passages plus the headings, captions and titles they sit under
         self.text_blob = "\n".join(
             [c.text for c in self.chunks if c.kind != "table"]
