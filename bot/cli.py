@@ -6,7 +6,10 @@ tracebacks for problems a user can fix. Heavy imports (gradio, torch) stay out o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import logging
+import os
 import sys
 
 from .errors import BotError
@@ -33,9 +36,17 @@ def _print_answer(answer, as_json: bool, extra: dict | None = None) -> None:
 
 
 def cmd_ask(args) -> int:
-    from .chain import Assistant
+    # A one-off question is mostly start-up: importing LangChain and Chroma and loading the
+    # index make ~300,000 objects none of which die, and Python's collector would walk them all
+    # several times over. Collect nothing until they are made, then set them aside for good.
+    gc.disable()
+    try:
+        from .chain import Assistant
 
-    assistant = Assistant(_settings(args), answerer=_answerer(args))
+        assistant = Assistant(_settings(args), answerer=_answerer(args))
+    finally:
+        gc.freeze()
+        gc.enable()
     if args.batch:
         return _ask_batch(assistant, args.batch)
     if not args.questions:
@@ -159,15 +170,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
     except BotError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        status = 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `bot eval … | head`: the reader left, nothing to report
         sys.stderr.close()
         return 0
+    if argv is None and args.func is cmd_ask:
+        # `bot ask` only reads the index; tearing down the interpreter's ~300,000 objects one by
+        # one takes longer than answering did. Flush what was printed and leave.
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # the reader left (`| head`) or the stream is closed
+                pass
+        os._exit(status)
+    return status
 
 
 if __name__ == "__main__":

@@ -47,6 +47,18 @@ def _jieba():
         return _load_jieba()
 
 
+# ingest and a long-running server read jieba's whole dictionary into memory (`preload`); a
+# one-off `bot ask` looks words up in an SQLite copy instead (see _Frequencies)
+_PRELOAD = False
+
+
+def preload() -> None:
+    """Read jieba's whole dictionary into memory on first use: for processes that tokenise a
+    lot of text (ingest) or live long (the server). Call it before the first tokenisation."""
+    global _PRELOAD
+    _PRELOAD = True
+
+
 @lru_cache(maxsize=1)
 def _load_jieba():
     import jieba
@@ -54,7 +66,14 @@ def _load_jieba():
     jieba.setLogLevel(logging.WARNING)
     # jieba caches its dictionary in $TMPDIR; make sure that exists and is writable
     jieba.dt.tmp_dir = os.environ.get("BOT_JIEBA_CACHE") or tempfile.gettempdir()
-    jieba.initialize()
+    if _PRELOAD:
+        jieba.initialize()
+        _dictionary_db(jieba)  # made once per machine, here, so a later cold ask need not make it
+    else:
+        path = _dictionary_db(jieba)
+        freq = _Frequencies(path)
+        jieba.dt.FREQ, jieba.dt.total = freq, freq.total
+        jieba.dt.initialized = True
     # market-research words jieba's dictionary splits ("占比" -> "占"/"比"); general vocabulary only
     for word in ("占比", "同比增长", "市场规模", "增速", "增长率", "市场份额", "占有率", "营收"):
         jieba.add_word(word, tag="n")
@@ -133,39 +152,95 @@ def pos_tag(text: str) -> list[tuple[str, str]]:
     return [(w.word, w.flag) for w in _posseg().lcut(text)]
 
 
-class _TagTable(dict):
-    """jieba.posseg's word -> tag table, looked up word by word in an SQLite copy of jieba's
-    dictionary. jieba reads all 350,000 tags from dict.txt when `jieba.posseg` is imported,
-    which is most of a cold `bot ask`'s second; a question needs the tags of a dozen words.
-    Words added at run time (`jieba.add_word(..., tag=)`) live in the dict itself."""
+class _Lookup(dict):
+    """A table of jieba's dictionary looked up key by key in an SQLite copy of it, each answer
+    kept. jieba reads the whole dictionary (350,000 words, their prefixes and tags) before its
+    first cut, which is most of a cold `bot ask`'s second; a question needs a few hundred keys.
+    Entries set at run time (`jieba.add_word`) live in the dict itself."""
+
+    _SQL = ""
 
     def __init__(self, path: str):
         super().__init__()
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
+        self._absent: set[str] = set()
 
-    def get(self, word, default=None):
-        if dict.__contains__(self, word):
-            return dict.__getitem__(self, word)
+    def _value(self, key):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        if key in self._absent or not isinstance(key, str):
+            return None
         with self._lock:
-            row = self._db.execute("SELECT tag FROM tags WHERE word = ?", (word,)).fetchone()
-        return row[0] if row else default
+            row = self._db.execute(self._SQL, (key,)).fetchone()
+        if row is None:
+            self._absent.add(key)
+            return None
+        dict.__setitem__(self, key, row[0])
+        return row[0]
+
+    def get(self, key, default=None):
+        value = self._value(key)
+        return default if value is None else value
+
+    def __contains__(self, key):
+        return self._value(key) is not None
+
+    def __getitem__(self, key):
+        value = self._value(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key, value):
+        self._absent.discard(key)
+        dict.__setitem__(self, key, value)
 
 
-def _tag_db(jieba) -> str:
+class _Frequencies(_Lookup):
+    """jieba's word -> frequency table (`Tokenizer.FREQ`: every word, and every prefix of a word
+    at 0), with the total jieba divides by."""
+
+    _SQL = "SELECT freq FROM freq WHERE word = ?"
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.total = self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()[0]
+
+
+class _TagTable(_Lookup):
+    """jieba.posseg's word -> part-of-speech table (read from dict.txt when `jieba.posseg` is
+    imported, otherwise)."""
+
+    _SQL = "SELECT tag FROM tags WHERE word = ?"
+
+
+# bumped when the tables below change, so an older copy is not read
+_DB_VERSION = 2
+
+
+def _dictionary_db(jieba) -> str:
+    """The SQLite copy of jieba's dictionary (frequencies with jieba's own prefix entries, and
+    tags), made once per dictionary file in jieba's cache directory."""
     source = jieba.dt.get_dict_file()
     name = getattr(source, "name", "dict")
     source.close()
     stat = os.stat(name) if os.path.exists(name) else None
     key = f"{stat.st_size}-{int(stat.st_mtime)}" if stat else jieba.__version__
-    path = os.path.join(jieba.dt.tmp_dir or tempfile.gettempdir(), f"bot-jieba-tags-{key}.sqlite")
+    path = os.path.join(jieba.dt.tmp_dir or tempfile.gettempdir(), f"bot-jieba-v{_DB_VERSION}-{key}.sqlite")
     if not os.path.exists(path):
-        tmp = f"{path}.{os.getpid()}.tmp"
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         db = sqlite3.connect(tmp)
         db.execute("CREATE TABLE tags (word TEXT PRIMARY KEY, tag TEXT) WITHOUT ROWID")
+        db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
         with jieba.dt.get_dict_file() as fh:
             rows = (line.decode("utf-8").split() for line in fh)
             db.executemany("INSERT OR REPLACE INTO tags VALUES (?, ?)", ((r[0], r[2]) for r in rows if len(r) == 3))
+        # jieba's own reading of the file, so the copy holds exactly what `initialize` would
+        freq, total = jieba.Tokenizer.gen_pfdict(jieba.dt.get_dict_file())
+        db.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
+        db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
         db.commit()
         db.close()
         os.replace(tmp, path)  # another process may build it at the same time: either copy is whole
@@ -180,7 +255,7 @@ def _posseg():
 @lru_cache(maxsize=1)
 def _load_posseg():
     jieba = _jieba()
-    table = _TagTable(_tag_db(jieba))
+    table = _TagTable(_dictionary_db(jieba))
     real = jieba.Tokenizer.get_dict_file
     jieba.Tokenizer.get_dict_file = lambda self: io.BytesIO(b"")  # skip posseg's full tag load at import
     try:

@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import time
 import uuid
 from contextlib import contextmanager, nullcontext
@@ -127,7 +128,37 @@ def _embedding_function_entries(tree, path: str = ""):
             yield from _embedding_function_entries(value, f"{path}[{i}]")
 
 
+def _chromadb():
+    """chromadb, imported with the `overrides` package's decorator reduced to the marker it sets.
+
+    chromadb decorates ~170 methods with `overrides.override`, which checks each one's signature
+    against its base class's (bytecode and type-hint inspection) as the class is built: a third
+    of chromadb's import, paid by every cold `bot ask`, for a check meant for chromadb's own
+    developers. The `__override__` marker that `EnforceOverrides` looks for is still set."""
+    if "chromadb" not in sys.modules:
+        try:
+            import overrides
+        except ImportError:  # a chromadb that no longer uses it
+            overrides = None
+        if overrides is not None and not getattr(overrides, "_bot_marker_only", False):
+            def override(method=None, **_checks):
+                def mark(m):
+                    try:
+                        m.__override__ = True
+                    except (AttributeError, TypeError):
+                        pass
+                    return m
+                return mark(method) if method is not None else mark
+
+            overrides.override = overrides.overrides = override
+            overrides._bot_marker_only = True
+    import chromadb
+
+    return chromadb
+
+
 def _chroma_settings():
+    _chromadb()
     from chromadb.config import Settings as ChromaSettings
 
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -241,7 +272,7 @@ class EmbeddedStore(Store):
     def _collection(self, build: str, create: bool = False):
         if not create and build in self._handles:  # the per-question query path: no lookups
             return self._handles[build]
-        import chromadb
+        chromadb = _chromadb()
 
         path = self._path(build)
         if not create and not path.exists():
@@ -306,7 +337,7 @@ class ServerStore(Store):
     LEASE_POLL = 0.5  # seconds between looks at a busy lease
 
     def __init__(self, url: str, token: str = "", lease_seconds: float = 600.0):
-        import chromadb
+        chromadb = _chromadb()
         import httpx
 
         parsed = urlparse(url if "://" in url else f"http://{url}")

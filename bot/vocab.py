@@ -633,13 +633,17 @@ class _Lexicon:
     @classmethod
     def build(cls, pairs: Iterable[tuple[str, Iterable[str]]]) -> "_Lexicon":
         alts: dict[str, dict[str, str]] = {}
+        norms: dict[str, str] = {}  # a group's forms recur once per word of the group
         for word, forms in pairs:
             key = normalise(word)
             if len(key) < 2:  # one character ("占", "省") is part of too many other words
                 continue
             slot = alts.setdefault(key, {})
             for form in forms:
-                slot.setdefault(normalise(form), form)
+                norm = norms.get(form)
+                if norm is None:
+                    norm = norms[form] = normalise(form)
+                slot.setdefault(norm, form)
         for key in list(alts):
             for inflected in _plurals(key):
                 alts.setdefault(inflected, alts[key])

@@ -60,3 +60,42 @@ def test_mixed_text_keeps_each_languages_words():
     assert toks[0] == "ai" and "服务器" in toks and "增长" in toks
     assert tokenize("shipments")[0] in toks and "2024" in toks
     assert toks.index("服务器") < toks.index(tokenize("shipments")[0]) < toks.index("2024")
+
+
+_CUT_SCRIPT = """
+import json, sys
+from pathlib import Path
+from bot import lexical
+if sys.argv[1] == "preload":
+    lexical.preload()
+out = []
+for path in sys.argv[2:]:
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        out.append([lexical.tokenize(line), lexical.words(line), lexical.pos_tag(line[:80])])
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_a_one_off_process_cuts_exactly_as_one_with_the_whole_dictionary_loaded(tmp_path):
+    """`bot ask` looks jieba's frequencies up word by word in an SQLite copy; ingest loads the
+    whole dictionary. Their tokens must be identical, or a question's BM25 terms would miss the
+    index's."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [str(p) for p in sorted((root / "corpus").glob("*.txt")) + sorted((root / "tests/news/reports").glob("*.md"))]
+    assert texts
+    env = {**os.environ, "BOT_JIEBA_CACHE": str(tmp_path)}  # the copy is made afresh here
+    runs = {}
+    for mode in ("preload", "lazy"):
+        proc = subprocess.run([sys.executable, "-c", _CUT_SCRIPT, mode, *texts], capture_output=True,
+                              text=True, env=env, cwd=root, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        runs[mode] = json.loads(proc.stdout)
+    assert list(tmp_path.glob("bot-jieba-*.sqlite")), "the preloading run should have made the copy"
+    assert sum(len(t) for t, _, _ in runs["lazy"]) > 1000
+    assert runs["lazy"] == runs["preload"]
