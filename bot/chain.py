@@ -118,12 +118,17 @@ class Assistant:
 
     def _retrieve(self, state: dict) -> dict:
         reports = state.get("reports")
-        docs = (self.retriever.invoke(state["standalone"]) if reports is None
-                else self.retriever.invoke(state["standalone"], reports=reports))
-        return {**state, "evidence": [d.metadata["evidence"] for d in docs]}
+        standalone = state["standalone"]
+        prefetch = getattr(self.index.embedder, "prefetch", None)
+        if prefetch is not None:  # the question's embedding is made while it is analysed
+            prefetch(standalone)
+        query = analyse(standalone)
+        docs = (self.retriever.invoke(standalone) if reports is None
+                else self.retriever.invoke(standalone, reports=reports))
+        return {**state, "query": query, "evidence": [d.metadata["evidence"] for d in docs]}
 
     def _compose(self, state: dict) -> dict:
-        query = analyse(state["standalone"])
+        query = state.get("query") or analyse(state["standalone"])
         # answers follow the language the person asked in, not the resolved question's
         query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang
         draft = compose(query, state["evidence"], self.index)

