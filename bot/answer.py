@@ -21,7 +21,8 @@ from .types import Chunk, Evidence
 REFUSAL_ZH = "报告中没有"
 REFUSAL_EN = "The report does not contain"
 SUB_SENTENCE = re.compile(r"(?<=[。！？!?；;])")
-CLAUSE = re.compile(r"[,，:：]")
+# a comma inside a Western-grouped number ("418,306,002股") does not end a clause
+CLAUSE = re.compile(r"[，:：]|,(?!\d{3}(?!\d))")
 FULL_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 UNIT_GLOSS = {
     "万亿元": "万亿元 = trillion yuan", "亿元": "亿元 = 100 million yuan", "万元": "万元 = 10 thousand yuan",
@@ -87,12 +88,27 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
                     numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
                 # a sentence that states the same figure says it with its unit ("$231.3 million")
                 return _answer_from_text(q, text, index)
-            return cells.draft(q, needs, best_cell)
+            return cells.draft(q, needs, cells.settle(grid, best_cell))
     elif best_text is not None and best_text.score >= NO_ANSWER:
         return _answer_from_text(q, text, index)
     # the closest passage shown is the best sentence of the top-ranked passage, as retrieval
     # ranks them: a stray sentence elsewhere (a planted one) is not put forward
     return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index)
+
+
+def add_part(whole: Draft, part: Draft) -> None:
+    """Another part of a compound question ("…有多少家旅行社？营收多少"): its first line joins the
+    whole answer's first line, and its quote the quotes, when none of its figures is in that
+    first line already (a part whose answer restates one of them answers the same thing)."""
+    head, _, rest = whole.body.partition("\n")
+    if part.refused or whole.refused or not part.figures or any(f"**{f}**" in head for f in part.figures):
+        return
+    marks = {f"[{i}]": whole.cite(c) for i, c in enumerate(part.chunks, 1)}
+    p_head, _, p_rest = re.sub(r"\[\d+\]", lambda m: marks.get(m.group(), m.group()), part.body).partition("\n")
+    quotes = [block.strip() for block in p_rest.split("\n\n") if block.strip() and block.strip() not in whole.body]
+    whole.body = "\n".join(x for x in (f"{head} {p_head}", rest) if x) + "".join(f"\n\n{q}" for q in quotes)
+    whole.figures += [f for f in part.figures if f not in whole.figures]
+    whole.allowed_numbers |= part.allowed_numbers
 
 
 def _missing_text(q: Query, needs, best) -> str:
@@ -199,7 +215,7 @@ def subject_in(text: str, subject: list[Term]) -> bool:
 def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     """The clauses of `sentence` that answer: those holding the figures asked for, plus the clause
     naming their subject and the date they refer to; openers such as "从市场规模来看," drop away."""
-    pieces = re.split(r"(?<=[,，])", sentence)
+    pieces = re.split(r"(?<=，)|(?<=,)(?!\d{3}(?!\d))", sentence)
     with_figures = [i for i, p in enumerate(pieces) if find_figures(p)]
     if not with_figures:
         return sentence

@@ -153,6 +153,22 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     return out
 
 
+# cells of one row scoring within this fraction of each other are not told apart by the question
+TIE = 0.995
+
+
+def settle(grid: list[Cell], best: Cell) -> Cell:
+    """The best cell, or its whole row when the question does not tell that cell's column from
+    another of the row ("持股多少": 持股比例 and 持股数量 fit alike): the row is then stated
+    with its column labels rather than one column picked at random."""
+    if best.col is None:
+        return best
+    rivals = [c for c in grid if c.row is best.row and c.col is not None and c.col != best.col
+              and c.score >= best.score * TIE]
+    whole = next((c for c in grid if c.row is best.row and c.col is None), None)
+    return whole if rivals and whole is not None else best
+
+
 def draft(q, needs: Needs, best: Cell):
     from .answer import Draft
 

@@ -15,11 +15,11 @@ from dataclasses import replace
 
 from langchain_core.runnables import RunnableLambda
 
-from .answer import REFUSAL_EN, REFUSAL_ZH, UNIT_GLOSS, Draft, compose
+from .answer import REFUSAL_EN, REFUSAL_ZH, UNIT_GLOSS, Draft, add_part, compose
 from .errors import BotError
 from .figures import unsupported_numbers
 from .index import LoadedIndex, load_index
-from .question import analyse, language, resolve
+from .question import analyse, language, resolve, sub_questions
 from .retrieve import HybridRetriever
 from .settings import Settings
 from .types import Answer, Citation
@@ -132,6 +132,13 @@ class Assistant:
         # answers follow the language the person asked in, not the resolved question's
         query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang
         draft = compose(query, state["evidence"], self.index)
+        parts = sub_questions(state["standalone"], self.index)
+        for part in parts if len(parts) > 1 else ():
+            # each part of a compound question, answered from the same evidence, adds what the
+            # answer to the whole question did not state
+            part_query = analyse(part)
+            part_query.lang = query.lang
+            add_part(draft, compose(part_query, state["evidence"], self.index))
         return {**state, "query": query, "draft": draft}
 
     def _check(self, state: dict) -> Answer:

@@ -167,6 +167,9 @@ def needs_of(q: Query, index) -> Needs:
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
     needs.extra["change"] = bool(CHANGE_ASKED_RE.search(q.text))
     needs.extra["share"] = bool(SHARE_RE.search(q.text))
+    asked_unit = ASKED_UNIT_RE.search(q.text)
+    one_ask = len(re.findall(r"多少|几", q.text)) == 1  # a question of two parts asks two kinds
+    needs.extra["unit"] = asked_unit.group(1) if asked_unit and one_ask else ""
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there
     titles = [t for _f, t in getattr(index, "reports", [])]
@@ -360,6 +363,11 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
 
 
 # -- kind, date and plan --------------------------------------------------------------------
+# the measure word a Chinese question asks its number in ("多少股", "几家", "多少万辆"): general
+# counting words of Chinese, not a report's vocabulary
+ASKED_UNIT_RE = re.compile(r"(?:多少|几)(?:万|亿|千|百)?([股家人吨辆件台个项座所名户架艘套部种条本张只头亩元])")
+
+
 def fit(needs: Needs, sentence: str) -> float:
     intent = needs.intent
     if intent == "count":
@@ -367,10 +375,15 @@ def fit(needs: Needs, sentence: str) -> float:
     if intent == "list":
         return 1.0 if find_figures(sentence) or LIST_RE.search(sentence) else 0.6
     if intent == "value":
-        if not find_figures(sentence):
+        figs = find_figures(sentence)
+        if not figs:
             return 0.25
         if not needs.extra.get("change") and _states_change(sentence):
             return 0.6  # "what was X in 2018" asks the level; "X increased $1.5 million" gives a change
+        unit = needs.extra.get("unit")
+        # the word may come before the figure: "出游人次48.9亿"
+        if unit and not any(unit in sentence[max(0, m.start() - 4):m.end()] for m in figs):
+            return 0.8  # "多少股" asks a number of shares: "28%" of them answers less well
         return 1.0
     if intent == "when":
         return 1.0 if find_dates(sentence) else 0.25

@@ -254,6 +254,43 @@ def is_follow_up(text: str) -> bool:
     return not q.dates and bool(q.terms) and all(term.text in METRICS for term in q.terms)
 
 
+# a question of several parts ("2023年有多少家旅行社？营收多少") is cut at question marks and
+# semicolons, and at commas when the piece after the comma asks something of its own
+PART_END_RE = re.compile(r"(?<=[？?；;])|(?<=[，,])")
+ASK_RE = re.compile(r"多少|几[个项家人年月天次]?|哪|何时|什么|是否|如何|怎样|为什么|为何|谁|"
+                    r"\b(?:how|what|which|when|who|why)\b", re.I)
+
+
+def sub_questions(text: str, index=None) -> list[str]:
+    """The parts of a question that asks several things, each standalone (a later part keeps the
+    earlier part's subject and date, as a follow-up would); `[text]` for a one-part question."""
+    pieces = [p for p in PART_END_RE.split(text) if p.strip()]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and not ASK_RE.search(parts[-1]):
+            parts[-1] += piece  # "In 2019, what was …": the lead-in belongs to its question
+        elif parts and not ASK_RE.search(piece):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    parts = [p.strip().rstrip("，,；;").strip() for p in parts]
+    if len(parts) < 2 or not all(ASK_RE.search(p) for p in parts):
+        return [text]
+    out: list[str] = []
+    for part in parts:
+        if out:
+            previous = out[-1]
+            if is_follow_up(part):
+                part = resolve(part, previous, index)
+            elif language(part) == "zh":
+                own, before = analyse(part), analyse(previous)
+                part = "".join(d for d in before.dates if not own.dates) + part  # the date said once
+        out.append(part)
+    # a part that names nothing but a measure ("同比涨了多少") could be about anything
+    out = [out[0]] + [p for p in out[1:] if any(not _is_measure(t.text) for t in analyse(p).terms)]
+    return out if len(out) > 1 else [text]
+
+
 def resolve(question: str, previous: str | None, index=None) -> str:
     """Turn a follow-up into a standalone question, using the previous standalone question."""
     if not previous or not is_follow_up(question):
@@ -292,7 +329,7 @@ def resolve(question: str, previous: str | None, index=None) -> str:
         return previous.replace(target, swapped, 1)
     # otherwise the follow-up asks for another attribute of the same subject
     core = QUESTION_TAIL.sub("", previous.strip())
-    return f"{core}的{part}"
+    return f"{core}, {part}" if new.lang == "en" else f"{core}的{part}"
 
 
 def _words(text: str) -> list[str]:

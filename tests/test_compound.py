@@ -1,0 +1,78 @@
+"""Questions that ask two things at once, and table questions that name a row but not which of
+its columns: the first line of the answer states every figure asked for."""
+from __future__ import annotations
+
+import pytest
+
+from bot.question import sub_questions
+
+REPORT = """# 某市2023年文化产业统计公报
+
+## 一、书店
+
+2023年末，全市共有实体书店412家，比上年末增加17家。全年实体书店营业收入58.6亿元，营业利润3.1亿元。
+
+## 二、主要股东
+
+表1 前3名股东持股情况
+
+| 股东名称 | 股东性质 | 持股比例 | 持股数量 |
+|---|---|---|---|
+| 甲投资有限公司 | 国有法人 | 41.20% | 120,500,000 |
+| 乙资本管理有限公司 | 境内法人 | 8.75% | 25,600,000 |
+| 丙基金 | 其他 | 3.10% | 9,070,000 |
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("compound")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "culture.md").write_text(REPORT, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def first_line(answer) -> str:
+    return answer.text.split("\n", 1)[0].replace("**", "")
+
+
+def test_each_part_of_a_two_part_question_is_answered_in_the_first_line(assistant):
+    answer = assistant.ask("2023年全市有多少家书店？书店营收多少")
+    assert not answer.refused
+    line = first_line(answer)
+    assert "412家" in line and "58.6亿元" in line, answer.text
+    assert "[1]" in answer.text and len(answer.citations) == 1  # one passage, cited once
+
+
+def test_a_part_that_restates_the_same_figure_adds_nothing(assistant):
+    answer = assistant.ask("2023年全市书店营业收入是多少？营收一共多少")
+    assert first_line(answer).count("58.6亿元") == 1, answer.text
+
+
+def test_a_row_asked_without_a_column_is_stated_with_every_column(assistant):
+    line = first_line(assistant.ask("乙资本管理有限公司持股多少？"))
+    assert "8.75%" in line and "25,600,000" in line, line
+    assert "持股比例" in line and "持股数量" in line  # each figure with its column's label
+
+
+def test_a_named_column_is_still_the_one_answered(assistant):
+    line = first_line(assistant.ask("乙资本管理有限公司的持股比例是多少？"))
+    assert "8.75%" in line and "25,600,000" not in line, line
+
+
+@pytest.mark.parametrize("question", [
+    "2024年我国智算中心行业市场规模是多少？",
+    "In 2019, what was the revenue?",
+    "北京、上海和深圳各有多少个？",
+    "小米Q3营收多少，同比涨了多少？",  # the second part names only a measure: not a question of its own
+])
+def test_one_question_stays_one(question):
+    assert sub_questions(question) == [question]
+
+
+def test_a_later_part_keeps_the_date_said_once():
+    assert sub_questions("2023年全国有多少家旅行社？旅行社营收多少") == ["2023年全国有多少家旅行社？", "2023年旅行社营收多少"]
