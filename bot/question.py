@@ -178,7 +178,8 @@ AMOUNT_RE = re.compile(r"\b(how much|how many|amount|value|total|number|percenta
 def _asks_amount(text: str) -> bool:
     """Does an English what-question ask for a figure (a measure, an amount, a year's value)?"""
     from . import vocab
-    if AMOUNT_RE.search(text) or re.search(r"\b(19|20)\d{2}\b", text):
+    # "in 2019" asks a year's value; "prior to July 27, 2016" only dates what is asked
+    if AMOUNT_RE.search(text) or re.search(r"\b(?:in|for|of|during|fiscal|fy|year)\s+(19|20)\d{2}\b", text, re.I):
         return True
     return any(vocab.is_measure(w) for w in re.findall(r"[A-Za-z][A-Za-z\-]+", text))
 
