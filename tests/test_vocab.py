@@ -344,3 +344,8 @@ def test_overlap_of_unrelated_text_is_zero():
 def test_overlap_uses_learned_definitions():
     learned = {"云帆集团": "云帆物流集团有限公司"}
     assert ngram_overlap("云帆集团", "云帆物流集团有限公司营业收入", learned) == 1.0
+
+
+def test_sold_with_a_counting_word_is_a_volume_and_without_it_an_amount():
+    assert "销量" in variants("卖了多少辆") and "销售额" not in variants("卖了多少辆")
+    assert "销售额" in variants("卖了多少钱") and "销量" not in variants("卖了多少钱")
