@@ -262,6 +262,9 @@ ASK_RE = re.compile(r"多少|几[个项家人年月天次]?|哪|何时|什么|�
                     r"\b(?:how|what|which|when|who|why)\b", re.I)
 
 
+MAX_PARTS = 4  # more asks than this in one message are a list, answered as one question
+
+
 def sub_questions(text: str, index=None) -> list[str]:
     """The parts of a question that asks several things, each standalone (a later part keeps the
     earlier part's subject and date, as a follow-up would); `[text]` for a one-part question."""
@@ -275,7 +278,7 @@ def sub_questions(text: str, index=None) -> list[str]:
         else:
             parts.append(piece)
     parts = [p.strip().rstrip("，,；;").strip() for p in parts]
-    if len(parts) < 2 or not all(ASK_RE.search(p) for p in parts):
+    if not 2 <= len(parts) <= MAX_PARTS or not all(ASK_RE.search(p) for p in parts):
         return [text]
     out: list[str] = []
     for part in parts:
