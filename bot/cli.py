@@ -42,6 +42,9 @@ def cmd_ask(args) -> int:
     gc.disable()
     try:
         from .chain import Assistant
+        from .lexical import look_up_lazily
+
+        look_up_lazily()  # a question or two: jieba's words looked up, not its whole dictionary read
 
         assistant = Assistant(_settings(args), answerer=_answerer(args))
     finally:

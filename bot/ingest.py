@@ -25,7 +25,7 @@ from pathlib import Path
 from .chunk import chunk_report, planted_instructions
 from .embed import get_embedder
 from .errors import BotError, UnreadableFile
-from .lexical import preload, tokenize
+from .lexical import tokenize
 from .readers import is_candidate, read_report
 from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
@@ -98,7 +98,6 @@ def ingest_lock(settings: Settings):
 def ingest(settings: Settings, *, progress: bool | None = None, log=None) -> IngestResult:
     log = log or (lambda msg: print(msg, file=sys.stderr))
     started = time.perf_counter()
-    preload()  # every chunk is tokenised: jieba's whole dictionary in memory pays off
     corpus = settings.corpus_dir
     if not corpus.is_dir():
         raise BotError(f"The corpus folder {corpus} does not exist.",

@@ -47,16 +47,16 @@ def _jieba():
         return _load_jieba()
 
 
-# ingest and a long-running server read jieba's whole dictionary into memory (`preload`); a
-# one-off `bot ask` looks words up in an SQLite copy instead (see _Frequencies)
-_PRELOAD = False
+# jieba's whole dictionary is read into memory on first use, as jieba does, except in a one-off
+# process (`bot ask`) that asked for `look_up_lazily`: it looks words up in an SQLite copy
+_LAZY = False
 
 
-def preload() -> None:
-    """Read jieba's whole dictionary into memory on first use: for processes that tokenise a
-    lot of text (ingest) or live long (the server). Call it before the first tokenisation."""
-    global _PRELOAD
-    _PRELOAD = True
+def look_up_lazily() -> None:
+    """Look jieba's words up one by one instead of reading its whole dictionary: for a process
+    that tokenises a question or two and exits. Call it before the first tokenisation."""
+    global _LAZY
+    _LAZY = True
 
 
 @lru_cache(maxsize=1)
@@ -66,14 +66,13 @@ def _load_jieba():
     jieba.setLogLevel(logging.WARNING)
     # jieba caches its dictionary in $TMPDIR; make sure that exists and is writable
     jieba.dt.tmp_dir = os.environ.get("BOT_JIEBA_CACHE") or tempfile.gettempdir()
-    if _PRELOAD:
-        jieba.initialize()
-        _dictionary_db(jieba)  # made once per machine, here, so a later cold ask need not make it
-    else:
-        path = _dictionary_db(jieba)
+    path = _dictionary_db(jieba)  # made once per machine (by the first ingest, as a rule)
+    if _LAZY:
         freq = _Frequencies(path)
         jieba.dt.FREQ, jieba.dt.total = freq, freq.total
         jieba.dt.initialized = True
+    else:
+        jieba.initialize()
     # market-research words jieba's dictionary splits ("占比" -> "占"/"比"); general vocabulary only
     for word in ("占比", "同比增长", "市场规模", "增速", "增长率", "市场份额", "占有率", "营收"):
         jieba.add_word(word, tag="n")
