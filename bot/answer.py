@@ -215,7 +215,8 @@ def subject_in(text: str, subject: list[Term]) -> bool:
 def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     """The clauses of `sentence` that answer: those holding the figures asked for, plus the clause
     naming their subject and the date they refer to; openers such as "从市场规模来看," drop away."""
-    pieces = re.split(r"(?<=，)|(?<=,)(?!\d{3}(?!\d))", sentence)
+    # nor does the comma of a date ("December 31, 2018")
+    pieces = re.split(r"(?<=，)|(?<=,)(?!\d{3}(?!\d))(?!\s*(?:19|20)\d{2}\b)", sentence)
     with_figures = [i for i, p in enumerate(pieces) if find_figures(p)]
     if not with_figures:
         return sentence

@@ -27,6 +27,7 @@ COND_RE = re.compile(
     r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
     r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
+DURATION_RE = re.compile(r"\s*(?:个月|个季度|年|天|日|周|小时|分钟|(?:calendar |fiscal )?(?:years?|months?|quarters?|weeks?|days?|hours?)\b)", re.I)
 COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
 WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
@@ -231,6 +232,8 @@ def parse_condition(text: str) -> tuple[str, float, float, bool, bool] | None:
         return None
     scale_word = m.group(3) or ""
     after = text[m.end():m.end() + 12]
+    if not scale_word and DURATION_RE.match(after):
+        return None  # "in a loss position for greater than 12 months": a span of time, not a value
     if not scale_word:
         scale_word = next((w for w in ("thousand", "million", "billion") if after.lower().lstrip().startswith(w)), "")
     percent = scale_word in ("%", "％")

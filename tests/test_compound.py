@@ -76,3 +76,22 @@ def test_one_question_stays_one(question):
 
 def test_a_later_part_keeps_the_date_said_once():
     assert sub_questions("2023年全国有多少家旅行社？旅行社营收多少") == ["2023年全国有多少家旅行社？", "2023年旅行社营收多少"]
+
+
+def test_a_time_span_in_a_how_many_question_is_not_a_condition_on_the_table():
+    from bot.cells import parse_condition
+
+    assert parse_condition("how many investments were in a loss position for greater than 12 months") is None
+    assert parse_condition("超过3个月的有几家") is None
+    assert parse_condition("有几个省份增速超过10%")[:2] == (">", 10.0)
+    assert parse_condition("how many years did sales exceed 500 units")[:2] == (">", 500.0)
+
+
+def test_a_clause_keeps_its_grouped_number_and_its_date():
+    from bot.answer import _lead_span
+    from bot.question import analyse
+
+    q = analyse("How many shares were bought?")
+    sentence = "As of December 31, 2018, the company bought 418,306,002 shares, up 5%."
+    span = _lead_span(q, sentence, ["418,306,002"])
+    assert "418,306,002" in span and "December 31, 2018" in span, span
