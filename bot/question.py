@@ -315,8 +315,17 @@ def resolve(question: str, previous: str | None, index=None) -> str:
         for d in prev.dates:
             out = re.sub(r"\s*".join(map(re.escape, d)), new.dates[0], out, count=1)
         return out
-    # a new name replaces the name of the same kind in the previous question
+    # a new measure replaces the previous question's measure ("…营收多少？" -> "净利润呢？"); a
+    # change or share of it ("增速呢？", METRICS) is asked of the old one, below
+    measures = [t for t in new.terms if _is_measure(t.text) and t.text not in METRICS]
+    old_measures = [t for t in prev.terms if _is_measure(t.text)]
+    if measures and len(measures) == len(new.terms) and old_measures:
+        return previous.replace(old_measures[-1].text, measures[0].text, 1)
+    # a new name replaces the name of the same kind in the previous question (a measure is
+    # nobody's peer, though a report may list it beside one)
     for term in new.terms:
+        if _is_measure(term.text):
+            continue
         peer = _peer(term, prev.terms, index)
         if peer:
             return previous.replace(peer.text, term.text, 1)

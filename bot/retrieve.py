@@ -12,6 +12,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from . import vocab
 from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
@@ -25,12 +26,23 @@ CANDIDATES = 30
 SCOPED_DENSE_MAX = 2000
 
 
-def question_tokens(question: str) -> list[str]:
-    """BM25 tokens of a question. An English question's words match English text through the
-    English analyser; the glossary's Chinese words let BM25 help it over Chinese reports too."""
+# report words added to a Chinese question for BM25: the formal terms of its everyday words
+EXPANSION_DEPTH = 2  # each word's first two forms ("营收" -> 营业收入, 营业总收入)
+
+
+def question_tokens(question: str, learned=None) -> list[str]:
+    """BM25 tokens of a question. A Chinese question's everyday words and abbreviations bring the
+    report's words for them (营收 -> 营业收入, 年底 -> 年末; `learned`: the terms reports define),
+    so the passage that says it formally is found. An English question's words match English
+    text through the English analyser; the glossary's Chinese words let BM25 help it over
+    Chinese reports too."""
     tokens = tokenize(question)
     if language(question) == "en":
         tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
+    else:
+        said = set(tokens)
+        extra = [t for phrase in vocab.expand(question, learned, depth=EXPANSION_DEPTH) for t in tokenize(phrase)]
+        tokens += list(dict.fromkeys(t for t in extra if t not in said and len(t) > 1))
     return tokens
 
 
@@ -45,7 +57,7 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if allowed is not None and not allowed.any():
         return []
     named = named_reports(index, question)
-    tokens = question_tokens(question)
+    tokens = question_tokens(question, getattr(index, "learned", None))
     scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
     inside = _in_reports(index, named) if named else None
     if inside is not None and allowed is not None:

@@ -756,16 +756,18 @@ def known_terms(text: str, learned: Mapping[str, str] | None = None) -> list[str
     return [seg for seg, forms in _lexicon(_freeze(learned)).segments(normalise(text)) if forms]
 
 
-def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool = False) -> list[str]:
+def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool = False,
+           depth: int = _MAX_ALTS) -> list[str]:
     """Phrases to add to a question for retrieval: the formal terms (and other forms) of the
     everyday words and abbreviations found in it, those the text lacks, formal terms first.
-    With `translate`, also the other language's words for them (a Chinese report asked in English)."""
+    With `translate`, also the other language's words for them (a Chinese report asked in English).
+    `depth` caps how many of each word's forms are tried (1: its formal term only)."""
     norm = normalise(text)
     found = [alts for _, alts in _lexicon(_freeze(learned)).segments(norm) if alts]
     if translate:
         found += [alts for _, alts in _TRANSLATIONS.segments(norm) if alts]
     out: dict[str, str] = {}
-    for depth in range(_MAX_ALTS):  # round-robin so every word found gets its formal term in
+    for depth in range(min(depth, _MAX_ALTS)):  # round-robin so every word found gets its formal term in
         for alts in found:
             if depth < len(alts):
                 key = normalise(alts[depth])

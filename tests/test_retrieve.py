@@ -103,3 +103,14 @@ def test_english_questions_match_english_text_and_keep_the_glossary(scoped_index
     # one analyser for questions and chunks: the question's English stems are the index's words
     assert english and set(english) <= set(scoped_index.df)
     assert "收入" in tokens  # the glossary's Chinese word, for English questions over Chinese reports
+
+
+def test_a_chinese_questions_everyday_words_bring_the_reports_words_to_bm25():
+    from bot.lexical import tokenize
+    from bot.retrieve import question_tokens
+
+    tokens = question_tokens("2024年规上工业营收多少")
+    assert set(tokenize("规模以上")) <= set(tokens) and set(tokenize("营业收入")) <= set(tokens)
+    assert tokens[:len(tokenize("2024年规上工业营收多少"))] == tokenize("2024年规上工业营收多少")  # its own words first
+    learned = {"文旅": "文化和旅游"}  # a term a report defines ("文化和旅游（以下简称文旅）")
+    assert "旅游" in question_tokens("文旅消费多少", learned)
