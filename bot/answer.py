@@ -55,10 +55,12 @@ class Draft:
 NO_ANSWER = 0.55
 
 
-def compose(q: Query, evidence: list[Evidence], index: LoadedIndex) -> Draft:
+def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> Draft:
+    """The grounded answer to `q` from `evidence`; `needs` is `needs_of(q, index)` when the
+    caller worked it out already (while the question's embedding was being made)."""
     if not evidence:
         return _refuse(q, "", [], index)
-    needs = needs_of(q, index)
+    needs = needs or needs_of(q, index)
     about_table = cells.structure_answer(q, needs, evidence, index)
     if about_table is not None:
         return about_table

@@ -19,6 +19,7 @@ from .answer import REFUSAL_EN, REFUSAL_ZH, UNIT_GLOSS, Draft, add_part, compose
 from .errors import BotError
 from .figures import unsupported_numbers
 from .index import LoadedIndex, load_index
+from .match import needs_of
 from .question import analyse, language, resolve, sub_questions
 from .retrieve import HybridRetriever
 from .settings import Settings
@@ -122,17 +123,25 @@ class Assistant:
         prefetch = getattr(self.index.embedder, "prefetch", None)
         if prefetch is not None:  # the question's embedding is made while it is analysed
             prefetch(standalone)
-        query = analyse(standalone)
+        query = self._query(state["question"], standalone)
+        needs = needs_of(query, self.index)
+        parts = sub_questions(standalone, self.index)
         docs = (self.retriever.invoke(standalone) if reports is None
                 else self.retriever.invoke(standalone, reports=reports))
-        return {**state, "query": query, "evidence": [d.metadata["evidence"] for d in docs]}
+        return {**state, "query": query, "needs": needs, "parts": parts,
+                "evidence": [d.metadata["evidence"] for d in docs]}
+
+    @staticmethod
+    def _query(question: str, standalone: str):
+        query = analyse(standalone)
+        # answers follow the language the person asked in, not the resolved question's
+        query.lang = language(question) if len(question) > 3 else query.lang
+        return query
 
     def _compose(self, state: dict) -> dict:
-        query = state.get("query") or analyse(state["standalone"])
-        # answers follow the language the person asked in, not the resolved question's
-        query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang
-        draft = compose(query, state["evidence"], self.index)
-        parts = sub_questions(state["standalone"], self.index)
+        query = state.get("query") or self._query(state["question"], state["standalone"])
+        draft = compose(query, state["evidence"], self.index, state.get("needs"))
+        parts = state.get("parts") or sub_questions(state["standalone"], self.index)
         for part in parts if len(parts) > 1 else ():
             # each part of a compound question, answered from the same evidence, adds what the
             # answer to the whole question did not state
