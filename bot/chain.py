@@ -123,7 +123,9 @@ class Assistant:
         prefetch = getattr(self.index.embedder, "prefetch", None)
         if prefetch is not None:  # the question's embedding is made while it is analysed
             prefetch(standalone)
-        query = self._query(state["question"], standalone)
+        query = analyse(standalone)
+        # answers follow the language the person asked in, not the resolved question's
+        query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang
         needs = needs_of(query, self.index)
         parts = sub_questions(standalone, self.index)
         docs = (self.retriever.invoke(standalone) if reports is None
@@ -131,23 +133,16 @@ class Assistant:
         return {**state, "query": query, "needs": needs, "parts": parts,
                 "evidence": [d.metadata["evidence"] for d in docs]}
 
-    @staticmethod
-    def _query(question: str, standalone: str):
-        query = analyse(standalone)
-        # answers follow the language the person asked in, not the resolved question's
-        query.lang = language(question) if len(question) > 3 else query.lang
-        return query
-
     def _compose(self, state: dict) -> dict:
-        query = state.get("query") or self._query(state["question"], state["standalone"])
-        draft = compose(query, state["evidence"], self.index, state.get("needs"))
-        parts = state.get("parts") or sub_questions(state["standalone"], self.index)
-        for part in parts if len(parts) > 1 else ():
-            # each part of a compound question, answered from the same evidence, adds what the
-            # answer to the whole question did not state
-            part_query = analyse(part)
-            part_query.lang = query.lang
-            add_part(draft, compose(part_query, state["evidence"], self.index))
+        query, evidence = state["query"], state["evidence"]
+        draft = compose(query, evidence, self.index, state["needs"])
+        if len(state["parts"]) > 1:
+            for part in state["parts"]:
+                # each part of a compound question, answered from the same evidence, adds what
+                # the answer to the whole question did not state
+                part_query = analyse(part)
+                part_query.lang = query.lang
+                add_part(draft, compose(part_query, evidence, self.index))
         return {**state, "query": query, "draft": draft}
 
     def _check(self, state: dict) -> Answer:
