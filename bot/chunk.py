@@ -127,8 +127,10 @@ def planted_instructions(report: Report) -> list[str]:
 
 
 def chunk_report(report: Report) -> list[Chunk]:
+    # Ids come from the file and the block's position in it, never from its text: two pages may
+    # hold the same short paragraph ("同比增减", a chart label) at the same place.
     chunks: list[Chunk] = []
-    for block in report.blocks:
+    for b, block in enumerate(report.blocks, 1):
         if isinstance(block, Paragraph):
             if block.boilerplate:
                 continue
@@ -139,7 +141,7 @@ def chunk_report(report: Report) -> list[Chunk]:
             parts = split_long(text)
             for k, part in enumerate(parts, 1):
                 chunks.append(Chunk(
-                    id=chunk_id(report.file, "p", block.number, k, part),
+                    id=chunk_id(report.file, "p", b, k),
                     file=report.file, report=report.title, kind="paragraph", text=part,
                     location=loc if len(parts) == 1 else f"{loc}，第{k}部分",
                     attribution=block.source or "", page=block.page, heading=block.heading or "",
@@ -155,7 +157,7 @@ def chunk_report(report: Report) -> list[Chunk]:
                                 row_labels=tuple(labels[r] for r, _ in kept))
             for r, row in kept:
                 chunks.append(Chunk(
-                    id=chunk_id(report.file, "r", block.number, r, row),
+                    id=chunk_id(report.file, "r", b, r),
                     file=report.file, report=report.title, kind="row",
                     text=render_row(block, row, labels[r]),
                     location=table_location(block, r), attribution=block.source or "",
@@ -164,7 +166,7 @@ def chunk_report(report: Report) -> list[Chunk]:
                     label=labels[r], unit=block.unit,
                 ))
             chunks.append(Chunk(
-                id=chunk_id(report.file, "t", block.number, block.header, block.rows),
+                id=chunk_id(report.file, "t", b),
                 file=report.file, report=report.title, kind="table", text=render_table(block),
                 location=table_location(block), attribution=block.source or "",
                 page=block.page, heading=block.heading or "", table_id=tid,

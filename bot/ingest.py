@@ -24,14 +24,14 @@ from pathlib import Path
 
 from .chunk import chunk_report, planted_instructions
 from .embed import get_embedder
-from .errors import BotError, UnreadableFile
+from .errors import BotError
 from .lexical import tokenize
 from .readers import is_candidate, read_report
 from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "4"  # 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "5"  # 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
@@ -75,6 +75,14 @@ class IngestResult:
         return line
 
 
+def report_facts(report) -> dict:
+    """What `bot reports` shows of a file beside its title: format, pages, sections."""
+    pages = {b.page for b in report.blocks if b.page}
+    headings = {b.heading for b in report.blocks if b.heading}
+    return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
+            "sections": len(headings), "paragraphs": len(report.paragraphs)}
+
+
 def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -116,7 +124,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
     paths = sorted((p for p in corpus.rglob("*") if is_candidate(p)), key=lambda p: str(p))
     files: dict[str, dict] = {}
     keep_old: set[str] = set()  # files whose chunks are copied from the old build
-    fresh: list = []  # (chunk, tokens) to embed
+    fresh: dict[str, list] = {}  # file -> [(chunk, tokens)] to embed
     limit = settings.max_file_mb * 1_000_000
     for path in paths:
         name = path.relative_to(corpus).as_posix()
@@ -137,23 +145,18 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             files[name] = reusable.files[name]
             continue
         try:
-            report = read_report(path, name)
-        except UnreadableFile as err:
-            result.errors.append(str(err.message))
-            log(f"error: {err.message}")
+            report, chunks = _read_and_chunk(path, name, log)
+        except BotError as err:
+            why = err.message
+            result.errors.append(why)
+            log(f"error: {why}")
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
             continue
-        chunks = chunk_report(report)
-        planted = planted_instructions(report)
-        if planted:
-            more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
-            log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
-                f"assistant, not report content ({'; '.join(planted[:3])}{more})")
-        fresh += [(c, tokenize(c.text)) for c in chunks]
+        fresh[name] = chunks
         files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
-                       "tables": len(report.tables)}
+                       "tables": len(report.tables), **report_facts(report)}
 
     result.files = len(files)
     result.tables = sum(f["tables"] for f in files.values())
@@ -172,9 +175,19 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
     embedder = get_embedder(settings.embedding)
     writer = store.begin()
     try:
+        result.embedded = _embed_new(embedder, fresh, writer, progress, failed := {})
+        for name, why in failed.items():
+            # embedding or storing this file failed: name it, keep what the old build had for it
+            result.errors.append(f"{name}: {why}")
+            log(f"error: {name}: {why}")
+            files.pop(name, None)
+            if reusable and name in reusable.files:
+                keep_old.add(name)
+                files[name] = reusable.files[name]
+        if not files:
+            raise BotError("No report could be indexed.", hint="See the errors above.")
         if keep_old:
             result.reused = _copy_old(store, reusable, keep_old, writer)
-        result.embedded = _embed_new(embedder, fresh, writer, progress)
         dim = _dimension(embedder, old, reusable)
         announce_stage("embeddings-written")
         writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
@@ -199,27 +212,69 @@ def _copy_old(store, old: Manifest, names: set[str], writer) -> int:
     return len(ids)
 
 
-def _embed_new(embedder, fresh: list, writer, progress: bool | None) -> int:
-    if not fresh:
+def _embed_new(embedder, fresh: dict[str, list], writer, progress: bool | None, failed: dict[str, str]) -> int:
+    """Embed and store each file's new chunks; a file whose embedding or storing fails is
+    recorded in `failed` (file -> reason) with none of its chunks left in the build."""
+    total = sum(len(v) for v in fresh.values())
+    if not total:
         return 0
     from tqdm import tqdm
 
     # tqdm draws only on a terminal unless asked; it is the progress bar for long corpora
-    bar = tqdm(total=len(fresh), unit="chunk", desc="embedding", disable=None if progress is None else not progress,
+    bar = tqdm(total=total, unit="chunk", desc="embedding", disable=None if progress is None else not progress,
                file=sys.stderr)
-    seen: set[str] = set()
-    for start in range(0, len(fresh), EMBED_BATCH * 8):
-        batch = [(c, t) for c, t in fresh[start:start + EMBED_BATCH * 8] if c.id not in seen]
-        seen.update(c.id for c, _ in batch)
-        if not batch:
+    done = 0
+    for name, items in fresh.items():
+        added: list[str] = []
+        try:
+            for start in range(0, len(items), EMBED_BATCH * 8):
+                batch = items[start:start + EMBED_BATCH * 8]
+                vectors = embedder.embed_documents([_embed_text(c) for c, _ in batch])
+                records = [chunk_to_record(c, t) for c, t in batch]
+                ids = [r[0] for r in records]
+                writer.add(ids, [r[1] for r in records], [r[2] for r in records], vectors)
+                added += ids
+                bar.update(len(batch))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # noqa: BLE001 - one file must not cost the build (see below)
+            failed[name] = internal_error("embedding or storing", err)
+            if added:
+                writer.remove(added)
             continue
-        texts = [_embed_text(c) for c, _ in batch]
-        vectors = embedder.embed_documents(texts)
-        records = [chunk_to_record(c, t) for c, t in batch]
-        writer.add([r[0] for r in records], [r[1] for r in records], [r[2] for r in records], vectors)
-        bar.update(len(batch))
+        done += len(items)
     bar.close()
-    return len(seen)
+    return done
+
+
+def _read_and_chunk(path: Path, name: str, log) -> tuple:
+    """Read, chunk and tokenise one file. Any failure becomes a `BotError` naming the file: the
+    reader's own `UnreadableFile` (the file's fault) or an internal error (ours, said so)."""
+    try:
+        report = read_report(path, name)
+        chunks = chunk_report(report)
+        planted = planted_instructions(report)
+        if planted:
+            more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
+            log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
+                f"assistant, not report content ({'; '.join(planted[:3])}{more})")
+        return report, [(c, tokenize(c.text)) for c in chunks]
+    except BotError:
+        raise
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001 - a bug in our reading code must not stop the build
+        raise BotError(f"{name}: {internal_error('reading', err)}") from err
+
+
+def internal_error(stage: str, err: Exception) -> str:
+    """A failure in our own code is reported as ours, never as the user's damaged file."""
+    import traceback
+
+    frames = traceback.extract_tb(err.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (f"skipped: an internal error while {stage} it ({type(err).__name__}{where}: {str(err)[:160]}); "
+            "this is a bug in the assistant, not a problem with the file; please report it")
 
 
 def _embed_text(chunk) -> str:

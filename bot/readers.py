@@ -32,10 +32,21 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         raise UnreadableFile(name, "the text is neither UTF-8 nor GBK (mixed or broken encoding); "
                                    "save it as UTF-8") from None
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    if cjk < len(text) * 0.1:
-        raise UnreadableFile(name, "the text is not valid UTF-8; save it as UTF-8")
+    # gb18030 decodes almost any bytes; text that really is GBK uses characters of GB2312's
+    # common set, while another encoding read as GBK turns into rare ones. Judged on the
+    # non-ASCII characters only, so a GBK file that is mostly figures still counts as GBK.
+    wide = [ch for ch in text if ord(ch) > 127]
+    if wide and sum(_in_gb2312(ch) for ch in wide) < len(wide) * 0.9:
+        raise UnreadableFile(name, "the text is neither UTF-8 nor GBK (another encoding?); save it as UTF-8")
     return text
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def read_text(path: Path, name: str) -> Report:

@@ -233,6 +233,11 @@ class BuildWriter:
             self.store.renew()
         self.count += len(ids)
 
+    def remove(self, ids: list[str]) -> None:
+        """Take back chunks added to this build (a file that failed half-way)."""
+        self.col.delete(ids=ids)
+        self.count -= len(ids)
+
     def commit(self, manifest: Manifest, announce=None) -> None:
         manifest.build = self.build
         manifest.chunk_count = self.count

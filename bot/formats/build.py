@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from ..errors import UnreadableFile
 from ..grid import is_period, is_unit, is_unit_line, read_grid, unit_in
 from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
 from ..types import Block, Paragraph, Report, Table
 
+_PACKAGE = Path(__file__).resolve().parents[1]  # bot/
 CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A line break between two Chinese characters is not a space when the text is re-flowed
 # (CSS Text 3 "segment break" rule): "市场\n规模" is "市场规模", not "市场 规模".
@@ -40,8 +42,18 @@ def damaged_file(name: str, kind: str, fix: str):
     except UnreadableFile:
         raise
     except Exception as err:  # noqa: BLE001 - see docstring
+        if _raised_by_us(err):
+            raise  # a bug in our own reading code is ours to report, not the file's fault
         detail = f"{type(err).__name__}: {err}".strip().rstrip(":")[:200]
         raise UnreadableFile(name, f"it is not a readable {kind} ({detail}); {fix}") from None
+
+
+def _raised_by_us(err: BaseException) -> bool:
+    """Whether the innermost frame of the traceback is in this package, not a parser's."""
+    tb = err.__traceback__
+    while tb and tb.tb_next:
+        tb = tb.tb_next
+    return bool(tb) and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(_PACKAGE)
 
 
 def join_lines(lines: list[str]) -> str:

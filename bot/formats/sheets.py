@@ -16,6 +16,7 @@ from ..types import Report
 from .build import ReportBuilder, damaged_file
 from .numfmt import render
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DEFAULT_SHEET = re.compile(r"^(sheet|工作表)\s*\d*$", re.I)
 
 
@@ -24,6 +25,13 @@ def read_xlsx(path: Path, name: str) -> Report:
 
     if path.stat().st_size == 0:
         raise UnreadableFile(name, "the file is empty")
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    # An encrypted Office file is an OLE container holding the encrypted package; its directory
+    # names the stream "EncryptionInfo" (MS-OFFCRYPTO), which is what Excel asks a password for.
+    if head.startswith(OLE_MAGIC) and "EncryptionInfo".encode("utf-16-le") in head:
+        raise UnreadableFile(name, "the workbook is password-protected; open it in Excel, remove the "
+                                   "password (File > Info > Protect Workbook) and save it again")
     builder = ReportBuilder(name)
     builder.title = title_from_file(name)
     with damaged_file(name, "Excel .xlsx workbook", "open it in Excel and save it again as .xlsx "
