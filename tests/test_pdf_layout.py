@@ -207,6 +207,7 @@ def test_ruled_table_across_pages_keeps_header_and_caption(tmp_path, repeat_head
     report = read_pdf(path, "long.pdf")
     first, second = report.tables
     assert (first.page, second.page) == (1, 2)
+    assert first.number == second.number  # one table (one id) in two page parts, counted once
     assert first.caption == "2023年各城市门店数"
     assert second.caption == "2023年各城市门店数（续）"
     assert first.header == second.header == ("城市", "门店数（家）", "同比增长")

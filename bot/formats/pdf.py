@@ -387,7 +387,7 @@ def _header_lines(lines: list[Line], start: int, rows: list[list], rest: list[Li
     head: list[Line] = []
     k = start - 1
     below = first.line
-    while k >= 0 and len(head) < 2 and rest and rest[-1 - len(head)] is lines[k]:
+    while k >= 0 and len(head) < 2 and len(rest) > len(head) and rest[-1 - len(head)] is lines[k]:
         line = lines[k]
         if below.top - line.bottom > 1.5 * (line.bottom - line.top) or ENDS_SENTENCE_RE.search(line.text):
             break
@@ -497,6 +497,7 @@ class Writer:
             return
         width = len(rows[0])
         caption = None
+        continued = False
         # A table at the top of a page, as wide as the table that ended the last page, is that
         # table continued: it keeps the caption (and header, which is often not repeated).
         if continues and last is not None and last.page == page - 1 and last.width == width:
@@ -505,13 +506,14 @@ class Writer:
                 rows = rows[1:]
             rows = [list(r) for r in last.header] + rows
             caption = last.caption if last.caption.endswith("（续）") else f"{last.caption}（续）"
+            continued = True
         elif len(rows) == 1 and (pairs := _key_values(rows[0])):
             # a one-row box of "label | figure | label | figure": a sentence of facts, each figure
             # kept beside its label
             self.builder.text("；".join(f"{k}：{v}" for k, v in pairs), page=page)
             return
         before = len(self.builder.blocks)
-        self.builder.table(rows, caption=caption, page=page)
+        self.builder.table(rows, caption=caption, page=page, continued=continued)
         made = self.builder.blocks[before:]
         if made and isinstance(made[-1], Table):
             table = made[-1]
