@@ -201,7 +201,7 @@ def page_layout(page, number: int) -> PageLayout:
     return PageLayout(number, reading_order(items))
 
 
-AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|[A-Z]?\d{1,2}[QH]\d{0,4}")
+AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{0,4}[QH][1-4](?:\s*\d{2,4})?|[1-4][QH]\d{0,4}")
 
 
 def drop_axis_labels(items: list) -> list:
@@ -331,7 +331,11 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
             for box, text in zip(row.cells, texts):
                 if box is not None:
                     cells[box] = join_text((text or "").split("\n"))
-        out.append((table.bbox, [g for section in sections(cells) for g in header_bands(section)]))
+        grids = [g for section in sections(cells) for g in header_bands(section)]
+        # a box of one column is a layout frame (a text box, a banner around a page of blocks),
+        # not a table: its words are read as the page's lines
+        if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
+            out.append((table.bbox, grids))
     return out
 
 
@@ -623,25 +627,36 @@ def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]
 
 
 def _header_cells(line: Line, columns: _Columns) -> list[str] | None:
-    """The line's words by column (column 0: the label column), or None when a word stands
-    across two columns' boundary or two neighbouring words of different columns are one space
-    apart (a sentence running over the columns)."""
+    """The line's words by column (0: the label column), or None when they do not stand over the
+    columns: a word over no column, or two neighbouring words of different columns one space
+    apart (a sentence running over the columns). A phrase standing over the middle of two or
+    more columns ("Three months ended" over "2023 | 2022") goes to the first of them; bot.grid
+    carries it across the rest."""
     spans = columns.spans
     cells: list[list[str]] = [[] for _ in range(len(spans) + 1)]
     em = line.size
-    prev_col, prev_x1 = None, None
+    phrases: list[list[Word]] = []
     for w in line.words:
-        if w.x1 <= spans[0][0]:
+        if phrases and w.x0 - phrases[-1][-1].x1 < em:
+            phrases[-1].append(w)
+        else:
+            phrases.append([w])
+    prev_col, prev_x1 = None, None
+    for phrase in phrases:
+        x0, x1 = phrase[0].x0, phrase[-1].x1
+        if x1 <= spans[0][0]:
             col = 0
         else:
-            overlap = [min(w.x1, b + em) - max(w.x0, a - em) for a, b in spans]
-            col = 1 + max(range(len(spans)), key=overlap.__getitem__)
-            if overlap[col - 1] <= 0:
+            covered = [j for j, (a, b) in enumerate(spans) if x0 <= (a + b) / 2 <= x1]
+            overlap = [min(x1, b + em) - max(x0, a - em) for a, b in spans]
+            best = max(range(len(spans)), key=overlap.__getitem__)
+            if overlap[best] <= 0:
                 return None
-        if prev_col is not None and col != prev_col and w.x0 - prev_x1 < 0.6 * em:
+            col = 1 + (covered[0] if len(covered) >= 2 else best)
+        if prev_col is not None and col != prev_col and x0 - prev_x1 < 0.6 * em:
             return None
-        cells[col].append(w.text)
-        prev_col, prev_x1 = col, w.x1
+        cells[col].append(" ".join(w.text for w in phrase))
+        prev_col, prev_x1 = col, x1
     return [fix_spacing(" ".join(c)) for c in cells]
 
 
@@ -833,7 +848,8 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
         # a first-line indent after a sentence's end starts a paragraph, however full the line above
         ended = prev is not None and ENDS_SENTENCE_RE.search(prev.text)
         indented = ended and line.x0 - prev.x0 > line.size
-        short = line.x1 - line.x0 < 0.75 * full or display_width(text) < 40
+        # (a narrow column's full lines are few characters long: there only the width tells)
+        short = line.x1 - line.x0 < 0.75 * full or (display_width(text) < 40 and line.edges is None)
         titled = looks_like_title(text) and WORDS_RE.search(text) and short
         # after a full line closing a sentence, a short line without closing punctuation is a
         # heading or caption, not the paragraph's last line (which closes the sentence itself)
