@@ -330,8 +330,9 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
         for row, texts in zip(table.rows, table.extract()):
             for box, text in zip(row.cells, texts):
                 if box is not None:
-                    cells[box] = join_text((text or "").split("\n"))
-        grids = [g for section in sections(cells) for g in header_bands(section)]
+                    cells[box] = "\n".join(line.strip() for line in (text or "").split("\n") if line.strip())
+        grids = [g for section in sections(cells) for block in side_by_side(section)
+                 for g in header_bands(unfold(block))]
         # a box of one column is a layout frame (a text box, a banner around a page of blocks),
         # not a table: its words are read as the page's lines
         if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
@@ -377,6 +378,40 @@ def _grid(rows: list[list[tuple]]) -> list[list[str]]:
             cells.append(next((t for b, t in row if b[0] <= mid < b[2]), ""))
         out.append(cells)
     return out
+
+
+def unfold(grid: list[list[str]]) -> list[list[str]]:
+    """Cells' lines joined. A band whose every value cell holds a label line over a figure
+    ("2024A" over "5016.83"), with no rule between them, is a header row and a data row."""
+    out = []
+    for row in grid:
+        parts = [c.split("\n") if c else [] for c in row]
+        values = [p for p in parts[1:] if p]
+        if len(values) >= 2 and all(len(p) == 2 and VALUE_RE.fullmatch(p[1]) and not _is_value(p[0])
+                                    for p in values) and len(parts[0]) in (0, 2):
+            out.append([p[0] if p else "" for p in parts])
+            out.append([p[1] if p else "" for p in parts])
+        else:
+            out.append([join_text(p) for p in parts])
+    return out
+
+
+def side_by_side(grid: list[list[str]]) -> list[list[list[str]]]:
+    """One ruled box holding blocks side by side or stacked (a broker's forecast page: income
+    statement beside cash flows, balance sheet beside ratios), told apart by a column or a row
+    left empty between them: each block is a table of its own, read left block first."""
+    if not grid:
+        return []
+    width = len(grid[0])
+    empty = [j for j in range(2, width - 2) if not any(r[j] for r in grid)]
+    if empty:
+        j = empty[0]
+        return side_by_side([r[:j] for r in grid]) + side_by_side([r[j + 1:] for r in grid])
+    gaps = [k for k in range(2, len(grid) - 2) if not any(grid[k])]
+    if gaps:
+        k = gaps[0]
+        return side_by_side(grid[:k]) + side_by_side(grid[k + 1:])
+    return [grid]
 
 
 def _is_value(cell: str) -> bool:
