@@ -349,6 +349,23 @@ def test_ruled_table_across_pages_keeps_header_and_caption(tmp_path, repeat_head
     assert [list(r) for r in first.rows + second.rows] == rows  # every row once, none a header
 
 
+def test_ruled_box_of_blocks_side_by_side_gives_a_table_per_block():
+    """A broker's forecast page: income statement beside cash flows, balance sheet below, one
+    ruled box; an empty column and an empty row part the blocks."""
+    from bot.formats.pdf import side_by_side, unfold
+
+    box = [["利润表", "2024A", "2025E", "", "现金流量表", "2024A", "2025E"],
+           ["营业收入", "27616.61", "30828.99", "", "净利润", "3777.74", "3893.04"],
+           ["营业成本", "13295.62", "14398.71", "", "折旧与摊销", "815.15", "1137.02"],
+           ["", "", "", "", "", "", ""],
+           ["资产负债表\n货币资金", "2024A\n5016.83", "2025E\n8655.78", "", "", "", ""],
+           ["存货", "4932.68", "5408.12", "", "", "", ""]]
+    blocks = [unfold(b) for b in side_by_side(box)]
+    assert [b[0][0] for b in blocks] == ["利润表", "资产负债表", "现金流量表"]
+    assert blocks[1][:2] == [["资产负债表", "2024A", "2025E"], ["货币资金", "5016.83", "8655.78"]]
+    assert blocks[2][1] == ["净利润", "3777.74", "3893.04"]
+
+
 def make_shaded_table(path: Path) -> Path:
     """A ruled table as Word exports it: rules drawn as thin filled rectangles, and a grey
     shading rectangle behind each line of a wrapped cell (which is not a rule)."""

@@ -400,18 +400,27 @@ def side_by_side(grid: list[list[str]]) -> list[list[list[str]]]:
     """One ruled box holding blocks side by side or stacked (a broker's forecast page: income
     statement beside cash flows, balance sheet beside ratios), told apart by a column or a row
     left empty between them: each block is a table of its own, read left block first."""
-    if not grid:
+    if not any(any(r) for r in grid):
         return []
     width = len(grid[0])
-    empty = [j for j in range(2, width - 2) if not any(r[j] for r in grid)]
+    # a column left empty with a column of row labels after it (a sparse table's empty
+    # column has figures or nothing after it)
+    empty = [j for j in range(2, width - 2) if not any(r[j] for r in grid) and _labels(r[j + 1] for r in grid)]
     if empty:
         j = empty[0]
         return side_by_side([r[:j] for r in grid]) + side_by_side([r[j + 1:] for r in grid])
-    gaps = [k for k in range(2, len(grid) - 2) if not any(grid[k])]
+    # a row left empty with a header row after it (a spacer row has figures after it)
+    gaps = [k for k in range(2, len(grid) - 2) if not any(grid[k])
+            and any(c and not VALUE_RE.fullmatch(c.split("\n")[0]) for c in grid[k + 1][1:])]
     if gaps:
         k = gaps[0]
         return side_by_side(grid[:k]) + side_by_side(grid[k + 1:])
     return [grid]
+
+
+def _labels(column) -> bool:
+    cells = [c for c in column if c]
+    return len(cells) >= 2 and sum(1 for c in cells if LABEL_RE.search(c) and not _is_value(c)) >= 0.8 * len(cells)
 
 
 def _is_value(cell: str) -> bool:
@@ -586,8 +595,33 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
     labelled = sum(1 for r in figures if LABEL_RE.search(t := " ".join(w.text for w in r[0].label)) or YEAR_RE.search(t))
     if labelled < max(2, len(figures) / 2):
         return None
+    if sum(len(r[1]) for r in figures) < 0.5 * len(figures) * len(columns.spans):
+        return None  # mostly empty rows: figures scattered over a chart, not a table's grid
+    if labelled < len(figures) and _axis_columns(figures, len(columns.spans)):
+        return None  # evenly stepping figures, some without a label: value axes beside a legend
     out = [[_label(r[0]) if isinstance(r[0], Row) else r[0], r[1], r[2]] for r in rows]
     return _Block(start, k - len(pending), columns, out, first)
+
+
+def _number(text: str) -> float | None:
+    t = text.replace(",", "").replace("−", "-").replace("–", "-").rstrip("%")
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _axis_columns(rows: list[list], width: int) -> bool:
+    """Most figure columns step evenly down the rows (100, 80, 60, 40): a chart's value axes
+    beside its legend words, not a table's figures."""
+    steady = 0
+    for j in range(width):
+        column = [_number(r[1][j]) for r in rows if r[1].get(j)]
+        if len(column) < 3 or None in column:
+            continue
+        steps = {round(b - a, 6) for a, b in zip(column, column[1:])}
+        steady += len(steps) == 1 and steps != {0}
+    return steady >= max(1, width / 2)
 
 
 def _key_value_block(rows: list[list]) -> bool:
