@@ -95,7 +95,7 @@ def read_grid(rows: Sequence[Sequence[str]], caption: str = "") -> Grid:
     header_rows = _header_rows(grid)
     header_part, body = grid[:header_rows], grid[header_rows:]
     labels = _label_columns(body, width)
-    return Grid(header=_merge_header(header_part, labels), rows=tuple(map(tuple, body)),
+    return Grid(header=_merge_header(header_part, labels) or ("",) * width, rows=tuple(map(tuple, body)),
                 unit=unit or unit_in(caption), row_labels=_row_labels(body, labels), label_columns=labels)
 
 
@@ -189,6 +189,8 @@ def _take_units(grid: list[list[str]]) -> tuple[str, list[list[str]]]:
 def _header_rows(grid: list[list[str]]) -> int:
     if not any(has_figure(c) for row in grid for c in row[1:]):
         return 1  # a table of words: its first row is the header, as written
+    if grid[0][0] and not has_figure(grid[0][0]) and sum(has_figure(c) for c in grid[0][1:]) >= 2:
+        return 0  # the first row is a labelled row of figures: the table printed no header
     count, with_values = 0, 0
     for k, row in enumerate(grid[:-1]):
         values = row[1:]

@@ -342,3 +342,13 @@ def test_title_row_above_a_full_header_is_not_the_whole_header():
     grid = read_grid([["主要指标", "", ""], ["指标", "2023年", "2024年"], ["GDP", "100", "110"]])
     assert grid.rows == (("GDP", "100", "110"),)
     assert grid.header[1:] == ("2023年", "2024年")
+
+
+def test_a_table_printed_without_header_keeps_its_first_row():
+    """A borderless block read from a PDF page often has no header line (or it was on the page
+    before): its first labelled row of figures is data, not the column labels."""
+    grid = read_grid([["Revenue", "1,204", "1,118"], ["Costs", "(702)", "(655)"]])
+    assert grid.header == ("", "", "")
+    assert grid.rows == (("Revenue", "1,204", "1,118"), ("Costs", "(702)", "(655)"))
+    # a header of periods is still a header
+    assert read_grid([["", "2023", "2022"], ["Revenue", "1,204", "1,118"]]).header == ("", "2023", "2022")

@@ -37,7 +37,8 @@ WORDS_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
 FIX = "open it and print or export it to a new PDF, or download it again"
 
 # A cell or column value: 1,234.5  -0.17%  (13,164)  $3.3  ¥12  and the dashes tables use for "none".
-VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a|\*", re.I)
+VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a|\*"
+                      r"|\d[\d,]*(?:\.\d+)?[-–]\d[\d,]*(?:\.\d+)?", re.I)  # and a range: 27.30-37.35, pages 1-10
 # dot leaders between a label and its figures ("Defense ........ 699"), or filling an empty cell
 LEADER_RE = re.compile(r"[.．·…]{3,}$")
 # a row label says what the row is: it has letters or CJK, not only numbers (chart axes do not)
@@ -680,11 +681,14 @@ def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]
     filled: set[int] = set()
     while k >= 0 and len(head) < 3 and len(rest) > len(head) and rest[-1 - len(head)] is lines[k]:
         line = lines[k]
-        if below.top - line.bottom > 1.5 * (line.bottom - line.top) or ENDS_SENTENCE_RE.search(line.text):
+        # a header may stand further off than a row (a rule or a blank line under it)
+        if below.top - line.bottom > 3.5 * (line.bottom - line.top):
             break
         cells = _header_cells(line, block.columns)
         if cells is None or not any(cells[1:]):
             break
+        if ENDS_SENTENCE_RE.search(line.text) and sum(1 for c in cells[1:] if c) < 2:
+            break  # a sentence's end ("Page No." over two columns' labels is none)
         head.insert(0, line)
         filled |= {j for j, c in enumerate(cells[1:]) if c}
         below = line
@@ -732,6 +736,10 @@ def _header_cells(line: Line, columns: _Columns) -> list[str] | None:
 def _borderless_grid(head: list[Line], block: _Block, rows: list[list]) -> list[list[str]]:
     width = len(block.columns.spans) + 1
     header = [_header_cells(line, block.columns) for line in head] or [[""] * width]
+    # the label column's heading ("Ministry/Demand", "项目") goes in the top header row, so
+    # that bot.grid reads every header line as header, not the lower ones as labelled rows
+    corner = " ".join(h[0] for h in header if h[0])
+    header = [[corner if k == 0 else "", *h[1:]] for k, h in enumerate(header)]
     body = []
     for row in rows:
         first, figures, section = row[0], row[1], row[2]
