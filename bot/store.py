@@ -54,7 +54,8 @@ class Manifest:
     embedding: str
     dim: int
     chunker: str
-    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables}
+    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables, format, pages, …}
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why ingest could not read it
     chunk_count: int = 0
     created: float = field(default_factory=time.time)
 
