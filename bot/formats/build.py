@@ -118,12 +118,15 @@ class ReportBuilder:
         self._paragraph(text, page)
 
     def table(self, rows: list[list[str]], *, caption: str | None = None, page: int | None = None,
-              default_caption: str | None = None, single_column_is_text: bool = True) -> None:
+              default_caption: str | None = None, single_column_is_text: bool = True,
+              continued: bool = False) -> None:
         """A grid of cell strings, header rows first. Title rows and source rows inside the grid
         (one value across the whole row) become the caption and the source note. The caption is
         the format's own (`caption`), else the short line above, else the title row, else
         `default_caption` (a sheet or file name), else "表N". The rest is read as a grid
-        (bot.grid): header rows folded into one label per column, the unit, row labels."""
+        (bot.grid): header rows folded into one label per column, the unit, row labels.
+        `continued`: the grid is the last table's continuation on the next page; it keeps that
+        table's number (one table, one id) while its rows keep their own page."""
         grid = _tidy_grid(rows)
         inner_caption = None
         if len(grid) >= 3 and _title_row(grid[0]):
@@ -152,9 +155,14 @@ class ReportBuilder:
         if caption and is_unit_line(caption):  # a units line above the table ("单位：元") is no caption
             caption = None
         caption = clean_caption(caption or inner_caption or default_caption or "") or f"表{self._tables + 1}"
-        self._tables += 1
+        previous = next((b for b in reversed(self.blocks) if isinstance(b, Table)), None)
+        if continued and previous is not None:
+            number = previous.number
+        else:
+            self._tables += 1
+            number = self._tables
         read = read_grid(grid, caption=notes)
-        self.blocks.append(Table(caption, read.header, read.rows, self._tables, page=page,
+        self.blocks.append(Table(caption, read.header, read.rows, number, page=page,
                                  heading=self.current_heading, source="；".join(sources) or None,
                                  unit=read.unit, row_labels=read.row_labels, label_columns=read.label_columns))
 
