@@ -145,6 +145,7 @@ def chunk_report(report: Report) -> list[Chunk]:
                     file=report.file, report=report.title, kind="paragraph", text=part,
                     location=loc if len(parts) == 1 else f"{loc}，第{k}部分",
                     attribution=block.source or "", page=block.page, heading=block.heading or "",
+                    section=block.section, year=block.year, scope=report.scope,
                 ))
         else:
             tid = table_id(report, block)
@@ -161,7 +162,8 @@ def chunk_report(report: Report) -> list[Chunk]:
                     file=report.file, report=report.title, kind="row",
                     text=render_row(block, row, labels[r]),
                     location=table_location(block, r), attribution=block.source or "",
-                    page=block.page, heading=block.heading or "", table_id=tid,
+                    page=block.page, heading=block.heading or "",
+                    section=block.section, year=block.year, scope=report.scope, table_id=tid,
                     caption=block.caption, header=block.header, cells=row, row=r,
                     label=labels[r], unit=block.unit,
                 ))
@@ -169,7 +171,8 @@ def chunk_report(report: Report) -> list[Chunk]:
                 id=chunk_id(report.file, "t", b),
                 file=report.file, report=report.title, kind="table", text=render_table(block),
                 location=table_location(block), attribution=block.source or "",
-                page=block.page, heading=block.heading or "", table_id=tid,
+                page=block.page, heading=block.heading or "",
+                    section=block.section, year=block.year, scope=report.scope, table_id=tid,
                 caption=block.caption, header=block.header,
             ))
     return chunks
