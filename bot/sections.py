@@ -37,11 +37,13 @@ KIND_RE = re.compile(r"公报|报告|年报|白皮书|年鉴|bulletin|report|com
 SENTENCE_END = tuple("。！？!?；;：:，,")
 TOP_ITEM_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*\S")
 CHAPTER_RE = re.compile(r"^\s*(第[一二三四五六七八九十百\d]+\s*[章节部分篇]|part\s+[ivx\d]+\b|chapter\s+\d+)", re.I)
+ZH_DATE_RE = re.compile(rf"{YEAR}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?")
 DATE_LINE_RE = re.compile(rf"^\s*{YEAR}\s*年\s*\d{{1,2}}\s*月(\s*\d{{1,2}}\s*日)?\s*$")
 # "2023年是…", "2023年，…", "In 2023, …": a paragraph that opens on its year
 OPENING_YEAR_RE = re.compile(rf"^\s*(?:in\s+)?({YEAR})\s*(?:年(?:度)?\s*(?:是|，|,|以来|全年)|,)", re.I)
 ZH_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})\s*(?:年|财年)")
-EN_YEAR_RE = re.compile(rf"(?:fiscal(?: year)?|FY|year ended [A-Z][a-z]+ \d{{1,2}},|in|for|of)\s+({YEAR})(?!\d)", re.I)
+# ("of 1934" is an Act's year in every SEC filing, not the period)
+EN_YEAR_RE = re.compile(rf"(?:fiscal(?: year)?|FY|year ended [A-Z][a-z]+ \d{{1,2}},|in|for)\s+({YEAR})(?!\d)", re.I)
 SHORT = 40  # a title or masthead line is shorter than this (characters)
 PERIOD_MARK = " · "  # between a scope's names and its period
 
@@ -65,7 +67,7 @@ def year_heading(text: str) -> str:
     years = set(YEAR_RE.findall(text))
     if len(years) != 1 or not KIND_RE.search(text) or TOP_ITEM_RE.match(text):
         return ""
-    if DATE_LINE_RE.match(text):
+    if ZH_DATE_RE.search(text):  # a line with a full date announces an event, not a year's report
         return ""
     return years.pop()
 
@@ -103,6 +105,9 @@ def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
     """The parts of a report, in order; one part when nothing starts another. `title` is the
     report's title: when it is a year heading, it titles the first part."""
     starts: list[tuple[int, str]] = [(0, title if year_heading(title) else "")]
+    # a line printed again and again (a page footer "Acme | Q3 2024 Form 10-Q | 7") heads no part
+    seen = Counter(_line(b) for b in blocks if _line(b))
+    seen.update(b.heading for b in blocks if b.heading)
     higher = False  # a top-level item after "一、" was seen since the part began
     last_heading = None
     for i, b in enumerate(blocks):
@@ -111,7 +116,7 @@ def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
         for text in (heading, _line(b)):
             if not text:
                 continue
-            if year_heading(text):
+            if year_heading(text) and seen[text] < 3 + (text == title):
                 start, current = starts[-1]
                 if current == text:
                     pass  # the part's own title again
@@ -191,10 +196,14 @@ SHORT_NAME_RE = re.compile(rf"(?:股票|证券|公司|A股|H股)简称\s*[:：]?
 CODE_RE = re.compile(r"(?:股票|证券|公司|A股|H股)代码\s*[:：]?\s*(\d{6}|\d{4,5}(?=\D|$))")
 ALIAS_RE = re.compile(rf"(?:以下)?简称\s*[“\"「『]([{CJK}A-Za-z0-9]{{2,12}})[”\"」』]")
 ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|盟|旗"
-PLACE_RE = re.compile(rf"([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))")
+# before the report's year or its issuer ("合肥市2024年…", "合肥市统计局"), or right after the year
+# ("2024年杭州市…"; not "…市场", "…市值", "…区域")
+PLACE_RE = re.compile(rf"([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
+                      rf"(?<={YEAR}年)([{CJK}]{{2,4}}?(?:{ADMIN}))(?![场值民域间外内])")
 PLACE_SUFFIX_RE = re.compile(rf"(?:{ADMIN})$")
 AUTONOMY_RE = re.compile(r"自治(区|州|县|旗)$")
-NATIONAL_RE = re.compile(r"^(?:中华人民共和国|国家|国务院|全国|中国)")
+# a national government body as issuer: its report's figures are the country's
+NATIONAL_RE = re.compile(rf"^(?:中华人民共和国[{CJK}]{{0,16}}(?:部|局|署|委员会|院)|国务院|国家[{CJK}]{{1,12}}(?:局|部|署|委员会))$")
 NATIONAL_WORDS = ("中国", "全国", "我国")
 # a filing's cover: the registrant's name sits on the line above this note
 EXACT_NAME_RE = re.compile(r"^\(?\s*exact name of (?:the )?(?:small business )?(?:registrant|issuer|company)", re.I)
@@ -244,7 +253,7 @@ def place_aliases(place: str) -> list[str]:
 
 def good_title(title: str, file: str) -> bool:
     t = title.strip()
-    if not t or JUNK_TITLE_RE.match(t) or FILE_TITLE_RE.search(t):
+    if not t or JUNK_TITLE_RE.match(t) or FILE_TITLE_RE.search(t) or re.fullmatch(r"\S*\d{6,}\S*", t):
         return False
     if t in (PurePath(file).name, PurePath(file).stem):
         return False
@@ -278,10 +287,15 @@ class Scope:
 
 def _cover(report: Report, meta: dict) -> list[str]:
     """The cover's lines: the first paragraphs (first page of a paged report) and the running header."""
-    lines = []
+    lines: list[str] = []
+    last = None
     for b in report.blocks[:40]:
-        if isinstance(b, Paragraph) and (b.page is None or b.page <= 2):
-            lines.append(b.text)
+        if b.page is not None and b.page > 2:
+            break
+        if b.heading and b.heading != last:  # short lines some formats take as headings
+            lines.append(b.heading)
+        last = b.heading
+        lines.append(b.text if isinstance(b, Paragraph) else b.caption)
     return lines
 
 
@@ -302,7 +316,8 @@ def _table_values(tables: list[Table], label_re: re.Pattern) -> list[str]:
                     out.append(grid[r + 1][j].strip())
                 if j + 1 < len(row):
                     out.append(row[j + 1].strip())
-    return [v for v in out if v and not label_re.search(v)]
+    # a short name or code is one short word ("金花股份", "600080", "AAPL"), not a column label
+    return [v for v in out if v and len(v) <= 12 and not re.search(r"\s", v) and not label_re.search(v)]
 
 
 def report_scope(report: Report, meta: dict | None = None) -> Scope:
@@ -340,7 +355,8 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
                 break
     joined = "\n".join(texts)
     shorts += SHORT_NAME_RE.findall(joined) + ALIAS_RE.findall(joined) + CODE_RE.findall(joined)
-    shorts += _table_values(_first_tables(report), re.compile(r"(?:股票|证券|A股|H股|公司)(?:简称|代码)"))
+    shorts += _table_values(_first_tables(report), re.compile(r"(?:股票|证券|A股|H股|公司)(?:简称|代码)|"
+                                                              r"trading symbols?(?:\(s\))?", re.I))
     shorts += FILE_CODE_RE.findall(stem)
     scope.short = tuple(dict.fromkeys(s for s in shorts if s and s != scope.entity))
 
@@ -348,11 +364,10 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
     for t in [*texts[:6], stem]:
         m = PLACE_RE.search(t)
         if m:
-            scope.place = m.group(1)
+            scope.place = m.group(1) or m.group(2)
             break
-    issuer = " ".join([scope.entity, *cover[:8]])
-    scope.national = not scope.place and any(NATIONAL_RE.match(line.strip()) for line in [scope.entity, *cover[:8]] if line)
-    del issuer
+    scope.national = not scope.place and not COMPANY_ZH_RE.search(scope.entity) and \
+        any(NATIONAL_RE.match(line.strip()) for line in cover[:8])
 
     # the period: a filing's "for the fiscal year ended …", else the years of the title or file name
     for t in cover[:60] if cover else []:
@@ -368,7 +383,8 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
             if span:
                 scope.period = span.group()
                 break
-            years = set(FILE_YEAR_RE.findall(t)) if t == stem else set(YEAR_RE.findall(t))
+            finder = FILE_YEAR_RE if t == stem else YEAR_RE
+            years = set(finder.findall(ZH_DATE_RE.sub("", t)))  # a release date ("2025年3月20日") is no period
             if len(years) == 1:
                 scope.period = years.pop()
                 break
