@@ -14,8 +14,8 @@ from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
 from . import cells
-from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score, title_needs
-from .sections import scope_names, scope_text
+from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
+from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
 
@@ -170,7 +170,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
         if chunk.kind != "paragraph":
             continue  # table rows are read as grids (bot.cells)
         scope = _scope(chunk)
-        scoped = title_needs(needs, scope_names(chunk))
+        scoped = scoped_needs(needs, chunk)
         dates = [(m.start(), m.group()) for m in find_dates(chunk.text) if "年" in m.group() or "-" in m.group()]
         pos = 0
         for sentence in SUB_SENTENCE.split(chunk.text):

@@ -251,6 +251,22 @@ def place_aliases(place: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def romanised(name: str) -> list[str]:
+    """A Chinese place name as English text writes it, in Hanyu Pinyin: "合肥" -> "Hefei",
+    "西安" -> "Xi'an" (and "Xian"). Empty when pypinyin is not installed or the name is not Chinese."""
+    if not re.fullmatch(rf"[{CJK}]{{2,8}}", name):
+        return []
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:
+        return []
+    syllables = lazy_pinyin(name)
+    if not all(re.fullmatch(r"[a-z]+", s) for s in syllables):
+        return []
+    marked = syllables[0] + "".join(("'" if s[0] in "aoe" else "") + s for s in syllables[1:])
+    return list(dict.fromkeys(w.capitalize() for w in (marked, "".join(syllables))))
+
+
 def good_title(title: str, file: str) -> bool:
     t = title.strip()
     if not t or JUNK_TITLE_RE.match(t) or FILE_TITLE_RE.search(t) or re.fullmatch(r"\S*\d{6,}\S*", t):
@@ -274,6 +290,7 @@ class Scope:
         names = [self.entity, *self.short]
         if self.place:
             names += place_aliases(self.place)
+            names += romanised(place_aliases(self.place)[-1])
         if self.national:
             names += NATIONAL_WORDS
         words = " ".join(dict.fromkeys(n for n in names if n))
@@ -366,8 +383,10 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
         if m:
             scope.place = m.group(1) or m.group(2)
             break
-    scope.national = not scope.place and not COMPANY_ZH_RE.search(scope.entity) and \
-        any(NATIONAL_RE.match(line.strip()) for line in cover[:8])
+    issuer = "" if scope.place or COMPANY_ZH_RE.search(scope.entity) else \
+        next((line.strip() for line in cover[:8] if NATIONAL_RE.match(line.strip())), "")
+    scope.national = bool(issuer)
+    scope.entity = scope.entity or issuer
 
     # the period: a filing's "for the fiscal year ended …", else the years of the title or file name
     for t in cover[:60] if cover else []:
@@ -448,6 +467,33 @@ def scope_text(chunk) -> str:
 def naming_words(scope: str) -> str:
     """The names of a scope string without its period."""
     return scope.split(PERIOD_MARK)[0] if scope else ""
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """Is `short` a Chinese abbreviation of `name`, made the usual way: some characters of the
+    name's words, in order, ending on the name's last character ("人社部" of "人力资源和社会保障部")?"""
+    if not (2 <= len(short) < len(name)) or not re.fullmatch(rf"[{CJK}]+", short) or short[-1] != name[-1]:
+        return False
+    at = 0
+    for ch in short:
+        at = name.find(ch, at) + 1
+        if at == 0:
+            return False
+    return short not in name
+
+
+def scoped_needs(needs, chunk) -> set[str]:
+    """The question's terms the chunk's report names itself by (its title and scope words, and
+    abbreviations of its entity): they count as said in the chunk."""
+    from .match import title_needs
+
+    names = scope_names(chunk)
+    out = title_needs(needs, names)
+    entities = [w for w in naming_words(getattr(chunk, "scope", "")).split() if len(w) >= 4]
+    for n in needs.items:
+        if n.text not in out and any(abbreviates(v, e) for v in n.variants for e in entities):
+            out.add(n.text)
+    return out
 
 
 def scope_names(chunk) -> str:
