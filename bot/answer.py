@@ -14,7 +14,8 @@ from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
 from . import cells
-from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score, title_needs
+from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
+from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
 
@@ -158,7 +159,7 @@ class Candidate:
 
 
 def _scope(chunk: Chunk) -> str:
-    return "\n".join((chunk.heading, chunk.caption, chunk.report, chunk.unit))
+    return scope_text(chunk)  # heading, caption, title, unit, and the part's year and report's scope
 
 
 def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> list[Candidate]:
@@ -169,7 +170,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
         if chunk.kind != "paragraph":
             continue  # table rows are read as grids (bot.cells)
         scope = _scope(chunk)
-        scoped = title_needs(needs, chunk.report)
+        scoped = scoped_needs(needs, chunk)
         dates = [(m.start(), m.group()) for m in find_dates(chunk.text) if "年" in m.group() or "-" in m.group()]
         pos = 0
         for sentence in SUB_SENTENCE.split(chunk.text):
@@ -336,7 +337,7 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
         candidates.append(t.text)
         candidates += [p for p in tokenize(t.text) if len(p) >= 2 and p != t.text]
     # the report's own name ("华润三九" in its title) names the scope, not some rows
-    frame = view.caption + "".join(view.header) + (view.rows[0].report if view.rows else "")
+    frame = view.caption + "".join(view.header) + (scope_names(view.rows[0]) if view.rows else "")
     short = _short_columns(view)
     n = len(view.rows)
     groups: dict[int, set[int]] = {}
@@ -436,7 +437,7 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead
-    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows), rows[0].report if rows else ""])
+    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows), scope_names(rows[0]) if rows else ""])
     if q.lang == "zh" and not all(_in(t, frame) for t in q.terms):
         return None  # the rows do not speak of everything asked: the text may
     name_col = _name_column(view)

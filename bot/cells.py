@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score, title_needs
+from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score
 from .scope import named_reports
+from .sections import scope_names, scope_text, scoped_needs
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
@@ -93,7 +94,7 @@ def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
 
 
 def _scope(view, row: Chunk) -> str:
-    return "\n".join((row.heading, view.caption, row.report, row.unit))
+    return "\n".join((view.caption, scope_text(row)))  # + the part's year and the report's scope
 
 
 def _period_fit(needs: Needs, label: str, scope: str) -> float:
@@ -126,7 +127,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
-            scoped = title_needs(needs, row.report)
+            scoped = scoped_needs(needs, row)
             rank = ranks.get(row.id, table_rank + 3)
             for j in values:
                 cell = row.cells[j] if j < len(row.cells) else ""
@@ -261,14 +262,14 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
         prose = _prose(view, evidence)
         for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
-            scoped = title_needs(needs, row.report)
+            scoped = scoped_needs(needs, row)
             cov, _ = coverage(needs, row_label(view, row), prose, _scope(view, row), scoped, measures=False)
             picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "row")
         for j in values:  # one column down its rows ("持股比例超过1%的有几个")
             row0 = view.rows[0]
-            cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), title_needs(needs, row0.report),
+            cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), scoped_needs(needs, row0),
                               measures=False)
             picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
@@ -411,7 +412,7 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         row0 = view.rows[0]
         for j in value_columns(view):
             cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
-                              title_needs(needs, row0.report), measures=False)
+                              scoped_needs(needs, row0), measures=False)
             if best is None or cov > best[0]:
                 best = (cov, view, j)
     if best is None or best[0] < 0.5:

@@ -76,6 +76,7 @@ class LoadedIndex:
             [c.text for c in self.chunks if c.kind != "table"]
             + sorted({c.heading for c in self.chunks} | {c.caption for c in self.chunks} | {c.report for c in self.chunks}))
         self.reports = sorted({(c.file, c.report) for c in self.chunks})
+        self.scopes = {c.file: c.scope for c in self.chunks if c.scope}  # file -> its scope words (bot.sections)
 
     def idf(self, token: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))

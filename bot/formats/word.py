@@ -1,5 +1,6 @@
 """Word .docx -> Report: body paragraphs and tables in document order. Heading styles (and
-outline levels) give headings; the Title style, or a first level-1 heading, gives the title;
+outline levels, and short lines set all in bold) give headings; the Title style, or a first
+level-1 heading, gives the title (the core properties' title goes to the report's scope);
 a short paragraph (or a Caption-style one) right before a table is its caption.
 
 Word files carry no page layout, so blocks have no page numbers. Headers, footers, footnotes,
@@ -31,6 +32,9 @@ def read_docx(path: Path, name: str) -> Report:
     with damaged_file(name, "Word .docx document", "open it in Word and save it again as .docx "
                                                    "(an old .doc must be saved as .docx)"):
         document = docx.Document(str(path))
+        title = (document.core_properties.title or "").strip()
+        if title:  # the document's own title property, for its scope (bot.sections)
+            builder.meta["title"] = title
         for item in document.iter_inner_content():
             if isinstance(item, DocxTable):
                 builder.table([[cell_text(c) for c in row.cells] for row in item.rows])
@@ -50,7 +54,8 @@ def add_paragraph(builder: ReportBuilder, paragraph) -> None:
     # A soft line break often puts the "数据来源：…" note under the text in the same paragraph.
     lines = paragraph.text.split("\n")
     body = [line for line in lines if not SOURCE_RE.match(line)]
-    builder.text("\n".join(body), caption=style in CAPTION_STYLES)
+    # a short line set all in bold is a heading in documents that use no heading styles
+    builder.text("\n".join(body), caption=style in CAPTION_STYLES, guess_heading=_all_bold(paragraph))
     for note in (line for line in lines if SOURCE_RE.match(line)):
         builder.text(note)
 
@@ -81,6 +86,12 @@ def _outline_level(element) -> int | None:
     except (TypeError, ValueError):
         return None
     return value + 1 if value < 9 else None  # 9 means "body text"
+
+
+def _all_bold(paragraph) -> bool:
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    return bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
 
 
 def _style_name(paragraph) -> str:
