@@ -113,7 +113,7 @@ def needs_of(q: Query, index) -> Needs:
         for word in _english_words(q.text):
             stem = _stems(word)
             variants = set(stem) | {word.lower()}
-            for zh in _translations(word):
+            for zh in _translations(word, names=not CJK_RE.search(q.text)):
                 variants.add(zh)
             if word.lower() in PERIOD_WORDS:
                 continue  # "first quarter", "second half": the period fit reads them
@@ -209,8 +209,8 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(t for t in tokenize(text) if re.search(r"[a-z0-9]", t))
 
 
-def _translations(word: str) -> set[str]:
-    out = set(vocab.cross_lingual(word))
+def _translations(word: str, names: bool = True) -> set[str]:
+    out = set(vocab.cross_lingual(word, names))
     if word in EN_GLOSSARY:
         out.add(EN_GLOSSARY[word])
     return {v for v in out if CJK_RE.search(v)}

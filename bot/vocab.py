@@ -242,6 +242,7 @@ def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool 
     if translate:
         found += [alts for _, alts in _TRANSLATIONS.segments(norm) if alts]
         found += [names for names in _names_in(norm)]
+        found += _dictionary_in(norm)
     out: dict[str, str] = {}
     for depth in range(min(depth, _MAX_ALTS)):  # round-robin so every word found gets its formal term in
         for alts in found:
@@ -254,22 +255,27 @@ def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool 
     return list(out.values())
 
 
-def cross_lingual(term: str) -> frozenset[str]:
+def cross_lingual(term: str, names: bool = True) -> frozenset[str]:
     """Translations of a term: Chinese words for an English one and English for a Chinese one.
-    A compound with no entry of its own is put together from its parts' translations."""
-    return _cross_lingual(term)
+    A compound with no entry of its own is put together from its parts' translations. With
+    `names`, a proper name is transliterated too (Nanjing <-> 南京); a question that gives a
+    company's Chinese name itself ("Jinhua Enterprise (金花股份)") needs no guess at it."""
+    return _cross_lingual(term, names)
 
 
 @lru_cache(maxsize=4096)
-def _cross_lingual(term: str) -> frozenset[str]:
+def _cross_lingual(term: str, names: bool = True) -> frozenset[str]:
     zh = _is_cjk(term)
     forms = [normalise(term)] + sorted(normalise(v) for v in variants(term))
     out: dict[str, str] = {}
     for form in forms:
         for t in _TRANSLATIONS.alts.get(form, ()):
             out.setdefault(normalise(t), t)
-    if not out:
+    if not out and names:
         for t in _names(term):
+            out.setdefault(normalise(t), t)
+    if not out:
+        for t in _dictionary(term):
             out.setdefault(normalise(t), t)
     if not out:
         for t in _compose(normalise(term), zh):
@@ -294,6 +300,32 @@ def _names(term: str) -> tuple[str, ...]:
 
 
 _NAME_RUN = re.compile(r"[A-Z][\w\u00C0-\u024F&'.-]*(?:\s+(?:of|and|the|for|&|[A-Z][\w\u00C0-\u024F&'.-]*))*")
+
+
+def _dictionary(term: str) -> tuple[str, ...]:
+    """A Chinese word's English glosses from the everyday dictionary (cedict_terms.tsv, from
+    CC-CEDICT): 全球 -> global, 采购 -> purchase. Not the other way round: an English word glosses
+    many Chinese words ("large", "major", "end"), and a wrong one counts against every passage."""
+    if _is_cjk(term):
+        return vocabdata.cedict_to_en().get(term.strip(), ())
+    return ()
+
+
+def _dictionary_in(norm: str, longest: int = 6) -> list[tuple[str, ...]]:
+    """Glosses of the everyday words of a Chinese text, longest word first at each position."""
+    terms = vocabdata.cedict_to_en()
+    out = []
+    for run in _CJK_RUN.findall(norm):
+        i = 0
+        while i < len(run):
+            for j in range(min(len(run), i + longest), i + 1, -1):
+                if run[i:j] in terms:
+                    out.append(terms[run[i:j]][:2])
+                    i = j
+                    break
+            else:
+                i += 1
+    return out
 
 
 def _names_in(norm: str, longest: int = 8) -> list[tuple[str, ...]]:

@@ -167,3 +167,15 @@ def cedict_attests(zh_forms, en_forms) -> bool:
             if key in want:
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _term_lines() -> tuple[tuple[str, str, str], ...]:
+    with open(DATA / "cedict_terms.tsv", encoding="utf-8") as fh:
+        return tuple(tuple(line.rstrip("\n").split("\t")) for line in fh if not line.startswith("#"))[1:]
+
+
+@lru_cache(maxsize=1)
+def cedict_to_en() -> dict[str, tuple[str, ...]]:
+    """Everyday Chinese word -> its English glosses (cedict_terms.tsv, from CC-CEDICT)."""
+    return {zh: tuple(en.split("|")) for zh, en, _f in _term_lines()}
