@@ -130,7 +130,7 @@ def test_expand_translates_on_request():
 
 def test_expand_uses_learned_definitions():
     learned = learn_definitions("新型储能电站（以下简称“储能站”）装机规模快速增长。")
-    assert "新型储能电站" in expand("储能站的装机容量", learned)
+    assert learned["储能站"] in expand("储能站的装机容量", learned)
     # a company's full name is matched (variants) but not added to retrieval: its generic words
     # (数据, 服务, 有限公司) would rank every other company's passages up
     learned = learn_definitions("北极星数据服务有限公司（以下简称“北极星”）成立于2010年。")
