@@ -239,6 +239,7 @@ def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool 
     orgs = {normalise(full) for full in (learned or {}).values() if _is_org(full)}
     found = [tuple(a for a in alts if normalise(a) not in orgs or normalise(a) == seg)
              for seg, alts in _lexicon(_freeze(learned)).segments(norm) if alts]
+    found += _change_asked(norm)
     if translate:
         found += [alts for _, alts in _TRANSLATIONS.segments(norm) if alts]
         found += [names for names in _names_in(norm)]
@@ -253,6 +254,26 @@ def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool 
             if len(out) >= _MAX_EXPAND:
                 return list(out.values())
     return list(out.values())
+
+
+@lru_cache(maxsize=1)
+def _change_ask() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """'<verb of rising or falling>(了)多少/几' and the measure group each direction asks for: the
+    growth measures (the role-"metric" group holding 增长) and the decline ones (holding 下降)."""
+    verbs = vocabdata.change_words()
+    pattern = re.compile("(" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + ")了?(?:多少|几)")
+    groups = {}
+    for direction, head in (("rise", "增长"), ("fall", "下降")):
+        groups[direction] = next(g.forms for g in vocabdata.synonym_groups()
+                                 if g.kind == "measure" and head in g.forms and (g.role == "metric" or direction == "fall"))
+    return pattern, {v: groups[d] for v, d in verbs.items()}
+
+
+def _change_asked(norm: str) -> list[tuple[str, ...]]:
+    """A question asking how much something rose or fell ("涨了多少") asks for a change: the
+    forms of the growth (or decline) measure, formal term first."""
+    pattern, groups = _change_ask()
+    return list(dict.fromkeys(groups[m.group(1)] for m in pattern.finditer(norm)))
 
 
 def cross_lingual(term: str, names: bool = True) -> frozenset[str]:

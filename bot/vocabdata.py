@@ -179,3 +179,9 @@ def _term_lines() -> tuple[tuple[str, str, str], ...]:
 def cedict_to_en() -> dict[str, tuple[str, ...]]:
     """Everyday Chinese word -> its English glosses (cedict_terms.tsv, from CC-CEDICT)."""
     return {zh: tuple(en.split("|")) for zh, en, _f in _term_lines()}
+
+
+@lru_cache(maxsize=1)
+def change_words() -> dict[str, str]:
+    """Verb of rising or falling -> "rise" | "fall" (change_words.tsv, from 同义词词林)."""
+    return {r["word"]: r["direction"] for r in rows("change_words.tsv")}

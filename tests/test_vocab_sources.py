@@ -169,3 +169,15 @@ def test_an_index_learns_definitions_from_its_chunks():
                     for i, text in enumerate(["北极星数据服务有限公司（以下简称“北极星”）成立于2010年。",
                                               "北极星的营业收入为12.5亿元。"])]
     assert index.learned == {"北极星": "北极星数据服务有限公司"}
+
+
+def test_change_words_come_from_the_thesaurus():
+    for r in _data_rows("change_words.tsv"):
+        assert r["source"].split(":", 1)[1] in cilin_codes(r["word"]), r
+
+
+def test_asking_how_much_something_rose_asks_for_its_growth():
+    """'涨了多少' is grammar (a verb of rising, then 多少), not an entry of its own."""
+    assert "增速" in vocab.expand("城镇居民收入涨了多少？")
+    assert "下降" in vocab.expand("出口额跌了多少")
+    assert "增速" not in vocab.expand("工业增加值是多少")  # 增加值 names a measure, it asks no change
