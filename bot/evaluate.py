@@ -117,6 +117,15 @@ class EvalReport:
             f"latency per case: p50 {c['p50_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms",
         ])
 
+    def line(self, name: str) -> str:
+        """One line for a table of sets (`make eval-dev`)."""
+        c = self.counts()
+        return (f"{name}: cases {c['cases']}, passed {c['passed']}, "
+                f"figures stated {c['answerable_passed']}/{c['answerable']}, quote-only {c['quote_only']}, "
+                f"refusals {c['refusal_passed']}/{c['refusal_cases']}, "
+                f"false refusals {c['false_refusals']}/{c['answerable']}, "
+                f"wrongly answered {c['answered_refusals']}/{c['refusal_cases']}")
+
     def write_json(self, path: str | Path) -> None:
         data = {"summary": self.counts(), "cases": [r.to_json() for r in self.results]}
         try:
