@@ -87,9 +87,8 @@ class LoadedIndex:
             from .vocab import learn_from_reports
 
             texts: dict[str, list[str]] = {}
-            for c in self.chunks:
-                if c.kind != "row":  # a table's record holds its rows, unflattened
-                    texts.setdefault(c.file, [c.report] if c.report else []).append(c.text)
+            for c in self.chunks:  # a row chunk says "股票简称：金花股份" where its table has columns
+                texts.setdefault(c.file, [c.report] if c.report else []).append(c.text)
             self._learned = learn_from_reports({f: "\n".join(parts) for f, parts in texts.items()})
         return self._learned
 

@@ -566,30 +566,43 @@ def learn_definitions(text: str) -> dict[str, str]:
 
 
 # "股票简称 | 华润三九 | 股票代码": the stock's short name, stated in a table of the report
-_STOCK_NAME = re.compile(r"(?:股票|证券|A股|公司股票)简称\s*[|｜:：]?\s*([\u4e00-\u9fffA-Za-z0-9*]{2,12})")
+_STOCK_NAME = re.compile(r"(?:股票|证券|A股|公司股票|公司的中文|中文)简称\s*[|｜:：]?\s*([\u4e00-\u9fffA-Za-z0-9*]{2,12})")
 _ZH_COMPANY = re.compile(r"[\u4e00-\u9fff（）()]{2,40}?(?:股份有限公司|有限责任公司|有限公司|集团公司)")
 
 
 def stock_names(text: str) -> dict[str, str]:
-    """A report's stock short name -> the company's full name found in the same text, whose
-    characters hold the short name's in order (华润三九 -> 华润三九医药股份有限公司)."""
+    """A report's stock (or Chinese) short name -> the company's full name found in the same
+    text, whose characters hold the short name's in order (华润三九 -> 华润三九医药股份有限公司):
+    "股票简称 | 华润三九", a row "股票简称：金花股份", "公司的中文简称 | 华锦股份"."""
     text = _SPACE_IN_CJK.sub("", unicodedata.normalize("NFC", text))
+    stated = [m.group(1) for m in _ZH_NAME_STATED.finditer(text)]  # "公司的中文名称 | 北方华锦…公司"
     out: dict[str, str] = {}
     for m in _STOCK_NAME.finditer(text):
         abbr = m.group(1)
         if abbr in out or abbr.startswith(("股票", "证券")):
             continue
-        for name in _ZH_COMPANY.findall(text):
-            for start in range(len(name)):  # the shortest tail of the match that still holds the name
-                tail = name[start:]
-                if _subsequence_start(tail, abbr) != 0:
-                    continue
-                if len(tail) > len(abbr) and not _ZH_RELATIONS_RE.search(tail):
-                    out[abbr] = tail
-                break
-            if abbr in out:
+        for name in stated + [_trim_name(n, abbr) for n in _ZH_COMPANY.findall(text)]:
+            if name and len(name) > len(abbr) and _subsequence_start(name, abbr) is not None \
+                    and not _ZH_RELATIONS_RE.search(name):
+                out[abbr] = name
                 break
     return out
+
+
+_ZH_NAME_STATED = re.compile(r"(?:公司的中文名称|公司中文名称|中文名称|公司名称)\s*[|｜:：]\s*"
+                             r"([\u4e00-\u9fff（）()]{4,40}?(?:股份有限公司|有限责任公司|有限公司|集团公司))")
+
+
+def _trim_name(name: str, abbr: str) -> str:
+    """A company name found in running text, from where the short name's first character is
+    (or up to four characters before it, a place: 北方华锦… for 华锦股份), not from the words
+    before it."""
+    start = name.find(abbr[:1])
+    if start < 0:
+        return ""
+    cut = max((name.rfind(r, 0, start) + len(r) for r in _ZH_RELATIONS if name.rfind(r, 0, start) >= 0), default=0)
+    cut = max(cut, max((name.rfind(c, 0, start) + 1 for c in "，。；：、"), default=0))
+    return name[cut:] if start - cut <= 4 else name[start:]
 
 
 _ZH_RELATIONS_RE = re.compile("|".join(r for r in ("子公司", "收购", "购买", "及其", "以及", "的")))
@@ -606,6 +619,8 @@ def learn_from_reports(texts: Mapping[str, str]) -> dict[str, str]:
         for abbr, full in learn_definitions(text).items():
             own.setdefault(abbr, full)
         for abbr, full in own.items():
+            if _is_org(abbr) and len(abbr) >= 8 or full.startswith(abbr) and len(full) - len(abbr) <= 2:
+                continue  # a whole company name is no abbreviation; "…股份有限" is a line broken
             if merged.get(abbr, full) != full:
                 clash.add(abbr)
             merged.setdefault(abbr, full)

@@ -139,6 +139,14 @@ def test_stock_short_name_is_tied_to_the_full_name():
     assert vocab.stock_names(text) == {"星河远航": "星河远航科技股份有限公司"}
 
 
+def test_short_name_from_a_company_profile_table_or_row():
+    profile = ("公司的中文名称 | 东方远帆化学工业股份有限公司\n公司的中文简称 | 远帆股份\n"
+               "报告期内东方远帆化学工业股份有限公司实现营业收入")
+    assert vocab.stock_names(profile) == {"远帆股份": "东方远帆化学工业股份有限公司"}
+    row = "1、公司简介｜股票种类：A股｜股票简称：青松股份；股票代码：600999\n青松企业（集团）股份有限公司2024年年度报告摘要"
+    assert vocab.stock_names(row) == {"青松股份": "青松企业（集团）股份有限公司"}
+
+
 def test_definitions_merge_across_reports_and_a_clash_is_dropped():
     a = "北极星数据服务有限公司（以下简称“公司”或“北极星”）成立于2010年。规模以上工业（以下简称规上工业）增加值"
     b = "南山果业集团股份有限公司（以下简称“公司”）主营水果。"
