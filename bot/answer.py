@@ -18,6 +18,7 @@ from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, scor
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
+from .vocabdata import measure_words
 
 REFUSAL_ZH = "报告中没有"
 REFUSAL_EN = "The report does not contain"
@@ -30,7 +31,7 @@ UNIT_GLOSS = {
     "亿美元": "亿美元 = 100 million US dollars", "万台": "万台 = 10 thousand units", "亿": "亿 = 100 million",
     "万": "万 = 10 thousand", "个百分点": "个百分点 = percentage points",
 }
-COUNT_UNITS = "项个条家部种座台名所"
+COUNT_UNITS = measure_words("count")  # 几项, 多少家 (bot/data/vocab/measure_words.tsv)
 
 
 @dataclass
