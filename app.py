@@ -4,7 +4,7 @@ The UI lives in bot/ui.py; this file only starts it. The index is loaded once, a
 """
 import sys
 
-from bot.ui import main
+from bot.serve.chat import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -118,14 +118,14 @@ def cmd_eval(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .api import serve
+    from .serve.app import serve
 
     serve(_settings(args), host=args.host, port=args.port)
     return 0
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import summary
+    from .serve.feedback import summary
 
     print(summary(Settings().with_(feedback_file=args.file)))
     return 0

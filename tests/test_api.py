@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api import ApiConfig, RateLimiter, create_app, parse_rate
+from bot.serve.app import ApiConfig, RateLimiter, create_app, parse_rate
 from bot.errors import BotError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api import ApiConfig, create_app
-from bot.library import check_upload, safe_name, UploadRejected
+from bot.serve.app import ApiConfig, create_app
+from bot.serve.library import check_upload, safe_name, UploadRejected
 from bot.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -365,7 +365,7 @@ def held(*args, **kwargs):
         time.sleep(1)
 if os.environ.get("HELD_FLAG"):
     ingest._embed_new = held
-from bot.api import serve
+from bot.serve.app import serve
 from bot.settings import Settings
 serve(Settings(), host="127.0.0.1", port=int(os.environ["PORT"]))
 """

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import ui
-from bot.api import ApiConfig, create_app
+from bot.serve import chat as ui
+from bot.serve.app import ApiConfig, create_app
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import SHIPPED_CORPUS, build_index  # noqa: E402

@@ -32,9 +32,9 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import BotError, UnreadableFile
-from .readers import NOT_REPORTS, decode_text, is_candidate
-from .settings import Settings
+from ..errors import BotError, UnreadableFile
+from ..readers import NOT_REPORTS, decode_text, is_candidate
+from ..settings import Settings
 
 log = logging.getLogger("bot.library")
 
@@ -390,7 +390,7 @@ class Library:
 
     def _ingest(self, job: Job, corpus: Path) -> dict[str, str]:
         """Ingest `corpus` into the index; {file: why} for the files it could not read."""
-        from .ingest import ingest
+        from ..ingest import ingest
 
         self._set(job, progress=0.2, stage="indexing")
         notes: list[str] = []
@@ -504,7 +504,7 @@ class Library:
         return sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if is_candidate(p))
 
     def _manifest(self):
-        from .store import open_store
+        from ..store import open_store
 
         return open_store(self.settings).current()
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from .errors import BotError  # noqa: E402
-from .settings import Settings  # noqa: E402
-from .types import Answer  # noqa: E402
+from ..errors import BotError  # noqa: E402
+from ..settings import Settings  # noqa: E402
+from ..types import Answer  # noqa: E402
 
 log = logging.getLogger("bot.ui")
 
@@ -661,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             raise BotError(f"BOT_PORT must be a whole number. Currently, it is '{raw_port}'.") from None
         settings = Settings()
-        from .chain import Assistant
+        from ..chain import Assistant
 
         assistant = Assistant(settings)
         demo = build_ui(assistant, settings)

@@ -58,9 +58,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import BotError
+from ..errors import BotError
 from .library import MAX_FILES_PER_UPLOAD, Library, UploadRejected, report_id
-from .settings import Settings
+from ..settings import Settings
 
 log = logging.getLogger("bot.api")
 STATIC = Path(__file__).parent / "static"
@@ -522,8 +522,8 @@ class _Service:
             current = index.store.current()
             if current is None or current.build == index.manifest.build:
                 return
-            from .index import load_index
-            from .retrieve import HybridRetriever
+            from ..index import load_index
+            from ..retrieve import HybridRetriever
 
             fresh = load_index(self.settings)
             # two attribute swaps: an answer under way may mix builds once, never fails
@@ -560,11 +560,11 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
     settings = settings or Settings()
     config = config or ApiConfig.from_env()
     if assistant is None:
-        from .chain import Assistant
+        from ..chain import Assistant
 
         answerer = None
         if settings.llm:
-            from .llm import make_answerer
+            from ..llm import make_answerer
 
             answerer = make_answerer(settings)
         assistant = Assistant(settings, answerer=answerer)
@@ -773,7 +773,7 @@ def _library_routes(app: FastAPI, svc: _Service, bearer, guard) -> None:
     def jobs(who: str = Depends(admin)):
         return {"jobs": lib.recent_jobs()}
 
-    from .ui import admin_page  # plain HTML and strings; gradio is not imported by it
+    from .chat import admin_page  # plain HTML and strings; gradio is not imported by it
 
     def page(request: Request, error: str = "") -> HTMLResponse:
         state = "disabled" if not svc.config.admin_users else ("ready" if svc.admin_session(request) else "login")
@@ -922,7 +922,7 @@ def _mount_chat(app: FastAPI, assistant, settings: Settings, config: ApiConfig) 
 
 
 def _chat_blocks(assistant, settings: Settings, compact: bool):
-    from .ui import build_ui  # gradio is imported only when the chat is served
+    from .chat import build_ui  # gradio is imported only when the chat is served
 
     return build_ui(assistant, settings, compact=compact)
 
