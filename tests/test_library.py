@@ -19,8 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.serve.app import ApiConfig, create_app
-from bot.serve.library import check_upload, safe_name, UploadRejected
+from bot.serve.app import create_app
+from bot.serve.config import ApiConfig
+from bot.serve.uploads import check_upload, safe_name, UploadRejected
 from bot.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -68,7 +68,8 @@ def test_bad_history_entries_are_skipped(assistant):
 # -- REST and OpenAI-compatible API ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(shipped_index, assistant):
-    from bot.serve.app import ApiConfig, create_app
+    from bot.serve.app import create_app
+    from bot.serve.config import ApiConfig
     from conftest_api import LiveServer
 
     with LiveServer(create_app(shipped_index, assistant, ApiConfig(rate_limit="off"))) as live:
