@@ -1,4 +1,6 @@
-"""Start-up patches of dependencies, and the check each passes first: a patch is applied only to
+"""Start-up patches of dependencies, each applied only to the release it was written for.
+
+A patch is applied only to
 the release line and attributes it was written for; anything else gets the unpatched path and a
 log line saying why (a new release never breaks an answer, it only costs start-up time).
 

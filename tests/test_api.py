@@ -1,4 +1,4 @@
-"""The HTTP server (bot/api.py) over real HTTP: uvicorn on a free local port, talked to with
+"""The HTTP server (bot/serve/) over real HTTP: uvicorn on a free local port, talked to with
 httpx, the official `openai` client and `gradio_client`. Expected figures are checked against
 the report text the citations quote, and API answers against what `Assistant.ask` gives directly."""
 from __future__ import annotations

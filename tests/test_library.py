@@ -1,4 +1,4 @@
-"""The report library over real HTTP (bot/library.py behind bot/api.py): upload, list, ask within
+"""The report library over real HTTP (bot/serve/library.py behind bot/serve/library_routes.py): upload, list, ask within
 reports, delete, job status, who may change it, and hostile uploads. Every report is generated
 here; expected figures are read back from the text the test wrote into the file."""
 from __future__ import annotations

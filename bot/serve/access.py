@@ -1,5 +1,8 @@
-"""The dependencies routes declare to say who may call them: `guard` (origin, API key, body size),
-`rate` (guard plus the per-client limit), `reader` (guard, or an admin) and `admin`."""
+"""Who may call a route: the guard, rate, reader and admin dependencies.
+
+Route dependencies: `guard` (origin, API key, body size), `rate` (guard plus the per-client
+limit), `reader` (guard, or an admin) and `admin`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,8 @@
-"""Who may change the report library: admin keys (BOT_ADMIN_KEYS) and /admin sign-ins
-(BOT_ADMIN_USERS) kept in a signed, timed cookie (itsdangerous)."""
+"""Admin credentials: admin keys and /admin sign-ins in a signed, timed cookie.
+
+BOT_ADMIN_KEYS for the API; BOT_ADMIN_USERS sign in to the page, kept in a cookie signed with
+itsdangerous.
+"""
 from __future__ import annotations
 
 import secrets

@@ -1,5 +1,7 @@
-"""The library page at /admin: sign-in, sign-out and the page itself, put together from the static
-files in static/admin/ (HTML parts, CSS, the script and the interface text in both languages)."""
+"""The /admin library page: sign-in, sign-out, and the page built from static/admin/.
+
+The HTML parts, CSS, script and the interface text in both languages are static files.
+"""
 from __future__ import annotations
 
 import html

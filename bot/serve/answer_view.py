@@ -1,6 +1,8 @@
-"""How one answer is shown: the answer text as safe Markdown, its sources, table and bar chart as
-escaped HTML, and the one-line fact card. Pure functions of an `Answer` (no Gradio); the chat's
-interface text in both languages is static/chat/strings.json."""
+"""How one answer is shown: safe Markdown text, sources, table, bar chart and fact card.
+
+Pure functions of an `Answer` (no Gradio); the chat's interface text in both languages is
+static/chat/strings.json.
+"""
 from __future__ import annotations
 
 import html

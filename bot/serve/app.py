@@ -1,5 +1,6 @@
-"""The one HTTP server (`bot serve`, `python app.py`, `make run`): builds the FastAPI application
-from the route modules of bot/serve/ and runs it.
+"""The one HTTP server: builds the application from the bot/serve/ route modules and runs it.
+
+Started by `bot serve`, `python app.py` and `make run` alike:
 
     /                      the chat (Gradio; bot/serve/chat.py)
     /embed                 the same chat, compact and without page chrome, for iframes

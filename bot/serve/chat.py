@@ -1,5 +1,4 @@
-"""The Gradio chat at / and /embed: layout, events (ask, follow up, 👍/👎 and comments, language,
-report filter) and the start screen.
+"""The Gradio chat at / and /embed: layout, events and the start screen.
 
 `build_ui(assistant, settings)` returns a `gr.Blocks` (queue already configured) that bot/serve/app.py
 mounts at "/" and, with `compact=True`, at "/embed". How one answer is shown is

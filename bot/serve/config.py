@@ -1,4 +1,4 @@
-"""Settings and keys of the server: the BOT_* access variables (`ApiConfig`) and key matching.
+"""Server settings and keys: the BOT_* access variables (`ApiConfig`) and key matching.
 
 | variable | default | meaning |
 |---|---|---|

@@ -1,4 +1,4 @@
-"""API errors: the JSON `{"error": {"message", "type"}}` shape (OpenAI's) and the handlers that give it.
+"""API errors: the OpenAI-shaped JSON `{"error": {"message", "type"}}` and its handlers.
 
 Status codes: 400 (BotError from the assistant), 401/403 (key), 404, 413 (question too long),
 422 (malformed request), 429 (+ Retry-After), 503 (Chroma server unreachable, + Retry-After) and

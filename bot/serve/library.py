@@ -1,4 +1,4 @@
-"""The report library: what admins upload, list and delete through /admin and /api/v1/reports.
+"""The report library's jobs: uploads, deletes and re-indexes run one at a time, and the report list.
 
 `Library` runs ingest jobs (upload, delete, re-index) one at a time on a background thread and
 lists the reports; what an upload must pass first is in bot/serve/uploads.py.

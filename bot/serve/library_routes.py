@@ -1,5 +1,4 @@
-"""The report library's API: list, upload, delete and re-index reports (/api/v1/reports,
-/api/v1/reindex) and follow the background jobs (/api/v1/jobs).
+"""The report library's API routes: /api/v1/reports, /api/v1/reindex and /api/v1/jobs.
 
 A report's fields come from `Library.reports()` (bot/serve/library.py); `ReportOut` documents them
 for /docs and lets further fields through (extra="allow"), so a new field needs a line in each.

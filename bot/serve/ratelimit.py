@@ -1,4 +1,4 @@
-"""Rate limits per client (API key, else address) on the `limits` library, and the 429 they give.
+"""Rate limits per client (API key, else address) on the `limits` library, and their 429s.
 
 One moving window per client: no client makes more than `count` requests in any `per_seconds`
 (BOT_RATE_LIMIT, e.g. 60/minute). A refused request is told when the oldest request in its window

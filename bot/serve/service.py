@@ -1,5 +1,4 @@
-"""The shared state behind every route: one Assistant, the answer workers, the limiter, key and
-origin checks, and swapping in a newly committed index build."""
+"""The state every route shares: the Assistant, answer workers, limiter, key checks, index reload."""
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,8 @@
-"""What an uploaded file must pass before anything is written: its stored name, its type read from
-the bytes (not the name), its size, zip-bomb limits for Office files, and Office XML that parses
-without a DTD (defusedxml refuses DOCTYPE, entity declarations and external references)."""
+"""Upload checks before anything is written: name, type from the bytes, size, zip limits, safe XML.
+
+Every XML part of an Office file is parsed as a stream by defusedxml with DTDs forbidden, so an
+external entity or an entity-expansion bomb is refused here, before any reader opens the file.
+"""
 from __future__ import annotations
 
 import hashlib
