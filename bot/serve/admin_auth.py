@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from .config import ApiConfig, match_key, match_user
 from .errors import ApiError
@@ -49,7 +49,7 @@ class AdminAuth:
             return None
         try:
             data = self.serializer.loads(token, max_age=ADMIN_SESSION_SECONDS)
-        except BadSignature:  # also SignatureExpired
+        except BadData:  # a bad signature, an expired one, or not a token at all
             return None
         if not isinstance(data, dict) or not isinstance(data.get("u"), str):
             return None
@@ -64,7 +64,7 @@ class AdminAuth:
     def sign_out(self, request: Request) -> None:
         try:
             data = self.serializer.loads(request.cookies.get(ADMIN_COOKIE, ""), max_age=ADMIN_SESSION_SECONDS)
-        except BadSignature:
+        except BadData:
             return
         now = time.time()
         with self._lock:

@@ -21,6 +21,8 @@ import contextlib
 import logging
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -180,7 +182,17 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
           flush=True)
     if config.api_keys:
         print(f"API keys required for /api/v1/ask and /v1/* ({len(config.api_keys)} configured).", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True,
+                                           timeout_graceful_shutdown=5))
+
+    def announce():  # once the socket accepts connections, for people and scripts waiting on it
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            print(f"Chat running at {base}/  (Ctrl+C to stop)", flush=True)
+
+    threading.Thread(target=announce, daemon=True, name="bot-announce").start()
+    server.run()
 
 
 def main(argv: list[str] | None = None) -> int:
