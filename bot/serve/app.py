@@ -149,7 +149,6 @@ class EdgeMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-
 def _mount_chat(app: FastAPI, assistant, settings: Settings, config: ApiConfig) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr

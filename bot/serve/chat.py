@@ -18,7 +18,7 @@ from ..errors import BotError  # noqa: E402
 from ..settings import Settings  # noqa: E402
 from ..types import Answer  # noqa: E402
 from .answer_view import (  # noqa: E402,F401  (the pure parts are used, and tested, through this module too)
-    STRINGS, answer_markdown, chart_html, esc, esc_md, fact_card, plain, sources_html, split_body, t, table_html)
+    STRINGS, answer_markdown, chart_html, esc, esc_md, fact_card, sources_html, t, table_html)
 
 log = logging.getLogger("bot.ui")
 

@@ -72,7 +72,6 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
 JOB_202 = {202: {"description": "Queued: poll GET /api/v1/jobs/{job}", "model": JobAccepted}}
 
 
-
 def add_library_routes(app: FastAPI, svc: Service, access: Access) -> None:
     lib = svc.library
 

@@ -73,7 +73,6 @@ def add_openai_routes(app: FastAPI, svc: Service, access: Access) -> None:
         }
 
 
-
 def _model_card(created: int) -> dict:
     return {"id": MODEL_ID, "object": "model", "created": created, "owned_by": "bot"}
 

@@ -175,7 +175,6 @@ def check_office(name: str, data: bytes) -> tuple[str, str]:
     return family, ext
 
 
-
 def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     """Does this XML part have a DTD (entities, external references)? Parsed as a stream by
     defusedxml with DTDs forbidden, so neither an entity-expansion bomb nor an external entity is
