@@ -63,6 +63,7 @@ class IngestResult:
     reused: int = 0  # chunks copied from the previous build
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it could not be indexed
     changed: bool = True
     where: str = ""
 
@@ -133,8 +134,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             # checked before reading: a huge file would take memory and hours of embedding
             why = (f"it is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit for one report "
                    f"(BOT_MAX_FILE_MB); split it, or raise the limit")
-            result.errors.append(f"{name}: {why}")
-            log(f"error: {name}: {why}")
+            _skip(result, name, why, log)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
@@ -147,9 +147,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
         try:
             report, chunks = _read_and_chunk(path, name, log)
         except BotError as err:
-            why = err.message
-            result.errors.append(why)
-            log(f"error: {why}")
+            _skip(result, name, err.message.removeprefix(f"{name}: "), log)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
@@ -178,26 +176,33 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
         result.embedded = _embed_new(embedder, fresh, writer, progress, failed := {})
         for name, why in failed.items():
             # embedding or storing this file failed: name it, keep what the old build had for it
-            result.errors.append(f"{name}: {why}")
-            log(f"error: {name}: {why}")
+            _skip(result, name, why, log)
             files.pop(name, None)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
         if not files:
             raise BotError("No report could be indexed.", hint="See the errors above.")
+        result.files = len(files)
+        result.tables = sum(f["tables"] for f in files.values())
         if keep_old:
             result.reused = _copy_old(store, reusable, keep_old, writer)
         dim = _dimension(embedder, old, reusable)
         announce_stage("embeddings-written")
         writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
-                               chunker=CHUNKER_VERSION, files=files), announce=announce_stage)
+                               chunker=CHUNKER_VERSION, files=files, skipped=result.skipped), announce=announce_stage)
     except BaseException:
         writer.abort()
         raise
     result.chunks = writer.count
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _skip(result: IngestResult, name: str, why: str, log) -> None:
+    result.errors.append(f"{name}: {why}")
+    result.skipped[name] = why
+    log(f"error: {name}: {why}")
 
 
 def _copy_old(store, old: Manifest, names: set[str], writer) -> int:

@@ -117,6 +117,20 @@ def parse_text(text: str, file: str) -> Report:
                 blocks.append(Paragraph(line, n_par, line=start, heading=heading,
                                         boilerplate=bool(BOILERPLATE_RE.search(line))))
             continue
+        rows = delimited_run(lines, i)
+        if rows:  # comma- or tab-separated rows (a CSV export saved as .txt)
+            width = len(rows[0])
+            # its header may be written with other separators ("日期\t 开盘 …" over "2000/01/04,0.72,…")
+            head = pending[0].split() if pending else []
+            if len(head) == width:
+                pending = None
+            flush_pending_as_heading()
+            n_tab += 1
+            grid = read_grid([head] * (len(head) == width) + [list(r) for r in rows], caption="")
+            blocks.append(Table(title or f"表{n_tab}", grid.header, grid.rows, n_tab, line=lineno, heading=heading,
+                                unit=grid.unit, row_labels=grid.row_labels, label_columns=grid.label_columns))
+            i += len(rows)
+            continue
         # A short line without closing punctuation: a caption if a table follows, else a heading
         # (or the title, when it is the first thing in the file).
         if looks_like_title(line) and not BOILERPLATE_RE.search(line):
@@ -134,6 +148,22 @@ def parse_text(text: str, file: str) -> Report:
         i += 1
     flush_pending_as_heading()
     return Report(file=file, title=title or title_from_file(file), blocks=blocks)
+
+
+def delimited_run(lines: list[str], start: int, least: int = 3) -> list[tuple[str, ...]]:
+    """The rows of a comma- or tab-separated block starting at `start`: at least `least`
+    consecutive lines that split into the same number (3 or more) of short fields. Prose with
+    commas fails the test (its pieces are long and their count varies)."""
+    for sep in ("\t", ","):
+        rows: list[tuple[str, ...]] = []
+        for line in lines[start:]:
+            cells = tuple(c.strip() for c in line.strip().split(sep))
+            if len(cells) < 3 or (rows and len(cells) != len(rows[0])) or max(map(len, cells)) > 40:
+                break
+            rows.append(cells)
+        if len(rows) >= least:
+            return rows
+    return []
 
 
 def title_from_file(file: str) -> str:

@@ -43,6 +43,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 COLLECTION = "chunks"
 PAGE = 2000
+# One insertion thread: HNSW built by several threads links its graph in whatever order they
+# finish, so the same corpus could give different neighbours (and answers) on two machines.
+HNSW_CONFIGURATION = {"hnsw": {"space": "cosine", "num_threads": 1}}
+DISTANCE_DIGITS = 5
 BUILD_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 # the only stored embedding-function entries that make chromadb build nothing: "legacy" is what
 # `embedding_function=None` with a configuration stores, "unknown" the default sparse entry
@@ -55,7 +59,8 @@ class Manifest:
     embedding: str
     dim: int
     chunker: str
-    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables}
+    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables, format, pages, …}
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why ingest could not read it
     chunk_count: int = 0
     created: float = field(default_factory=time.time)
 
@@ -214,7 +219,10 @@ class Store:
     def query(self, build: str, embedding: list[float], k: int) -> list[tuple[str, float]]:
         col = self._collection(build)
         got = col.query(query_embeddings=[embedding], n_results=k, include=["distances"])
-        return list(zip(got["ids"][0], got["distances"][0]))
+        # ranked by the distance rounded well above float noise, ties by id: the same order on
+        # any machine, whatever the last digits of a SIMD dot product
+        pairs = list(zip(got["ids"][0], got["distances"][0]))
+        return sorted(pairs, key=lambda p: (round(p[1], DISTANCE_DIGITS), p[0]))
 
     # -- writing ---------------------------------------------------------------------------
     def begin(self) -> "BuildWriter":
@@ -291,7 +299,7 @@ class EmbeddedStore(Store):
             client = self._clients[build] = chromadb.PersistentClient(path=str(path / "chroma"),
                                                                       settings=_chroma_settings())
         if create:
-            return client.get_or_create_collection(COLLECTION, configuration={"hnsw": {"space": "cosine"}},
+            return client.get_or_create_collection(COLLECTION, configuration=HNSW_CONFIGURATION,
                                                    embedding_function=None)
         handle = self._handles[build] = client.get_collection(COLLECTION, embedding_function=None)
         return handle
@@ -428,7 +436,7 @@ class ServerStore(Store):
         try:
             if create:
                 col = self.client.get_or_create_collection(name, embedding_function=None,
-                                                           configuration={"hnsw": {"space": "cosine"}})
+                                                           configuration=HNSW_CONFIGURATION)
             else:
                 col = self.client.get_collection(name, embedding_function=None)
         except NotFoundError as err:

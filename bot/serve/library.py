@@ -72,7 +72,7 @@ class Library:
     `on_commit()` is called after a job commits a new build and before the job reports done, so
     a server can swap its index in; a job that is `done` is being answered from."""
 
-    def __init__(self, settings: Settings, on_commit=None):
+    def __init__(self, settings: Settings, on_commit=None, *, recover: bool = True):
         self.settings = settings
         self.on_commit = on_commit
         self.jobs: dict[str, Job] = {}
@@ -81,7 +81,8 @@ class Library:
         self._worker: threading.Thread | None = None
         self.state_dir = settings.index_dir / "library"
         self.audit_file = self.state_dir / "audit.jsonl"
-        self._recover()
+        if recover:  # not for a reader beside a running server (`bot reports`): its jobs are live
+            self._recover()
 
     # -- submitting ------------------------------------------------------------------------
     def upload(self, files: list[tuple[str, bytes]], who: str) -> Job:
@@ -363,8 +364,8 @@ class Library:
                 status, reason = "indexed", ""
             elif info:
                 status, reason = "removed", "the file is no longer in the corpus folder; re-index to drop it"
-            elif name in state.get("skipped", {}):
-                status, reason = "skipped", state["skipped"][name]
+            elif name in state.get("skipped", {}) or name in (manifest.skipped if manifest else {}):
+                status, reason = "skipped", state.get("skipped", {}).get(name) or manifest.skipped[name]
             else:
                 status, reason = "pending", "not indexed yet; re-index to add it"
             seen = state.get("files", {}).get(name, {})
@@ -372,7 +373,9 @@ class Library:
                 "id": report_id(name), "file": name, "title": (info or {}).get("title") or Path(name).stem,
                 "status": status, "reason": reason,
                 "format": FORMAT_LABELS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "?"),
-                "size": path.stat().st_size if on_disk else None, "pages": pages.get(name),
+                "size": path.stat().st_size if on_disk else None,
+                "pages": (info or {}).get("pages") or pages.get(name),
+                "sections": (info or {}).get("sections"), "scope": (info or {}).get("scope", ""),
                 "chunks": (info or {}).get("chunks"), "tables": (info or {}).get("tables"),
                 "indexed_at": (seen.get("indexed_at") or manifest.created) if info else None,
                 "uploaded_by": seen.get("by"),
