@@ -22,8 +22,8 @@ from .uploads import MAX_FILES_PER_UPLOAD, UploadRejected
 class ReportOut(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
         "id": "3f1c9a0b7d2e", "file": "中国智算中心行业发展现状.txt", "title": "中国智算中心行业发展现状",
-        "status": "indexed", "reason": "", "format": "Text", "size": 5123, "pages": None, "chunks": 24,
-        "tables": 1, "indexed_at": 1767225600.0, "uploaded_by": "user:ann"}]})
+        "status": "indexed", "reason": "", "format": "Text", "size": 5123, "pages": None, "sections": 6,
+        "scope": "", "chunks": 24, "tables": 1, "indexed_at": 1767225600.0, "uploaded_by": "user:ann"}]})
     id: str
     file: str
     title: str
