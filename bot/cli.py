@@ -120,7 +120,7 @@ def cmd_eval(args) -> int:
 def cmd_reports(args) -> int:
     import json
 
-    from .library import Library
+    from .serve.library import Library
 
     rows = Library(_settings(args), recover=False).reports()
     if args.json:
@@ -140,14 +140,14 @@ def cmd_reports(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .api import serve
+    from .serve.app import serve
 
     serve(_settings(args), host=args.host, port=args.port)
     return 0
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import summary
+    from .serve.feedback import summary
 
     print(summary(Settings().with_(feedback_file=args.file)))
     return 0

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
+from . import startup
 from .errors import BotError
 from .settings import Settings
 from .types import Chunk
@@ -141,13 +142,15 @@ def _chromadb():
     chromadb decorates ~170 methods with `overrides.override`, which checks each one's signature
     against its base class's (bytecode and type-hint inspection) as the class is built: a third
     of chromadb's import, paid by every cold `bot ask`, for a check meant for chromadb's own
-    developers. The `__override__` marker that `EnforceOverrides` looks for is still set."""
+    developers. The `__override__` marker that `EnforceOverrides` looks for is still set. Only
+    for the `overrides` release line and attributes it was written for (bot/startup.py)."""
     if "chromadb" not in sys.modules:
         try:
             import overrides
         except ImportError:  # a chromadb that no longer uses it
             overrides = None
-        if overrides is not None and not getattr(overrides, "_bot_marker_only", False):
+        if (overrides is not None and not getattr(overrides, "_bot_marker_only", False)
+                and startup.may_patch("chromadb", overrides)):
             def override(method=None, **_checks):
                 def mark(m):
                     try:
