@@ -77,11 +77,11 @@ class IngestResult:
 
 
 def report_facts(report) -> dict:
-    """What `bot reports` shows of a file beside its title: format, pages, sections."""
+    """What `bot reports` shows of a file beside its title: format, pages, sections, scope."""
     pages = {b.page for b in report.blocks if b.page}
-    headings = {b.heading for b in report.blocks if b.heading}
+    sections = {getattr(b, "section", "") or b.heading for b in report.blocks} - {"", None}
     return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
-            "sections": len(headings), "paragraphs": len(report.paragraphs)}
+            "sections": len(sections), "paragraphs": len(report.paragraphs), "scope": report.scope}
 
 
 def file_sha(path: Path) -> str:
