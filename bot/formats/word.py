@@ -31,7 +31,7 @@ def read_docx(path: Path, name: str) -> Report:
     builder = ReportBuilder(name)
     with damaged_file(name, "Word .docx document", "open it in Word and save it again as .docx "
                                                    "(an old .doc must be saved as .docx)"):
-        document = docx.Document(str(path))
+        document = open_docx(path)
         title = (document.core_properties.title or "").strip()
         if title:  # the document's own title property, for its scope (bot.sections)
             builder.meta["title"] = title
@@ -41,6 +41,56 @@ def read_docx(path: Path, name: str) -> Report:
             else:
                 add_paragraph(builder, item)
     return builder.build()
+
+
+def open_docx(path: Path):
+    """The document, repaired the way Word repairs it when a relationship points to a part the
+    package lacks (a footnotes part left out by the tool that wrote the file): that relationship
+    is dropped and the rest is read."""
+    import docx
+
+    try:
+        return docx.Document(str(path))
+    except KeyError as err:
+        if "There is no item named" not in str(err):
+            raise
+    return docx.Document(_without_dangling_relationships(path))
+
+
+def _without_dangling_relationships(path: Path):
+    import io
+    import posixpath
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = set(src.namelist())
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith(".rels"):
+                # "word/_rels/document.xml.rels" speaks for parts relative to "word/"
+                base = posixpath.dirname(posixpath.dirname(item.filename))
+                root = ElementTree.fromstring(data)
+                for rel in list(root):
+                    target = rel.get("Target", "")
+                    if rel.get("TargetMode") == "External" or not target:
+                        continue
+                    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+                    if part not in names:
+                        root.remove(rel)
+                data = _tostring(root)
+            dst.writestr(item, data)
+    out.seek(0)
+    return out
+
+
+def _tostring(root) -> bytes:
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "http://schemas.openxmlformats.org/package/2006/relationships")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def add_paragraph(builder: ReportBuilder, paragraph) -> None:
