@@ -147,9 +147,16 @@ class _Walker:
 
 
 def _is_layout(table) -> bool:
-    """Tables used to lay a page out hold documents, not data: walk into them instead."""
-    return (table.get("role") == "presentation"
-            or bool(table.xpath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")))
+    """Tables used to lay a page out hold documents, not data: walk into them instead. So do
+    navigation tables (a site's boxes of links): nearly all their text is link text and they
+    hold no figure."""
+    if (table.get("role") in ("presentation", "navigation")
+            or table.xpath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")):
+        return True
+    text = "".join(text_of(c) for c in table.xpath(".//td | .//th"))
+    linked = "".join("".join(a.itertext()) for a in table.xpath(".//a"))
+    squeezed = re.sub(r"\s", "", text)
+    return bool(squeezed) and len(re.sub(r"\s", "", linked)) >= 0.8 * len(squeezed) and not re.search(r"\d", squeezed)
 
 
 def _grid(table) -> tuple[list[list[str]], int]:
