@@ -1,10 +1,10 @@
-"""Serve the chat: `python app.py` -> http://127.0.0.1:7860 (BOT_HOST / BOT_PORT override).
+"""Serve the chat and the APIs: `python app.py` -> http://127.0.0.1:7860 (BOT_HOST / BOT_PORT override).
 
-The UI lives in bot/ui.py; this file only starts it. The index is loaded once, at start.
+The same server as `bot serve` (bot/serve/app.py builds it); the index is loaded once, at start.
 """
 import sys
 
-from bot.ui import main
+from bot.serve.app import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""`bot` command line: ingest, ask, eval, serve, feedback.
+"""`bot` command line: ingest, ask, eval, reports, serve, feedback.
 
 Every `BotError` becomes one line on stderr and exit status 1 (2 for usage errors); no
 tracebacks for problems a user can fix. Heavy imports (gradio, torch) stay out of `ask`.
@@ -110,22 +110,44 @@ def _answerer(args):
 def cmd_eval(args) -> int:
     from .evaluate import run_eval
 
-    report = run_eval(_settings(args), args.golden, answerer=_answerer(args), verbose=not args.quiet)
-    print(report.summary())
+    report = run_eval(_settings(args), args.golden, answerer=_answerer(args), verbose=not (args.quiet or args.line))
+    print(report.line(args.line) if args.line else report.summary())
     if args.json:
         report.write_json(args.json)
     return 0 if report.all_passed else 1
 
 
+def cmd_reports(args) -> int:
+    import json
+
+    from .serve.library import Library
+
+    rows = Library(_settings(args), recover=False).reports()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("no reports: put files in the corpus folder and run `bot ingest`")
+    for r in rows:
+        facts = [r["format"], f"{r['pages']} pages" if r.get("pages") else "",
+                 f"{r['sections']} sections" if r.get("sections") else "",
+                 f"{r['chunks']} chunks" if r.get("chunks") is not None else "",
+                 f"{r['tables']} tables" if r.get("tables") is not None else ""]
+        print(f"{r['status']:8} {r['file']}")
+        print(f"         title: {r['title']}" + (f" · scope: {r['scope']}" if r.get("scope") else ""))
+        print("         " + ", ".join(f for f in facts if f) + (f"\n         why: {r['reason']}" if r["reason"] else ""))
+    return 0
+
+
 def cmd_serve(args) -> int:
-    from .api import serve
+    from .serve.app import serve
 
     serve(_settings(args), host=args.host, port=args.port)
     return 0
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import summary
+    from .serve.feedback import summary
 
     print(summary(Settings().with_(feedback_file=args.file)))
     return 0
@@ -156,7 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("golden", help="JSON-lines golden set")
     sp.add_argument("-q", "--quiet", action="store_true", help="only the summary")
     sp.add_argument("--json", metavar="FILE", help="also write the summary and every case's result (answer, problems) as JSON")
+    sp.add_argument("--line", metavar="NAME", help="print only one summary line, named NAME (a table of sets)")
     sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("reports", help="list the reports the index holds: title, scope, format, pages, chunks, tables, status")
+    paths(sp)
+    sp.add_argument("--json", action="store_true", help="as JSON (the same data as GET /api/v1/reports)")
+    sp.set_defaults(func=cmd_reports)
 
     sp = sub.add_parser("serve", help="serve the chat, the REST API and the OpenAI-compatible API")
     paths(sp)

@@ -5,12 +5,14 @@ strings, as the report writes them] or "refused": true; optionally "cite": a str
 citation's location must contain (e.g. "表「" or "第3页"), and "quotes": strings the answer must
 state with a citation whose passage holds them (for lists of table rows).
 
-An expected string is checked the way a reader checks it, in the answer's body (its text before
-the "来源:/Sources:" list, without bold marks, citation marks or the units gloss, whitespace
-collapsed): one with a digit must be one of `answer.figures` or stand in the body as a whole
-figure ("304" is not stated by "1,304"); one without (a name, a phrase, a sentence) must appear
-in the body, ignoring case. Whether the first line already states every expected string is
-recorded too, since a reader looks there first.
+An expected string counts only when the answer *states* it: it stands in the statement (the
+answer's text before its quoted passages ("> …") and its "来源:/Sources:" list, without bold
+marks, citation marks or the units gloss, whitespace collapsed) and a cited passage holds it (or
+the answerer counted it). One with a digit must stand as a whole figure ("304" is not stated by
+"1,304"); one without (a name, a phrase, a sentence) must appear, ignoring case. A case whose
+expected strings appear only in the quoted passage fails and is counted apart as "quote-only".
+Whether the first line already states every expected string is recorded too, since a reader
+looks there first.
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ class CaseResult:
     unsupported: list[str] = field(default_factory=list)
     cited_figures: tuple[int, int] = (0, 0)  # stated figures found in a cited quote / stated figures
     first_line: bool | None = None  # every expected string is in the answer's first line; None: nothing expected
+    quote_only: bool = False  # the expected strings are in the answer's quoted passage, not its statement
 
     def to_json(self) -> dict:
         answer = self.answer
@@ -89,6 +92,7 @@ class EvalReport:
             # the trade-off a threshold moves: refusing what the report answers vs answering what it lacks
             "false_refusals": sum(1 for r in figs if r.answer is not None and r.answer.refused),
             "answered_refusals": sum(1 for r in refs if r.answer is not None and not r.answer.refused),
+            "quote_only": sum(1 for r in figs if r.quote_only),
             "first_line": sum(1 for r in located if r.first_line),
             "first_line_cases": len(located),
             "cited_figures": sum(r.cited_figures[0] for r in self.results),
@@ -104,6 +108,7 @@ class EvalReport:
             f"cases: {c['cases']}, passed: {c['passed']}",
             f"figure accuracy: {c['answerable_passed']}/{c['answerable']}",
             f"refusal accuracy: {c['refusal_passed']}/{c['refusal_cases']}",
+            f"quote-only (expected only in the quoted passage, not stated): {c['quote_only']}/{c['answerable']}",
             f"false refusals (answerable cases refused): {_rate(c['false_refusals'], c['answerable'])}",
             f"wrongly answered (refusal cases answered): {_rate(c['answered_refusals'], c['refusal_cases'])}",
             f"figures in the first line: {c['first_line']}/{c['first_line_cases']}",
@@ -111,6 +116,15 @@ class EvalReport:
             f"numbers not found in evidence: {c['unsupported']}",
             f"latency per case: p50 {c['p50_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms",
         ])
+
+    def line(self, name: str) -> str:
+        """One line for a table of sets (`make eval-dev`)."""
+        c = self.counts()
+        return (f"{name}: cases {c['cases']}, passed {c['passed']}, "
+                f"figures stated {c['answerable_passed']}/{c['answerable']}, quote-only {c['quote_only']}, "
+                f"refusals {c['refusal_passed']}/{c['refusal_cases']}, "
+                f"false refusals {c['false_refusals']}/{c['answerable']}, "
+                f"wrongly answered {c['answered_refusals']}/{c['refusal_cases']}")
 
     def write_json(self, path: str | Path) -> None:
         data = {"summary": self.counts(), "cases": [r.to_json() for r in self.results]}
@@ -147,8 +161,16 @@ def _readable(text: str) -> str:
 
 
 def answer_body(answer: Answer) -> str:
-    """What the answer says: its text before the trailing sources list, without the units gloss."""
+    """The answer's text before the trailing sources list, without the units gloss: the
+    statement and the passages it quotes."""
     return _readable(GLOSS_RE.sub("", SOURCES_RE.sub("", answer.text)))
+
+
+def statement(answer: Answer) -> str:
+    """What the answer states: its body up to the first quoted passage ("> …")."""
+    lines = GLOSS_RE.sub("", SOURCES_RE.sub("", answer.text)).splitlines()
+    cut = next((i for i, line in enumerate(lines) if line.lstrip().startswith(">")), len(lines))
+    return _readable("\n".join(lines[:cut]))
 
 
 def first_line(answer: Answer) -> str:
@@ -167,6 +189,15 @@ def states(text: str, expected: str) -> bool:
     head = r"(?<!\d)(?<!\d[.,，])" if want[0].isdigit() else ""
     tail = r"(?!\d)(?![.,，]\d)" if want[-1].isdigit() else ""
     return re.search(head + re.escape(want) + tail, text) is not None
+
+
+def quote_only(case: dict, answer: Answer) -> bool:
+    """The answer does not state every expected string, but its quoted passages hold them."""
+    expected = case.get("figures") or []
+    if case.get("refused") or not expected or answer.refused:
+        return False
+    said, body = statement(answer), answer_body(answer)
+    return (not all(states(said, f) for f in expected)) and all(states(body, f) for f in expected)
 
 
 def states_in_first_line(case: dict, answer: Answer) -> bool | None:
@@ -192,16 +223,18 @@ def check_case(case: dict, answer: Answer) -> tuple[list[str], list[str], tuple[
     else:
         if answer.refused:
             problems.append("refused, expected an answer")
-        said = answer_body(answer)
+        said = statement(answer)
+        held = [_readable(q) for q in quotes]
         for fig in case.get("figures", []):
-            # answer.figures holds numeric figures only: a phrase counts when the text says it
-            listed = fig in answer.figures and any(ch.isdigit() for ch in fig)
-            if not (listed or states(said, fig)):
-                problems.append(f"figure {fig!r} not stated (stated: {answer.figures})")
+            if not states(said, fig):
+                where = " (only in the quoted passage)" if states(answer_body(answer), fig) else ""
+                problems.append(f"figure {fig!r} not stated{where} (stated: {answer.figures})")
+            elif not (any(states(q, fig) for q in held) or _readable(fig) in answer.computed):
+                problems.append(f"figure {fig!r} stated, but no cited passage holds it")
         if case.get("cite") and not any(case["cite"] in c.location for c in answer.citations):
             problems.append(f"no citation location contains {case['cite']!r}")
         for quote in case.get("quotes", []):
-            if quote not in answer.text or not any(quote in c.quote for c in answer.citations):
+            if not states(said, quote) or not any(states(q, quote) for q in held):
                 problems.append(f"{quote!r} is not in the answer with a citation that holds it")
     in_quote = sum(1 for f in answer.figures if numbers_in(f) <= set(answer.computed) or any(f in q for q in quotes))
     return problems, unsupported, (in_quote, len(answer.figures))
@@ -218,12 +251,14 @@ def evaluate_case(assistant: Assistant, case: dict) -> CaseResult:
             answer = assistant.ask(turn, turns[:i])
         problems, unsupported, cited = check_case(case, answer)
         first = states_in_first_line(case, answer)
+        only_quoted = quote_only(case, answer)
     except BotError as err:
+        only_quoted = False
         answer, problems, unsupported, cited = None, [f"error: {err}"], [], (0, 0)
         first = None if case.get("refused") or not case.get("figures") else False
     seconds = (time.perf_counter() - started) / len(turns)
     return CaseResult(str(case["id"]), turns[-1], not problems, problems, answer, seconds,
-                      "refusal" if case.get("refused") else "figures", unsupported, cited, first)
+                      "refusal" if case.get("refused") else "figures", unsupported, cited, first, only_quoted)
 
 
 def run_eval(settings: Settings, golden: str | Path, answerer=None, verbose: bool = True,

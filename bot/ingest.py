@@ -31,7 +31,7 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "5"  # 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "6"  # 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
@@ -63,6 +63,7 @@ class IngestResult:
     reused: int = 0  # chunks copied from the previous build
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why it could not be indexed
     changed: bool = True
     where: str = ""
 
@@ -76,11 +77,11 @@ class IngestResult:
 
 
 def report_facts(report) -> dict:
-    """What `bot reports` shows of a file beside its title: format, pages, sections."""
+    """What `bot reports` shows of a file beside its title: format, pages, sections, scope."""
     pages = {b.page for b in report.blocks if b.page}
-    headings = {b.heading for b in report.blocks if b.heading}
+    sections = {getattr(b, "section", "") or b.heading for b in report.blocks} - {"", None}
     return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
-            "sections": len(headings), "paragraphs": len(report.paragraphs)}
+            "sections": len(sections), "paragraphs": len(report.paragraphs), "scope": report.scope}
 
 
 def file_sha(path: Path) -> str:
@@ -133,8 +134,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             # checked before reading: a huge file would take memory and hours of embedding
             why = (f"it is {size / 1e6:.1f} MB, over the {settings.max_file_mb:g} MB limit for one report "
                    f"(BOT_MAX_FILE_MB); split it, or raise the limit")
-            result.errors.append(f"{name}: {why}")
-            log(f"error: {name}: {why}")
+            _skip(result, name, why, log)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
@@ -147,9 +147,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
         try:
             report, chunks = _read_and_chunk(path, name, log)
         except BotError as err:
-            why = err.message
-            result.errors.append(why)
-            log(f"error: {why}")
+            _skip(result, name, err.message.removeprefix(f"{name}: "), log)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
@@ -178,26 +176,33 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
         result.embedded = _embed_new(embedder, fresh, writer, progress, failed := {})
         for name, why in failed.items():
             # embedding or storing this file failed: name it, keep what the old build had for it
-            result.errors.append(f"{name}: {why}")
-            log(f"error: {name}: {why}")
+            _skip(result, name, why, log)
             files.pop(name, None)
             if reusable and name in reusable.files:
                 keep_old.add(name)
                 files[name] = reusable.files[name]
         if not files:
             raise BotError("No report could be indexed.", hint="See the errors above.")
+        result.files = len(files)
+        result.tables = sum(f["tables"] for f in files.values())
         if keep_old:
             result.reused = _copy_old(store, reusable, keep_old, writer)
         dim = _dimension(embedder, old, reusable)
         announce_stage("embeddings-written")
         writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
-                               chunker=CHUNKER_VERSION, files=files), announce=announce_stage)
+                               chunker=CHUNKER_VERSION, files=files, skipped=result.skipped), announce=announce_stage)
     except BaseException:
         writer.abort()
         raise
     result.chunks = writer.count
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _skip(result: IngestResult, name: str, why: str, log) -> None:
+    result.errors.append(f"{name}: {why}")
+    result.skipped[name] = why
+    log(f"error: {name}: {why}")
 
 
 def _copy_old(store, old: Manifest, names: set[str], writer) -> int:

@@ -21,6 +21,8 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+from .startup import may_patch
+
 # Chinese stop words; English ones come from bm25s (see _stop_words)
 STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 或 等 为 对 也 都 就 而 并 其 该 这 那 之 于 以 把 被 从 到 向 由 中 上 下 个 年 月 日 "
@@ -67,7 +69,7 @@ def _load_jieba():
     # jieba caches its dictionary in $TMPDIR; make sure that exists and is writable
     jieba.dt.tmp_dir = os.environ.get("BOT_JIEBA_CACHE") or tempfile.gettempdir()
     path = _dictionary_db(jieba)  # made once per machine (by the first ingest, as a rule)
-    if _LAZY:
+    if _LAZY and may_patch("jieba", jieba):
         freq = _Frequencies(path)
         jieba.dt.FREQ, jieba.dt.total = freq, freq.total
         jieba.dt.initialized = True
@@ -254,6 +256,10 @@ def _posseg():
 @lru_cache(maxsize=1)
 def _load_posseg():
     jieba = _jieba()
+    if not may_patch("jieba", jieba):
+        import jieba.posseg as pseg
+
+        return pseg
     table = _TagTable(_dictionary_db(jieba))
     real = jieba.Tokenizer.get_dict_file
     jieba.Tokenizer.get_dict_file = lambda self: io.BytesIO(b"")  # skip posseg's full tag load at import

@@ -41,7 +41,8 @@ def question_tokens(question: str, learned=None) -> list[str]:
         tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
     else:
         said = set(tokens)
-        extra = [t for phrase in vocab.expand(question, learned, depth=EXPANSION_DEPTH) for t in tokenize(phrase)]
+        extra = [t for phrase in vocab.expand(question, learned, translate=True, depth=EXPANSION_DEPTH)
+                 for t in tokenize(phrase)]
         tokens += list(dict.fromkeys(t for t in extra if t not in said and len(t) > 1))
     return tokens
 
@@ -86,7 +87,9 @@ def _fuse(index: LoadedIndex, scores: np.ndarray, dense: np.ndarray, pool: int,
         scores = np.where(keep, scores, 0.0)
         dense = dense[keep[dense]] if len(dense) else dense
     fused: dict[int, Evidence] = {}
-    top = np.argsort(-scores, kind="stable")[:pool]
+    # BM25 scores rounded well above float noise, ties kept in chunk order: the same ranking on
+    # any machine
+    top = np.argsort(-np.round(scores, 6), kind="stable")[:pool]
     for rank, i in enumerate(int(i) for i in top if scores[i] > 0):
         ev = fused.setdefault(i, Evidence(index.chunks[i], 0.0))
         ev.lexical_rank = rank + 1

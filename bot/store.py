@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlparse
 
+from . import startup
 from .errors import BotError
 from .settings import Settings
 from .types import Chunk
@@ -42,6 +43,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 COLLECTION = "chunks"
 PAGE = 2000
+# One insertion thread: HNSW built by several threads links its graph in whatever order they
+# finish, so the same corpus could give different neighbours (and answers) on two machines.
+HNSW_CONFIGURATION = {"hnsw": {"space": "cosine", "num_threads": 1}}
+DISTANCE_DIGITS = 5
 BUILD_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 # the only stored embedding-function entries that make chromadb build nothing: "legacy" is what
 # `embedding_function=None` with a configuration stores, "unknown" the default sparse entry
@@ -54,7 +59,8 @@ class Manifest:
     embedding: str
     dim: int
     chunker: str
-    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables}
+    files: dict[str, dict] = field(default_factory=dict)  # file -> {sha256, title, chunks, tables, format, pages, …}
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why ingest could not read it
     chunk_count: int = 0
     created: float = field(default_factory=time.time)
 
@@ -73,6 +79,7 @@ def chunk_to_record(chunk: Chunk, tokens: list[str]) -> tuple[str, str, dict]:
         "attribution": chunk.attribution, "page": chunk.page or 0, "heading": chunk.heading,
         "table_id": chunk.table_id, "caption": chunk.caption, "row": chunk.row,
         "label": chunk.label, "unit": chunk.unit,
+        "section": chunk.section, "year": chunk.year, "scope": chunk.scope,
         "header": json.dumps(chunk.header, ensure_ascii=False),
         "cells": json.dumps(chunk.cells, ensure_ascii=False),
         "tokens": " ".join(tokens),
@@ -87,6 +94,7 @@ def record_to_chunk(cid: str, text: str, meta: dict) -> Chunk:
         heading=meta.get("heading", ""), table_id=meta.get("table_id", ""), caption=meta.get("caption", ""),
         header=tuple(json.loads(meta.get("header") or "[]")), cells=tuple(json.loads(meta.get("cells") or "[]")),
         row=int(meta.get("row") or 0), label=meta.get("label", ""), unit=meta.get("unit", ""),
+        section=meta.get("section", ""), year=str(meta.get("year", "")), scope=meta.get("scope", ""),
     )
 
 
@@ -134,13 +142,15 @@ def _chromadb():
     chromadb decorates ~170 methods with `overrides.override`, which checks each one's signature
     against its base class's (bytecode and type-hint inspection) as the class is built: a third
     of chromadb's import, paid by every cold `bot ask`, for a check meant for chromadb's own
-    developers. The `__override__` marker that `EnforceOverrides` looks for is still set."""
+    developers. The `__override__` marker that `EnforceOverrides` looks for is still set. Only
+    for the `overrides` release line and attributes it was written for (bot/startup.py)."""
     if "chromadb" not in sys.modules:
         try:
             import overrides
         except ImportError:  # a chromadb that no longer uses it
             overrides = None
-        if overrides is not None and not getattr(overrides, "_bot_marker_only", False):
+        if (overrides is not None and not getattr(overrides, "_bot_marker_only", False)
+                and startup.may_patch("chromadb", overrides)):
             def override(method=None, **_checks):
                 def mark(m):
                     try:
@@ -211,7 +221,10 @@ class Store:
     def query(self, build: str, embedding: list[float], k: int) -> list[tuple[str, float]]:
         col = self._collection(build)
         got = col.query(query_embeddings=[embedding], n_results=k, include=["distances"])
-        return list(zip(got["ids"][0], got["distances"][0]))
+        # ranked by the distance rounded well above float noise, ties by id: the same order on
+        # any machine, whatever the last digits of a SIMD dot product
+        pairs = list(zip(got["ids"][0], got["distances"][0]))
+        return sorted(pairs, key=lambda p: (round(p[1], DISTANCE_DIGITS), p[0]))
 
     # -- writing ---------------------------------------------------------------------------
     def begin(self) -> "BuildWriter":
@@ -288,7 +301,7 @@ class EmbeddedStore(Store):
             client = self._clients[build] = chromadb.PersistentClient(path=str(path / "chroma"),
                                                                       settings=_chroma_settings())
         if create:
-            return client.get_or_create_collection(COLLECTION, configuration={"hnsw": {"space": "cosine"}},
+            return client.get_or_create_collection(COLLECTION, configuration=HNSW_CONFIGURATION,
                                                    embedding_function=None)
         handle = self._handles[build] = client.get_collection(COLLECTION, embedding_function=None)
         return handle
@@ -425,7 +438,7 @@ class ServerStore(Store):
         try:
             if create:
                 col = self.client.get_or_create_collection(name, embedding_function=None,
-                                                           configuration={"hnsw": {"space": "cosine"}})
+                                                           configuration=HNSW_CONFIGURATION)
             else:
                 col = self.client.get_collection(name, embedding_function=None)
         except NotFoundError as err:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import ui
+from bot.serve import chat as ui
 from bot.settings import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api import ApiConfig, create_app
+from bot.serve.app import create_app
+from bot.serve.config import ApiConfig
 from bot.chain import Assistant
 from bot.errors import BotError
 from bot.ingest import ingest

@@ -39,6 +39,25 @@ def test_a_figure_counts_from_the_figures_list_or_the_body():
     assert problems({"figures": ["$635 million"]}, unlisted) != []
 
 
+def test_a_figure_only_in_the_quoted_passage_is_not_stated():
+    text = "报告中最接近的内容如下 [1]。\n\n> 2023年营收为58.6亿元，同比增长12%。 [1]"
+    ans = answer(text, figures=["58.6亿元"], quote="2023年营收为58.6亿元，同比增长12%。")
+    missing = problems({"figures": ["58.6亿元"]}, ans)
+    assert missing and "only in the quoted passage" in missing[0]
+    res = evaluate_case(ScriptedAssistant({"问题": ans}), {"id": "q", "question": "问题", "figures": ["58.6亿元"]})
+    assert not res.passed and res.quote_only
+    assert EvalReport([res]).counts()["quote_only"] == 1
+
+
+def test_a_stated_figure_needs_a_cited_passage_that_holds_it():
+    ans = answer("营收为**58.6亿元** [1]。", figures=["58.6亿元"], quote="营收为57.1亿元")
+    assert any("no cited passage holds it" in p for p in problems({"figures": ["58.6亿元"]}, ans))
+    stated = answer("营收为**58.6亿元** [1]。\n\n> 营收为58.6亿元 [1]", figures=["58.6亿元"], quote="营收为58.6亿元")
+    assert problems({"figures": ["58.6亿元"]}, stated) == []
+    res = evaluate_case(ScriptedAssistant({"问题": stated}), {"id": "q", "question": "问题", "figures": ["58.6亿元"]})
+    assert res.passed and not res.quote_only
+
+
 def test_a_number_inside_a_longer_number_is_not_the_figure():
     ans = answer("The plan was 1,304 and 2,304.5 and 12.63 [1].")
     for inside in ["304", "2,304", "304.5", "2.63", "12.6"]:

@@ -115,8 +115,8 @@ def test_crash_in_the_middle_of_ingest_leaves_the_previous_index_usable(tmp_path
 
     real = ingest_module._embed_new
 
-    def crash(embedder, fresh, writer, progress):
-        real(embedder, fresh[:1], writer, progress)  # half the work is written, then the crash
+    def crash(embedder, fresh, writer, progress, failed):
+        real(embedder, dict(list(fresh.items())[:1]), writer, progress, failed)  # one file written, then the crash
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(ingest_module, "_embed_new", crash)
@@ -211,3 +211,104 @@ def test_sigkill_during_ingest_never_breaks_the_index(tmp_path):
         assert any("356.8亿元" in c.text for c in index.chunks)
     quiet_ingest(s)
     assert len(load_index(s).chunks) == 603
+
+
+def _two_pages_with_the_same_short_paragraph(path: Path) -> Path:
+    """A PDF whose two pages both start with the same short line ("n/a"), as a table's
+    "同比增减" header or a chart label repeats on report pages."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for page, figure in enumerate(["356.8", "412.0"], 1):
+        c.setFont("Helvetica", 11)
+        c.drawString(72, 760, "n/a")
+        c.drawString(72, 700, f"Page {page}: the market reached {figure} million in 2023, the report says.")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_an_identical_short_paragraph_on_two_pages_does_not_abort_the_build(tmp_path):
+    corpus = make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
+    _two_pages_with_the_same_short_paragraph(corpus / "repeats.pdf")
+    s = settings_for(tmp_path)
+    result = quiet_ingest(s)
+    assert not result.errors
+    texts = chunk_texts(s)
+    assert any("356.8 million" in t for t in texts) and any("412.0 million" in t for t in texts)
+    repeated = [c for c in load_index(s).chunks if c.text == "n/a"]
+    assert sorted(c.page for c in repeated) == [1, 2], "both pages' short paragraph is kept, each with its own id"
+
+
+def test_a_bug_while_reading_one_file_names_it_and_commits_the_rest(tmp_path, monkeypatch):
+    corpus = make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
+    s = settings_for(tmp_path)
+    quiet_ingest(s)
+    (corpus / "b.txt").write_text(REPORT_B.replace("1,280", "1,290"), encoding="utf-8")
+    (corpus / "d.txt").write_text(REPORT_D, encoding="utf-8")
+    import bot.ingest as ingest_module
+
+    real = ingest_module.chunk_report
+
+    def buggy(report):
+        if report.file == "b.txt":
+            return [][1]  # an IndexError in our own code, as a table reader's bug would raise
+        return real(report)
+
+    monkeypatch.setattr(ingest_module, "chunk_report", buggy)
+    result = quiet_ingest(s)
+    [error] = result.errors
+    assert error.startswith("b.txt: ") and "IndexError" in error and "not a problem with the file" in error
+    texts = chunk_texts(s)
+    assert any("8.6亿人" in t for t in texts), "the other new file is indexed and the build committed"
+    assert any("1,280万台" in t for t in texts), "the broken file keeps what the index had for it"
+    assert result.skipped == {"b.txt": error[len("b.txt: "):]}
+    assert open_store(s).current().skipped == result.skipped, "the manifest remembers why"
+
+
+def test_a_file_whose_embedding_fails_is_skipped_and_the_rest_committed(tmp_path, monkeypatch):
+    corpus = make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
+    s = settings_for(tmp_path)
+    import bot.ingest as ingest_module
+
+    real = ingest_module.get_embedder
+
+    class Flaky:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def embed_documents(self, texts):
+            if any("乙行业" in t for t in texts):
+                raise RuntimeError("embedder crashed on this text")
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text):
+            return self.inner.embed_query(text)
+
+    monkeypatch.setattr(ingest_module, "get_embedder", lambda name: Flaky(real(name)))
+    result = quiet_ingest(s)
+    assert len(result.errors) == 1 and result.errors[0].startswith("b.txt: ")
+    texts = chunk_texts(s)
+    assert any("356.8亿元" in t for t in texts) and not any("乙行业" in t for t in texts)
+    assert result.files == 2
+
+
+def test_gbk_text_that_is_mostly_figures_is_read(tmp_path):
+    table = "代码,日期,收盘\n" + "\n".join(f"600000,2024-01-{d:02d},{7 + d / 100:.2f}" for d in range(1, 28))
+    corpus = make_corpus(tmp_path, a__txt=REPORT_A, c__txt=REPORT_C, d__txt=REPORT_D)
+    (corpus / "quotes.txt").write_bytes(("浦发银行 日线\n" + table).encode("gbk"))
+    s = settings_for(tmp_path)
+    assert not quiet_ingest(s).errors
+    assert any("7.27" in t for t in chunk_texts(s))
+
+
+def test_an_encrypted_workbook_is_called_password_protected(tmp_path):
+    from bot.errors import UnreadableFile
+    from bot.formats.sheets import read_xlsx
+
+    wild = ROOT.parent / "shared" / "formats-wild" / "files" / "password_protected.xlsx"
+    if not wild.is_file():
+        pytest.skip("../shared/formats-wild is absent")
+    with pytest.raises(UnreadableFile, match="password-protected"):
+        read_xlsx(wild, "password_protected.xlsx")

@@ -1,4 +1,4 @@
-"""The report library over real HTTP (bot/library.py behind bot/api.py): upload, list, ask within
+"""The report library over real HTTP (bot/serve/library.py behind bot/serve/library_routes.py): upload, list, ask within
 reports, delete, job status, who may change it, and hostile uploads. Every report is generated
 here; expected figures are read back from the text the test wrote into the file."""
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.api import ApiConfig, create_app
-from bot.library import check_upload, safe_name, UploadRejected
+from bot.serve.app import create_app
+from bot.serve.config import ApiConfig
+from bot.serve.uploads import check_upload, safe_name, UploadRejected
 from bot.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -365,7 +366,7 @@ def held(*args, **kwargs):
         time.sleep(1)
 if os.environ.get("HELD_FLAG"):
     ingest._embed_new = held
-from bot.api import serve
+from bot.serve.app import serve
 from bot.settings import Settings
 serve(Settings(), host="127.0.0.1", port=int(os.environ["PORT"]))
 """

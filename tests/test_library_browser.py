@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import ui
-from bot.api import ApiConfig, create_app
+from bot.serve import chat as ui
+from bot.serve.admin_page import ADMIN_STRINGS
+from bot.serve.app import create_app
+from bot.serve.config import ApiConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import SHIPPED_CORPUS, build_index  # noqa: E402
@@ -83,7 +85,7 @@ def test_admin_uploads_asks_within_and_deletes(browser, server, tmp_path):
     assert pg.locator(f'#lib-table tr[data-file="{pdf.name}"] td').nth(4).inner_text() == "1"  # pages
     # the page in English too
     pg.click('.lang button[data-lang="en"]')
-    assert pg.locator('th [data-t="col_chunks"]').inner_text() == ui.ADMIN_STRINGS["en"]["col_chunks"]
+    assert pg.locator('th [data-t="col_chunks"]').inner_text() == ADMIN_STRINGS["en"]["col_chunks"]
     SCREENSHOT.parent.mkdir(exist_ok=True)
     pg.screenshot(path=str(SCREENSHOT), full_page=True)
 

@@ -68,7 +68,8 @@ def test_bad_history_entries_are_skipped(assistant):
 # -- REST and OpenAI-compatible API ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(shipped_index, assistant):
-    from bot.api import ApiConfig, create_app
+    from bot.serve.app import create_app
+    from bot.serve.config import ApiConfig
     from conftest_api import LiveServer
 
     with LiveServer(create_app(shipped_index, assistant, ApiConfig(rate_limit="off"))) as live:
@@ -123,7 +124,7 @@ def test_api_refuses_malformed_bodies_clearly(server, body, content_type):
 # -- the chat -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", list(BAD_QUESTIONS))
 def test_chat_handler_shows_a_message(assistant, tmp_path, name):
-    from bot import ui
+    from bot.serve import chat as ui
 
     handlers = ui.ChatHandlers(assistant, Settings().with_(feedback_file=tmp_path / "f.jsonl"))
     outputs = list(handlers.respond(BAD_QUESTIONS[name], [], [], {}, "zh"))

@@ -151,7 +151,8 @@ def test_injected_follow_ups_default_answerer(assistant):
 # -- as questions: over HTTP, with API keys set ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def api_server(shipped_index, assistant):
-    from bot.api import ApiConfig, create_app
+    from bot.serve.app import create_app
+    from bot.serve.config import ApiConfig
     from conftest_api import LiveServer
 
     config = ApiConfig.from_env()  # the canary keys and UI password, as `bot serve` reads them
@@ -428,7 +429,8 @@ HTML_QUESTIONS = [
 def test_html_scripts_images_and_links_are_inert_in_the_chat(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from bot.api import ApiConfig, create_app
+    from bot.serve.app import create_app
+    from bot.serve.config import ApiConfig
     from bot.chain import Assistant
     from conftest_api import LiveServer
 

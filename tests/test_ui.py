@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import feedback, ui
+from bot.serve import chat as ui, feedback
 from bot.errors import BotError
 from bot.settings import Settings
 from bot.types import Answer, Citation

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import UnreadableFile
 from ..grid import is_period, is_unit, is_unit_line, read_grid, unit_in
 from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
+from ..sections import TOP_ITEM_RE, finish
 from ..types import Block, Paragraph, Report, Table
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # bot/
@@ -80,6 +81,9 @@ class ReportBuilder:
     _paragraphs: int = 0
     _page_paragraphs: dict[int | None, int] = field(default_factory=dict)
     _tables: int = 0
+    # what the file says about itself beside its body, for the report's scope (bot.sections):
+    # "title" (PDF /Title, Word core properties, HTML <title>), "header" (a running header)
+    meta: dict[str, str] = field(default_factory=dict)
 
     def heading(self, text: str, *, level: int = 2) -> None:
         text = tidy(text)
@@ -168,13 +172,15 @@ class ReportBuilder:
 
     def build(self) -> Report:
         self._flush_pending()
-        return Report(file=self.file, title=self.title or title_from_file(self.file), blocks=self.blocks)
+        return finish(Report(file=self.file, title=self.title or title_from_file(self.file), blocks=self.blocks),
+                      self.meta)
 
     def _flush_pending(self) -> None:
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        if pending.as_heading:
+        # a top-level numbered line ("一、综合") heads what follows in any format
+        if pending.as_heading or TOP_ITEM_RE.match(pending.text):
             self.current_heading = pending.text
         else:
             self._paragraph(pending.text, pending.page)

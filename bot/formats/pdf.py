@@ -159,10 +159,14 @@ def _read_pdf(path: Path, name: str) -> Report:
 
         with pdfplumber.open(path, password="") as pdf:
             pages = [page_layout(page, number) for number, page in enumerate(pdf.pages, 1)]
+            info = pdf.metadata or {}
     if not any(p.items for p in pages):
         raise UnreadableFile(name, "no text could be extracted: it looks like a scanned image. OCR is not "
                                    "supported; use a PDF with selectable text (or the report's Word version)")
     builder = ReportBuilder(name, number_by_page=True)
+    title = info.get("Title")
+    if isinstance(title, str) and title.strip():  # the document's own /Title, for its scope
+        builder.meta["title"] = tidy(title)
     Writer(builder, pages).write()
     return builder.build()
 
@@ -761,6 +765,9 @@ class Writer:
         self.builder = builder
         self.pages = pages
         self.furniture = running_lines([[line.text for line in p.lines] for p in pages])
+        header = running_header(pages, self.furniture)
+        if header:  # dropped from the text, but it often names the report and its year
+            builder.meta["header"] = header
         self.left, self.right = text_column(pages)
         self.last: _LastTable | None = None
 
@@ -802,8 +809,18 @@ class Writer:
         body = statistics.median(w.size for line in lines for w in line.words)
         big = max(lines, key=lambda line: line.size)
         if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text):
-            self.builder.heading(big.text, level=1)
-            return [i for i in items if i is not big]
+            # a title set on two or three lines of the same type ("…股份有限公司" / "2024年年度报告摘要")
+            k = lines.index(big)
+            title = [big]
+            for nxt in lines[k + 1:k + 3]:
+                gap = nxt.top - title[-1].bottom
+                if (abs(nxt.size - big.size) > 0.5 or gap > big.size or not looks_like_title(nxt.text)
+                        or BULLET_RE.match(nxt.text)):  # a numbered heading of the same type follows
+                    break
+                title.append(nxt)
+            text = " ".join(line.text for line in title)
+            self.builder.heading(text if looks_like_title(text) else big.text, level=1)
+            return [i for i in items if not any(i is t for t in title)]
         return items
 
     def _text(self, lines: list[Line], page: int) -> None:
@@ -896,6 +913,16 @@ def running_lines(pages: list[list[str]]) -> set[str]:
             counts[line] = counts.get(line, 0) + 1
     need = max(3, (len(pages) + 1) // 2)
     return {line for line, n in counts.items() if n >= need}
+
+
+def running_header(pages: list[PageLayout], furniture: set[str]) -> str:
+    """The running header's text as printed (the first furniture line at the top of most pages)."""
+    counts: dict[str, int] = {}
+    for p in pages:
+        lines = p.lines
+        if lines and _norm(lines[0].text) in furniture and WORDS_RE.search(lines[0].text):
+            counts[lines[0].text] = counts.get(lines[0].text, 0) + 1
+    return max(counts, key=counts.get) if counts else ""
 
 
 def display_width(text: str) -> int:

@@ -14,8 +14,8 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import BotError
-from .settings import Settings
+from ..errors import BotError
+from ..settings import Settings
 
 UP, DOWN = "up", "down"
 _VOTES = {
