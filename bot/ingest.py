@@ -81,7 +81,7 @@ def report_facts(report) -> dict:
     pages = {b.page for b in report.blocks if b.page}
     headings = {b.heading for b in report.blocks if b.heading}
     return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
-            "sections": len(headings), "paragraphs": len(report.paragraphs)}
+            "sections": len(headings), "paragraphs": len(report.paragraphs), "scope": getattr(report, "scope", "")}
 
 
 def file_sha(path: Path) -> str:
