@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score
 from .scope import named_reports
-from .sections import scope_names, scope_text, scoped_needs
+from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")

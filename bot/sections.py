@@ -303,8 +303,9 @@ class Scope:
         return years.pop() if len(years) == 1 else ""
 
 
-def _cover(report: Report, meta: dict) -> list[str]:
-    """The cover's lines: the first paragraphs (first page of a paged report) and the running header."""
+def _cover(report: Report) -> list[str]:
+    """The cover's lines: headings, paragraphs and table captions of the first blocks (of the first
+    two pages of a paged report), in reading order."""
     lines: list[str] = []
     last = None
     for b in report.blocks[:40]:
@@ -348,7 +349,7 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
     title = report.title if good_title(report.title, report.file) else ""
     meta_title = meta.get("title", "").strip()
     meta_title = meta_title if good_title(meta_title, report.file) else ""
-    cover = _cover(report, meta)
+    cover = _cover(report)
     header = meta.get("header", "")
     texts = [t for t in (title, meta_title, header, *cover) if t]
     scope = Scope()

@@ -3,14 +3,11 @@ a report whose scope is only in its file name or cover is still about that scope
 written as HTML is read as HTML, and a filing's cover gives its title.
 
 All names and figures here are made up for the tests."""
-from pathlib import Path
-
 import pytest
 
 from bot.answer import REFUSAL_ZH
 from bot.formats.html import read_html
 from bot.parse import parse_text
-from bot.readers import read_report
 from bot.sections import place_aliases, year_heading
 
 from conftest import build_index

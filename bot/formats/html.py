@@ -28,8 +28,6 @@ XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def read_html(path: Path, name: str) -> Report:
-    import lxml.html
-
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile(name, "the file is empty")
