@@ -127,8 +127,15 @@ def needs_of(q: Query, index) -> Needs:
                               False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
             if not any(t.text in n.variants for n in items) and _glossary_phrase(q.text, t.text):
-                items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,
-                                  t.text in METRICS, False))
+                # a term of several words ("imports and exports" -> 进出口, "resident population"
+                # -> 常住人口) is one need: its words alone ("imports" -> 进口) are not what a
+                # report of the other language says
+                said_words = {w for en in _glossary_phrases(q.text, t.text) for w in re.findall(r"[a-z][a-z'\-]*", en)}
+                inside = [n for n in items if n.latin and n.text.lower() in said_words and not n.entity]
+                items = [n for n in items if n not in inside]
+                weight = max((n.weight for n in inside), default=_weight(tokenize(t.text), index) * 0.5)
+                items.append(Need(t.text, frozenset(_variants(t.text, learned)), weight,
+                                  t.text in METRICS or any(n.measure for n in inside), False))
     else:
         for t in q.terms:
             # a long phrase ("智算中心行业利润率") is matched word by word, so one unknown word
@@ -183,8 +190,12 @@ def needs_of(q: Query, index) -> Needs:
 def _glossary_phrase(question: str, zh: str) -> bool:
     """Is `zh` the glossary rendering of a phrase of several words in the question? (single
     words already carry their translations)"""
+    return bool(_glossary_phrases(question, zh))
+
+
+def _glossary_phrases(question: str, zh: str) -> list[str]:
     low = question.lower()
-    return any(" " in en and en in low for en, z in EN_GLOSSARY.items() if z == zh)
+    return [en for en, z in EN_GLOSSARY.items() if z == zh and " " in en and re.search(rf"\b{re.escape(en)}\b", low)]
 
 
 def _mentioned(index, word: str, stems) -> bool:
