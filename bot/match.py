@@ -122,7 +122,14 @@ def needs_of(q: Query, index) -> Needs:
             named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
-        for t in noun_phrases(re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)):
+        cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
+        # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
+        # the word segmenter would cut it
+        own = {vocab.normalise(w) for w in (*learned, *learned.values())}
+        for term in [k for k in vocab.known_terms(cjk_text, learned) if k in own and k in cjk_text]:
+            items.append(Need(term, frozenset(_variants(term, learned)), _weight(tokenize(term), index), False, False, True))
+            cjk_text = cjk_text.replace(term, " ")
+        for t in noun_phrases(cjk_text):
             items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
                               False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
@@ -144,7 +151,7 @@ def needs_of(q: Query, index) -> Needs:
             pieces = [w for w in words(t.text) if len(w) >= 2 and w not in FRAMING]
             # …unless the phrase is a term of its own ("前十大股东" = "前10名股东"): a rendering that
             # shares no word with it
-            if len(pieces) < 2 or any(not any(p in v for p in pieces) for v in whole):
+            if len(pieces) < 2 or any(not any(p in v for p in pieces) for v in whole if not v.isascii()):
                 pieces = [t.text]
             for piece in dict.fromkeys(pieces):
                 variants = _variants(piece, learned) | (whole if piece == t.text else set())
