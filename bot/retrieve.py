@@ -58,6 +58,10 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if allowed is not None and not allowed.any():
         return []
     named = named_reports(index, question)
+    if not named and language(question) == "en":
+        # "Hefei's GDP" names the report 合肥市…统计公报 in the other script (names from CC-CEDICT)
+        # (and "China's Government Work Report" the file 2024年政府工作报告.txt): its glossary words
+        named = named_reports(index, " ".join(t.text for t in analyse(question).terms))
     tokens = question_tokens(question, getattr(index, "learned", None))
     if named:  # the words that named the report tell its passages apart no more
         tokens = [t for t in tokens if t not in naming_tokens(index, named)] or tokens
