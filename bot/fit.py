@@ -181,7 +181,7 @@ def _fit_lr(X, y, weight=None):
     scaler = StandardScaler().fit(X)
     scale = scaler.scale_.copy()
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((X - scaler.mean_) / scale, y, sample_weight=weight)
+    model = LogisticRegression(C=float(os.environ.get("FIT_C", "1.0")), max_iter=2000).fit((X - scaler.mean_) / scale, y, sample_weight=weight)
     return {"coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]),
             "mean": scaler.mean_.tolist(), "scale": scale.tolist()}
 
