@@ -79,3 +79,8 @@ eval-dev: $(VENV)/.installed
 	  $(BIN)/bot ingest -q --corpus $(DEV)/$$set/reports --index $(DEV_INDEX)-$$set >/dev/null || true; \
 	  $(BIN)/bot eval --line $$set --index $(DEV_INDEX)-$$set $$g || true; \
 	done
+
+# Refit the answer scorer (bot/scorer_weights.json) on the dev sets' indexes that eval-dev builds;
+# prints document-level cross-validated figures beside the all-documents-fitted ones.
+fit: $(VENV)/.installed-test eval-dev
+	$(BIN)/python -m bot.fit --index-root $(DEV_INDEX)-SET

@@ -13,10 +13,13 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells
-from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score, title_needs
+from . import cells, scorer
+from .answer_features import Option, decision_features, draft_option, features
+from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
+from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
+from .vocabdata import measure_words
 
 REFUSAL_ZH = "报告中没有"
 REFUSAL_EN = "The report does not contain"
@@ -29,7 +32,7 @@ UNIT_GLOSS = {
     "亿美元": "亿美元 = 100 million US dollars", "万台": "万台 = 10 thousand units", "亿": "亿 = 100 million",
     "万": "万 = 10 thousand", "个百分点": "个百分点 = percentage points",
 }
-COUNT_UNITS = "项个条家部种座台名所"
+COUNT_UNITS = measure_words("count")  # 几项, 多少家 (bot/data/vocab/measure_words.tsv)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Draft:
     allowed_numbers: set[str] = field(default_factory=set)  # numbers we computed (counts)
     table: dict | None = None
     chart: dict | None = None
+    probability: float | None = None  # the scorer's P(answerable) (bot.scorer)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -50,52 +54,90 @@ class Draft:
         return f"[{len(self.chunks)}]"
 
 
-# A candidate must beat this score to be an answer: "no answer" is a candidate of its own,
-# scored on the same scale as the passages (see bot.match). Set from the dev sets (README).
-NO_ANSWER = 0.55
-
-
-def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> Draft:
+def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None, pool: list | None = None) -> Draft:
     """The grounded answer to `q` from `evidence`; `needs` is `needs_of(q, index)` when the
-    caller worked it out already (while the question's embedding was being made)."""
+    caller worked it out already (while the question's embedding was being made).
+
+    Every path (sentences, table cells and rows, counts, the largest row, a table's structure,
+    record tables) puts its candidates into one pool; the fitted scorer (bot.scorer) ranks them
+    and decides between the best one and "no answer". `pool`, when given, receives the options
+    (bot.fit labels them)."""
     if not evidence:
         return _refuse(q, "", [], index)
     needs = needs or needs_of(q, index)
-    about_table = cells.structure_answer(q, needs, evidence, index)
-    if about_table is not None:
-        return about_table
+    options = gather(q, evidence, index, needs)
+    if pool is not None:
+        pool.extend(options)
+    return decide(q, needs, options, evidence, index)
+
+
+def gather(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> list[Option]:
+    """The candidates of every path, each with the same features (bot.answer_features)."""
+    options: list[Option] = []
+
+    def add(path: str, draft) -> None:
+        option = draft_option(needs, path, draft, evidence)
+        if option is not None:
+            options.append(option)
+
+    add("structure", cells.structure_answer(q, needs, evidence, index))
     if not needs.items and not needs.years:
-        return _refuse(q, "", evidence[:0], index)
-    extreme = cells.extreme_answer(q, needs, evidence, index)  # "which has the largest …"
-    if extreme is not None:
-        return extreme
+        return options  # the question names nothing a passage could hold
+    add("extreme", cells.extreme_answer(q, needs, evidence, index))  # "which has the largest …"
     if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column
-        counted = cells.count_answer(q, needs, evidence, index)
-        if counted is not None:
-            return counted
+        add("count", cells.count_answer(q, needs, evidence, index))
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
     view = _table_for(q, evidence, index)
     if view is not None and (not cells.numeric(view) or
                              q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
-        draft = _answer_from_table(q, view, index)
-        if draft is not None:
-            return draft
+        add("records", _answer_from_table(q, view, index))
     text = _candidates(q, evidence, index, needs)
-    grid = cells.candidates(needs, evidence, index)
-    best_text = max(text, key=lambda c: c.score, default=None)
-    best_cell = max(grid, key=lambda c: c.score, default=None)
-    if best_cell is not None and (best_text is None or best_cell.score > best_text.score):
-        if best_cell.score >= NO_ANSWER:
-            if best_text is not None and best_text.score >= NO_ANSWER and best_cell.col is not None and \
-                    numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
-                # a sentence that states the same figure says it with its unit ("$231.3 million")
-                return _answer_from_text(q, text, index)
-            return cells.draft(q, needs, cells.settle(grid, best_cell))
-    elif best_text is not None and best_text.score >= NO_ANSWER:
-        return _answer_from_text(q, text, index)
-    # the closest passage shown is the best sentence of the top-ranked passage, as retrieval
-    # ranks them: a stray sentence elsewhere (a planted one) is not put forward
-    return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index)
+    for c in text:
+        p = c.parts
+        feats = features(needs, "sentence", cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
+                         period=p["period"], plan=p["plan"], rank=c.rank, primary=c.sentence, context=p["context"],
+                         dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"])
+        options.append(Option("sentence", feats, c.sentence, None, c, rank=c.rank))
+    for cell in cells.candidates(needs, evidence, index):
+        p = cell.parts
+        path = "row" if cell.col is None else "cell"
+        feats = features(needs, path, cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
+                         period=p["period"], plan=p["plan"], rank=p["rank"], primary=p["primary"],
+                         context=p["context"], dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"])
+        said = cell.row.text if cell.col is None else cell.row.cells[cell.col]
+        options.append(Option(path, feats, said, None, cell, rank=p["rank"]))
+    return options
+
+
+def decide(q: Query, needs, options: list[Option], evidence: list[Evidence], index: LoadedIndex) -> Draft:
+    """The best-ranked option, when the fitted decision finds it likelier than "no answer"."""
+    if not options:
+        return _refuse(q, "", evidence[:0], index)
+    scorer.rank(options)
+    best = max(options, key=lambda o: o.logit)
+    probability = scorer.answerable(decision_features(best, options))
+    text = [o for o in options if o.path == "sentence"]
+    grid = [o for o in options if o.path in ("cell", "row")]
+    for o in text + grid:
+        o.source.score = o.prob  # the sentence and cell writers pick and group by score
+    best_text = max(text, key=lambda o: o.logit, default=None)
+    if probability < 0.5:  # "no answer" is the likelier candidate
+        nearest = best_text or best
+        draft = _refuse(q, _missing_text(q, needs, nearest.source), evidence, index)
+    elif best.path == "sentence":
+        draft = _answer_from_text(q, [o.source for o in text], index)
+    elif best.path in ("cell", "row"):
+        cell = best.source
+        if best_text is not None and cell.col is not None and \
+                numbers_in(cell.row.cells[cell.col]) <= numbers_in(best_text.source.sentence):
+            # a sentence that states the same figure says it with its unit ("$231.3 million")
+            draft = _answer_from_text(q, [o.source for o in text], index)
+        else:
+            draft = cells.draft(q, needs, cells.settle([o.source for o in grid], cell))
+    else:
+        draft = best.make()
+    draft.probability = probability
+    return draft
 
 
 def add_part(whole: Draft, part: Draft) -> None:
@@ -155,10 +197,11 @@ class Candidate:
     score: float
     anchors: list[str]  # the date each figure in the sentence refers to
     missing: list[str] = field(default_factory=list)  # question terms the passage lacks
+    parts: dict = field(default_factory=dict)  # the signals the score is made of (answer_features)
 
 
 def _scope(chunk: Chunk) -> str:
-    return "\n".join((chunk.heading, chunk.caption, chunk.report, chunk.unit))
+    return scope_text(chunk)  # heading, caption, title, unit, and the part's year and report's scope
 
 
 def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> list[Candidate]:
@@ -169,7 +212,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
         if chunk.kind != "paragraph":
             continue  # table rows are read as grids (bot.cells)
         scope = _scope(chunk)
-        scoped = title_needs(needs, chunk.report)
+        scoped = scoped_needs(needs, chunk)
         dates = [(m.start(), m.group()) for m in find_dates(chunk.text) if "年" in m.group() or "-" in m.group()]
         pos = 0
         for sentence in SUB_SENTENCE.split(chunk.text):
@@ -187,11 +230,14 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
             period = period_fit(needs, sentence, near, chunk.text[:pos])
-            value = score(cov, kind, date * period, plan_fit(needs, sentence), rank, q.lang)
+            plan = plan_fit(needs, sentence)
+            value = score(cov, kind, date * period, plan, rank, q.lang)
             if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
                                             for n in needs.items for v in n.variants if len(v) >= 2):
                 value += 0.1  # "智算中心是…": the sentence that says what it is
-            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing))
+            parts = {"cov": cov, "missing": missing, "kind": kind, "date": date, "period": period, "plan": plan,
+                     "context": chunk.text, "dense_rank": ev.dense_rank, "lexical_rank": ev.lexical_rank}
+            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing, parts))
             pos += len(sentence)
     return out
 
@@ -336,7 +382,7 @@ def _filters(q: Query, view: TableView | None, short_only: bool = False) -> tupl
         candidates.append(t.text)
         candidates += [p for p in tokenize(t.text) if len(p) >= 2 and p != t.text]
     # the report's own name ("华润三九" in its title) names the scope, not some rows
-    frame = view.caption + "".join(view.header) + (view.rows[0].report if view.rows else "")
+    frame = view.caption + "".join(view.header) + (scope_names(view.rows[0]) if view.rows else "")
     short = _short_columns(view)
     n = len(view.rows)
     groups: dict[int, set[int]] = {}
@@ -436,7 +482,7 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead
-    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows), rows[0].report if rows else ""])
+    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows), scope_names(rows[0]) if rows else ""])
     if q.lang == "zh" and not all(_in(t, frame) for t in q.terms):
         return None  # the rows do not speak of everything asked: the text may
     name_col = _name_column(view)

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score, title_needs
+from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score
 from .scope import named_reports
+from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
@@ -41,6 +42,7 @@ class Cell:
     col: int | None  # None: the whole row
     score: float
     missing: list[str] = field(default_factory=list)
+    parts: dict = field(default_factory=dict)  # the signals the score is made of (answer_features)
 
 
 def is_number(cell: str) -> bool:
@@ -93,7 +95,7 @@ def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
 
 
 def _scope(view, row: Chunk) -> str:
-    return "\n".join((row.heading, view.caption, row.report, row.unit))
+    return "\n".join((view.caption, scope_text(row)))  # + the part's year and the report's scope
 
 
 def _period_fit(needs: Needs, label: str, scope: str) -> float:
@@ -117,6 +119,7 @@ def _prose(view, evidence: list[Evidence]) -> str:
 
 def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
+    found = {ev.chunk.id: ev for ev in evidence}
     out: list[Cell] = []
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
@@ -126,8 +129,10 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
-            scoped = title_needs(needs, row.report)
+            scoped = scoped_needs(needs, row)
             rank = ranks.get(row.id, table_rank + 3)
+            ev = found.get(row.id)
+            where = {"rank": rank, "dense_rank": ev and ev.dense_rank, "lexical_rank": ev and ev.lexical_rank}
             for j in values:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
@@ -141,7 +146,9 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.3  # a reason or a description is said in prose, not in a cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
-                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
+                parts = {"cov": cov, "missing": missing, "kind": kind, "date": period, "period": 1.0, "plan": 1.0,
+                         "primary": f"{label}\n{view.header[j]}\n{cell}", "context": prose, **where}
+                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing, parts))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in ("why", "define") else 1.0
@@ -149,8 +156,11 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.25  # a row of notes, not of figures
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
                     kind *= 0.5
-                whole = score(cov, kind, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
-                out.append(Cell(view, row, None, whole, missing))
+                period = _period_fit(needs, label, scope)
+                whole = score(cov, kind, period, 1.0, rank, needs.lang) * 0.98
+                parts = {"cov": cov, "missing": missing, "kind": kind, "date": period, "period": 1.0, "plan": 1.0,
+                         "primary": f"{label}\n{row.text}", "context": prose, **where}
+                out.append(Cell(view, row, None, whole, missing, parts))
     return out
 
 
@@ -261,14 +271,14 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
         prose = _prose(view, evidence)
         for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
-            scoped = title_needs(needs, row.report)
+            scoped = scoped_needs(needs, row)
             cov, _ = coverage(needs, row_label(view, row), prose, _scope(view, row), scoped, measures=False)
             picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "row")
         for j in values:  # one column down its rows ("持股比例超过1%的有几个")
             row0 = view.rows[0]
-            cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), title_needs(needs, row0.report),
+            cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), scoped_needs(needs, row0),
                               measures=False)
             picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
@@ -411,7 +421,7 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         row0 = view.rows[0]
         for j in value_columns(view):
             cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
-                              title_needs(needs, row0.report), measures=False)
+                              scoped_needs(needs, row0), measures=False)
             if best is None or cov > best[0]:
                 best = (cov, view, j)
     if best is None or best[0] < 0.5:

@@ -126,10 +126,25 @@ def planted_instructions(report: Report) -> list[str]:
     return found
 
 
+def heading_path(block: Paragraph | Table, multi_year: bool) -> str:
+    """The block's heading; in a file of several years' parts, under its part's title or year
+    ("2023年 / 一、综合"), so that a search for one year's figure tells the parts apart."""
+    head = block.heading or ""
+    if not multi_year or not block.year:
+        return head
+    part = block.section or f"{block.year}年"
+    return f"{part} / {head}" if head and head != part else part
+
+
 def chunk_report(report: Report) -> list[Chunk]:
     # Ids come from the file and the block's position in it, never from its text: two pages may
     # hold the same short paragraph ("同比增减", a chart label) at the same place.
     chunks: list[Chunk] = []
+    multi_year = len({b.year for b in report.blocks}) > 1
+
+    def heading(block) -> str:
+        return heading_path(block, multi_year)
+
     for b, block in enumerate(report.blocks, 1):
         if isinstance(block, Paragraph):
             if block.boilerplate:
@@ -144,7 +159,8 @@ def chunk_report(report: Report) -> list[Chunk]:
                     id=chunk_id(report.file, "p", b, k),
                     file=report.file, report=report.title, kind="paragraph", text=part,
                     location=loc if len(parts) == 1 else f"{loc}，第{k}部分",
-                    attribution=block.source or "", page=block.page, heading=block.heading or "",
+                    attribution=block.source or "", page=block.page, heading=heading(block),
+                    section=block.section, year=block.year, scope=report.scope,
                 ))
         else:
             tid = table_id(report, block)
@@ -161,7 +177,8 @@ def chunk_report(report: Report) -> list[Chunk]:
                     file=report.file, report=report.title, kind="row",
                     text=render_row(block, row, labels[r]),
                     location=table_location(block, r), attribution=block.source or "",
-                    page=block.page, heading=block.heading or "", table_id=tid,
+                    page=block.page, heading=heading(block),
+                section=block.section, year=block.year, scope=report.scope, table_id=tid,
                     caption=block.caption, header=block.header, cells=row, row=r,
                     label=labels[r], unit=block.unit,
                 ))
@@ -169,7 +186,8 @@ def chunk_report(report: Report) -> list[Chunk]:
                 id=chunk_id(report.file, "t", b),
                 file=report.file, report=report.title, kind="table", text=render_table(block),
                 location=table_location(block), attribution=block.source or "",
-                page=block.page, heading=block.heading or "", table_id=tid,
+                page=block.page, heading=heading(block),
+                section=block.section, year=block.year, scope=report.scope, table_id=tid,
                 caption=block.caption, header=block.header,
             ))
     return chunks

@@ -35,6 +35,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .vocabdata import measure_words  # bot/data/vocab/measure_words.tsv: one list of measure words
+
 # -- vocabulary ------------------------------------------------------------------------------
 CURRENCY_BEFORE = ["US$", "HK$", "NT$", "NZ$", "A$", "C$", "S$", "R$", "$", "€", "£", "¥", "￥", "₹", "₩",
                    "RMB", "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "CHF", "AUD", "CAD", "SGD", "INR"]
@@ -45,7 +47,7 @@ PERCENT = ["%", "％", "‰", "‱", "percent", "per cent", "percentage points",
 MULTIPLE = ["倍", "x", "×", "times", "-fold", "fold"]
 # Chinese measure words: what is counted. 年/月/日 are left out (they make dates), 期/届/季 too
 # (they number rather than count).
-MEASURE = list("个家项座台辆人户吨件套张次篇款种所条名位部片只头株棵匹艘架列册本卷份股手笔单批场例床间栋幢层处块颗瓶盒支箱包袋") + \
+MEASURE = list(measure_words("count", "tally", "classifier")) + \
     ["个月", "个工作日", "个季度", "个小时", "天", "小时", "分钟", "秒", "周"]
 PHYSICAL = ["米", "公里", "千米", "厘米", "毫米", "平方米", "平方公里", "平方千米", "立方米", "公顷", "亩", "千克",
             "公斤", "克", "升", "毫升", "千瓦时", "千瓦", "兆瓦", "吉瓦", "瓦", "度", "标准箱", "字节"]

@@ -76,6 +76,22 @@ class LoadedIndex:
             [c.text for c in self.chunks if c.kind != "table"]
             + sorted({c.heading for c in self.chunks} | {c.caption for c in self.chunks} | {c.report for c in self.chunks}))
         self.reports = sorted({(c.file, c.report) for c in self.chunks})
+        self.scopes = {c.file: c.scope for c in self.chunks if c.scope}  # file -> its scope words (bot.sections)
+        self._learned: dict[str, str] | None = None
+
+    @property
+    def learned(self) -> dict[str, str]:
+        """Abbreviations the reports define for themselves ("（以下简称“华锦股份”）", '(the
+        "Company")', "股票简称 | 华润三九"), learned from the stored chunk texts the first time a
+        question needs them, so an index built before this needs no re-ingest."""
+        if self._learned is None:
+            from .vocab import learn_from_reports
+
+            texts: dict[str, list[str]] = {}
+            for c in self.chunks:  # a row chunk says "股票简称：金花股份" where its table has columns
+                texts.setdefault(c.file, [c.report] if c.report else []).append(c.text)
+            self._learned = learn_from_reports({f: "\n".join(parts) for f, parts in texts.items()})
+        return self._learned
 
     def idf(self, token: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))

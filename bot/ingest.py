@@ -31,7 +31,7 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "5"  # 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "6"  # 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
@@ -77,11 +77,11 @@ class IngestResult:
 
 
 def report_facts(report) -> dict:
-    """What `bot reports` shows of a file beside its title: format, pages, sections."""
+    """What `bot reports` shows of a file beside its title: format, pages, sections, scope."""
     pages = {b.page for b in report.blocks if b.page}
-    headings = {b.heading for b in report.blocks if b.heading}
+    sections = {getattr(b, "section", "") or b.heading for b in report.blocks} - {"", None}
     return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
-            "sections": len(headings), "paragraphs": len(report.paragraphs)}
+            "sections": len(sections), "paragraphs": len(report.paragraphs), "scope": report.scope}
 
 
 def file_sha(path: Path) -> str:

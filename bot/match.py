@@ -22,6 +22,7 @@ from functools import lru_cache
 from . import vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
+from .vocabdata import measure_words
 from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query, noun_phrases
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -64,7 +65,8 @@ DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is
 CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|增长|下降|增加|减少|上升|回落|提高|降低", re.I)
 CHANGE_ASKED_RE = re.compile(r"chang|increas|decreas|grow|growth|declin|rise|fall|涨|跌|增|降|变化|变动|同比|环比", re.I)
 NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
-COUNT_RE = re.compile(r"\d[\d,，.]*\s*(?:[万亿]\s*)?[个家项座台名所条部种人户次位款只艘架辆]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
+_COUNTED = measure_words("count", "tally")  # things counted (measure_words.tsv)
+COUNT_RE = re.compile(rf"\d[\d,，.]*\s*(?:[万亿]\s*)?[{_COUNTED}]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
 LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
 # English words that frame a question rather than name its subject
 EN_FRAMING = frozenset(
@@ -111,7 +113,7 @@ def needs_of(q: Query, index) -> Needs:
         for word in _english_words(q.text):
             stem = _stems(word)
             variants = set(stem) | {word.lower()}
-            for zh in _translations(word):
+            for zh in _translations(word, names=not CJK_RE.search(q.text)):
                 variants.add(zh)
             if word.lower() in PERIOD_WORDS:
                 continue  # "first quarter", "second half": the period fit reads them
@@ -152,7 +154,8 @@ def needs_of(q: Query, index) -> Needs:
                 items.append(Need(term, frozenset(_variants(term, learned)), max(n.weight for n in inside),
                                   vocab.is_measure(term), False, any(n.entity for n in inside)))
         # everyday phrasings ("花了多少钱", "每股赚多少") name a measure no noun phrase carries
-        known = set().union(*(n.variants for n in items)) if items else set()
+        # (a Chinese need's English renderings, there for English reports, carry no Chinese measure)
+        known = {v for n in items for v in n.variants if n.latin or not v.isascii()}
         extra = [e for e in vocab.expand(q.text, learned) if e not in known and e not in q.text]
         said = "".join(n.text for n in items)
         # only an expansion of words no need carries yet (not "国内游客" -> "国内旅游人次" again)
@@ -206,8 +209,8 @@ def _stems(text: str) -> tuple[str, ...]:
     return tuple(t for t in tokenize(text) if re.search(r"[a-z0-9]", t))
 
 
-def _translations(word: str) -> set[str]:
-    out = set(vocab.cross_lingual(word))
+def _translations(word: str, names: bool = True) -> set[str]:
+    out = set(vocab.cross_lingual(word, names))
     if word in EN_GLOSSARY:
         out.add(EN_GLOSSARY[word])
     return {v for v in out if CJK_RE.search(v)}
@@ -218,6 +221,8 @@ PLACE_SUFFIX_RE = re.compile(r"(?<=..)(地区|区域|自治区|省|市|县)$")
 
 def _variants(text: str, learned) -> set[str]:
     out = {text} | SYNONYMS.get(text, set()) | set(vocab.variants(text, learned))
+    if CJK_RE.search(text):
+        out |= set(vocab.cross_lingual(text))  # a Chinese question over an English report
     # "华东地区" is "华东", "广东省" is "广东": reports drop the administrative suffix once named
     out |= {PLACE_SUFFIX_RE.sub("", v) for v in list(out) if PLACE_SUFFIX_RE.search(v)}
     if re.search(r"[A-Za-z]", text):
@@ -365,7 +370,7 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
 # -- kind, date and plan --------------------------------------------------------------------
 # the measure word a Chinese question asks its number in ("多少股", "几家", "多少万辆"): general
 # counting words of Chinese, not a report's vocabulary
-ASKED_UNIT_RE = re.compile(r"(?:多少|几)(?:万|亿|千|百)?([股家人吨辆件台个项座所名户架艘套部种条本张只头亩元])")
+ASKED_UNIT_RE = re.compile(rf"(?:多少|几)(?:万|亿|千|百)?([{measure_words()}])")
 
 
 def fit(needs: Needs, sentence: str) -> float:

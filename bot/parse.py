@@ -6,7 +6,12 @@ The rules are about the *shape* of report text, never about one report's sentenc
   closing punctuation is its caption;
 - a line starting "数据来源/资料来源/来源/Source" annotates the block above it;
 - Markdown headings and short title-like lines give the heading a block falls under;
-- copyright notices and publisher adverts are kept but marked `boilerplate`.
+- copyright notices and publisher adverts are kept but marked `boilerplate`;
+- hard-wrapped text (text converted from PDF: most lines end at the same width, mid-sentence)
+  is re-flowed, each paragraph keeping the number of its first line;
+- YAML front matter gives the title (or is skipped), and Markdown whose body is HTML is read
+  as HTML (bot.formats.html);
+- the report's scope and parts (bot.sections).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from .grid import is_unit_line, read_grid
+from .sections import finish
 from .types import Block, Paragraph, Report, Table
 
 SOURCE_RE = re.compile(r"^\s*[\(（]?\s*(数据来源|资料来源|信息来源|来源|出处|sources?|data sources?)\s*[:：]", re.I)
@@ -50,9 +56,79 @@ def clean_caption(line: str) -> str:
     return re.sub(r"^\s*(表|table)\s*\d+\s*[:：.]?\s*", "", line.strip(), flags=re.I).strip() or line.strip()
 
 
+FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+FRONT_TITLE_RE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.M | re.I)
+HTML_BLOCK_RE = re.compile(r"<(?:p|div|h[1-6]|table|tr|td|th|ul|ol|li|br|section|article|blockquote|span|img|a)\b[^>]*>",
+                           re.I)
+# a line that starts a block of its own in Markdown: never the continuation of a wrapped line
+BLOCK_START_RE = re.compile(r"^\s*(?:#|[-*+>]\s|\d{1,3}[.)、]\s|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[)）]|"
+                            r"[一二三四五六七八九十]{1,3}\s*[、.．]|\|)")
+WRAP_OPEN_END = tuple("。！？!?；;：:”’」』")
+
+
+def front_matter(text: str) -> tuple[str, str]:
+    """YAML front matter ("---" … "---" at the top): its title, and the text without it."""
+    m = FRONT_MATTER_RE.match(text)
+    if not m:
+        return "", text
+    title = FRONT_TITLE_RE.search(m.group(1))
+    value = title.group(1).strip().strip("\"'") if title else ""
+    return value, text[m.end():]
+
+
+def is_html_body(text: str) -> bool:
+    """Markdown may be written as HTML: block tags on a good share of its lines."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    tagged = sum(1 for ln in lines if HTML_BLOCK_RE.search(ln))
+    return tagged >= 3 and tagged >= 0.3 * len(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def unwrap(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Re-join hard-wrapped lines: when most lines of a text stop at the same width without
+    ending a sentence, a line that reaches that width goes on in the next one. Returns the
+    lines and the 1-based source line each starts at."""
+    numbers = list(range(1, len(lines) + 1))
+    body = [ln.strip() for ln in lines if ln.strip()]
+    if len(body) < 8:
+        return lines, numbers
+    widths = sorted(_width(ln) for ln in body)
+    full = widths[int(len(widths) * 0.8)]
+    near = [ln for ln in body if _width(ln) >= 0.85 * full]
+    if full < 30 or len(near) < 0.4 * len(body) or sum(not ln.endswith(WRAP_OPEN_END) for ln in near) < 0.6 * len(near):
+        return lines, numbers
+    out: list[str] = []
+    starts: list[int] = []
+    last = ""
+    for n, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if (out and line and last and _width(last) >= 0.85 * full and not last.endswith(WRAP_OPEN_END)
+                and not BLOCK_START_RE.match(line) and not is_table_line(last) and not is_table_line(line)):
+            cjk = re.match(r"[\u2e80-\uffef]", line) and re.search(r"[\u2e80-\uffef]$", out[-1])
+            out[-1] = out[-1].rstrip() + ("" if cjk else " ") + line
+        else:
+            out.append(raw)
+            starts.append(n)
+        last = line
+    return out, starts
+
+
 def parse_text(text: str, file: str) -> Report:
     """Parse plain text or Markdown. `file` is the corpus-relative name, also the fallback title."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta = {}
+    fm_title, body = front_matter(text)
+    if body is not text:
+        meta["title"] = fm_title
+        # keep line numbers those of the file: the front matter's lines become blank
+        text = "\n" * text[: len(text) - len(body)].count("\n") + body
+    if is_html_body(text):
+        from .formats.html import html_report
+        return html_report(_markdown_to_html(text), file, meta)
+    lines, numbers = unwrap(text.split("\n"))
     blocks: list[Block] = []
     title = ""
     heading: str | None = None
@@ -69,7 +145,7 @@ def parse_text(text: str, file: str) -> Report:
     while i < len(lines):
         raw = lines[i]
         line = raw.strip()
-        lineno = i + 1
+        lineno = numbers[i]
         if not line:
             i += 1
             continue
@@ -147,7 +223,25 @@ def parse_text(text: str, file: str) -> Report:
                                 boilerplate=bool(BOILERPLATE_RE.search(line))))
         i += 1
     flush_pending_as_heading()
-    return Report(file=file, title=title or title_from_file(file), blocks=blocks)
+    if meta.get("title"):  # the title the author declared beats a guess from the first line
+        title = meta["title"]
+    return finish(Report(file=file, title=title or title_from_file(file), blocks=blocks), meta)
+
+
+def _markdown_to_html(text: str) -> str:
+    """Markdown lines around the HTML as HTML: headings as <hN>, other plain lines as <p>."""
+    out = []
+    for line in text.split("\n"):
+        s = line.strip()
+        m = HEADING_RE.match(line)
+        if not s or s.startswith("<"):
+            out.append(line)
+        elif m:
+            n = len(m.group(1))
+            out.append(f"<h{n}>{m.group(2)}</h{n}>")
+        else:
+            out.append(f"<p>{line}</p>")
+    return "\n".join(out)
 
 
 def delimited_run(lines: list[str], start: int, least: int = 3) -> list[tuple[str, ...]]:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE
+from . import vocabdata
 from .lexical import pos_tag
 
 # Words that frame a question rather than name what it asks about.
@@ -19,48 +20,36 @@ FRAMING = frozenset(
     "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
     "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里".split()
 )
-# Generic market-research vocabulary: words a reader uses interchangeably.
-SYNONYM_GROUPS = [
-    {"增速", "增长率", "增幅", "增长", "同比增长", "增长速度", "涨幅", "增长了"},
-    {"占比", "份额", "比重", "比例", "市场份额", "占有率"},
-    {"规模", "体量", "总量", "总规模"},
-    {"我国", "中国", "国内", "全国"},
-    {"发布", "出台", "印发", "颁布"},
-    {"营收", "收入", "营业收入", "营业额"},
-    {"企业", "公司", "厂商"},
-    {"地区", "省市", "省份", "地方", "区域", "城市"},
-]
-# the groups above that name a measure (what a figure is), as opposed to names and verbs
-METRICS = set().union(SYNONYM_GROUPS[0], SYNONYM_GROUPS[1], SYNONYM_GROUPS[2], SYNONYM_GROUPS[5])
+# Synonyms and the English -> Chinese glossary are the vocabulary's data (bot/data/vocab, see
+# vocabdata.py): one system for question analysis, matching and retrieval.
+# METRICS: the change, share, size and revenue words (role "metric" in synonyms.tsv) that a
+# question's noun phrase is cut at, so "智算中心占比" matches "…地方政府,占比为33.9%".
+METRICS: set[str] = {f for g in vocabdata.synonym_groups() if g.role == "metric" and g.lang == "zh" for f in g.forms}
 SYNONYMS: dict[str, set[str]] = {}
-for _group in SYNONYM_GROUPS:
-    for _w in _group:
-        SYNONYMS.setdefault(_w, set()).update(_group)
+for _group in vocabdata.synonym_groups():
+    if _group.lang == "zh":
+        for _w in _group.forms:
+            SYNONYMS.setdefault(_w, set()).update(_group.forms)
 
-# English question words -> the Chinese words a market report uses (general vocabulary only).
-EN_GLOSSARY = {
-    "market size": "市场规模", "market": "市场", "size": "规模", "scale": "规模", "growth": "增长",
-    "grow": "增长", "grew": "增长", "increase": "增长", "year-on-year": "同比", "yoy": "同比",
-    "share": "占比", "proportion": "占比", "percentage": "占比", "percent": "占比", "policy": "政策",
-    "policies": "政策", "revenue": "收入", "sales": "销售", "price": "价格", "investment": "投资",
-    "government": "政府", "local government": "地方政府", "national": "国家级", "provincial": "省级",
-    "province": "省", "city": "市", "company": "企业", "companies": "企业", "department": "部门",
-    "ministry": "部", "upstream": "上游", "downstream": "下游", "midstream": "中游", "china": "我国",
-    "chinese": "我国", "users": "用户", "capacity": "产能", "output": "产量", "exports": "出口",
-    "imports": "进口", "industry": "行业", "project": "项目", "projects": "项目", "released": "发布", "issued": "发布",
-}
-EN_GLOSSARY.update({
-    "profit": "利润", "profits": "利润", "profit margin": "利润率", "margin": "利润率", "cost": "成本",
-    "costs": "成本", "employees": "员工", "valuation": "估值", "market value": "市值",
-})
-# measures an English question may ask for: when no report mentions one, the answer is a refusal
-EN_MEASURES = {"利润", "利润率", "成本", "员工", "估值", "市值", "价格", "收入", "销售", "投资", "用户",
-               "产能", "产量", "出口", "进口"}
+
+def _glossary() -> dict[str, str]:
+    """English question words -> the Chinese word a report uses (zh_en.tsv, first form of each)."""
+    out: dict[str, str] = {}
+    for zh, en in vocabdata.translation_pairs():
+        for word in en:
+            key = word if word.isupper() else word.lower()
+            out.setdefault(key.lower(), zh[0])
+    return out
+
+
+EN_GLOSSARY = _glossary()
+_GLOSSARY_RE = [(en, re.compile(rf"\b{re.escape(en)}\b")) for en in sorted(EN_GLOSSARY, key=len, reverse=True)]
 MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 
-COUNT_RE = re.compile(r"(几|多少)(项|个|条|家|部|种|座|所|名)|how many", re.I)
+# "几项", "多少家": the measure words of things counted one by one (measure_words.tsv)
+COUNT_RE = re.compile(rf"(几|多少)([{vocabdata.measure_words('count')}])|how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
 WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
 DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat (is|are) (a|an|meant by)\b|"
@@ -157,11 +146,16 @@ def analyse(text: str) -> Query:
         q.dates = english_dates(text)
         low = text.lower()
         seen = set()
-        for en in sorted(EN_GLOSSARY, key=len, reverse=True):
-            if re.search(rf"\b{re.escape(en)}\b", low) and EN_GLOSSARY[en] not in seen:
+        for en, rx in _GLOSSARY_RE:
+            if EN_GLOSSARY[en] not in seen and rx.search(low):
                 seen.add(EN_GLOSSARY[en])
                 q.terms.append(Term(EN_GLOSSARY[en], "gloss"))
                 low = low.replace(en, " ")
+        from . import vocab
+        for zh in vocab.name_translations(text):  # "Nanjing" -> 南京, for retrieval over Chinese text
+            if zh not in seen:
+                seen.add(zh)
+                q.terms.append(Term(zh, "gloss"))
         return q
     q.dates = [normalise_date(m.group()) for m in DATE_RE.finditer(text) if "年" in m.group() or "月" in m.group()]
     stripped = DATE_RE.sub(" ", text)

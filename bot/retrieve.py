@@ -41,7 +41,8 @@ def question_tokens(question: str, learned=None) -> list[str]:
         tokens += [t for term in analyse(question).terms for t in tokenize(term.text)]
     else:
         said = set(tokens)
-        extra = [t for phrase in vocab.expand(question, learned, depth=EXPANSION_DEPTH) for t in tokenize(phrase)]
+        extra = [t for phrase in vocab.expand(question, learned, translate=True, depth=EXPANSION_DEPTH)
+                 for t in tokenize(phrase)]
         tokens += list(dict.fromkeys(t for t in extra if t not in said and len(t) > 1))
     return tokens
 

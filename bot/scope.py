@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from .lexical import CJK_RUN_RE, tokenize
+from .sections import NATIONAL_WORDS, naming_words
 
 # words of a document's kind, not of its subject: they never tell two reports apart on their own
 GENERIC_EN = ("annual report excerpt summary quarterly interim half year yearly statement financial fiscal "
@@ -67,7 +68,8 @@ class _Profile:
 def named_reports(index, question: str) -> set[str]:
     """Files of the reports the question names (empty when it names none). `index` is anything
     with `reports`, a list of (file, title) pairs, like `LoadedIndex`."""
-    profiles = _profiles(tuple(index.reports))
+    scopes = getattr(index, "scopes", {})  # names the report gives itself (bot.sections): short names, codes
+    profiles = _profiles(tuple((f, t, _naming(scopes.get(f, ""))) for f, t in index.reports))
     if len(profiles) < 2:
         return set()  # with one report, every question is about it anyway
     q = normalise(question)
@@ -118,12 +120,18 @@ def _names_cjk(p: _Profile, q: str, profiles: tuple[_Profile, ...]) -> bool:
     return False
 
 
+def _naming(scope: str) -> str:
+    """A report's scope words that can name it in a question: not its period (a figure's year is no
+    report's name) nor the national words (中国/全国/我国 are said of many reports)."""
+    return " ".join(w for w in naming_words(scope).split() if w not in NATIONAL_WORDS)
+
+
 @lru_cache(maxsize=8)
-def _profiles(reports: tuple[tuple[str, str], ...]) -> tuple[_Profile, ...]:
+def _profiles(reports: tuple[tuple[str, str, str], ...]) -> tuple[_Profile, ...]:
     generic = set(tokenize(GENERIC_EN))  # stemmed like the names
     profiles = []
-    for file, title in reports:
-        names = tuple(dict.fromkeys(normalise(n) for n in (title, PurePath(file).stem) if n))
+    for file, title, scope in reports:
+        names = tuple(dict.fromkeys(normalise(n) for n in (title, PurePath(file).stem, scope) if n))
         units = [u for n in names for u in _units(n)]
         segments = tuple(DATE_UNIT_RE.sub("", u) for u in units if CJK_RUN_RE.fullmatch(u))
         latin = frozenset(u for u in units if not CJK_RUN_RE.fullmatch(u))

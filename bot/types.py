@@ -17,6 +17,10 @@ class Paragraph:
     heading: str | None = None
     source: str | None = None  # the "数据来源：…" line that annotates it
     boilerplate: bool = False  # copyright notices, adverts: kept, never answered from
+    # the part of the report it belongs to (bot.sections): its title ("" when untitled) and the
+    # year it reports on (a multi-year file holds one part per year)
+    section: str = ""
+    year: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Table:
     unit: str = ""
     row_labels: tuple[str, ...] = ()
     label_columns: int = 1  # how many leading columns hold row labels
+    section: str = ""  # as on Paragraph
+    year: str = ""
 
 
 Block = Paragraph | Table
@@ -45,6 +51,10 @@ class Report:
     file: str  # path relative to the corpus folder, used as the report's key
     title: str
     blocks: list[Block] = field(default_factory=list)
+    # who or what the report is about and for when, as words a question may use for it: the
+    # entity and its short names and codes, the place and its short forms, the period
+    # (bot.sections.report_scope); "" when nothing was found
+    scope: str = ""
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -76,6 +86,11 @@ class Chunk:
     row: int = 0  # 1-based row number for row chunks
     label: str = ""  # a row's label, nested labels joined ("Net sales / Americas")
     unit: str = ""  # the table's unit ("in thousands", "单位：元")
+    # bot.sections: the title of the report part it is in, the year that part reports on, and the
+    # report's scope words (entity, short names, codes, place, period); they count as said in it
+    section: str = ""
+    year: str = ""
+    scope: str = ""
 
 
 @dataclass
@@ -113,6 +128,9 @@ class Answer:
     note: str = ""  # e.g. why an LLM answer fell back
     computed: list[str] = field(default_factory=list)  # numbers the answerer counted (rows), not quoted
     seconds: float = 0.0
+    # the fitted scorer's probability that the evidence answers the question (bot.scorer);
+    # None when no scorer decided (an empty index, an LLM answer's own verdict)
+    answerable_probability: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -131,4 +149,6 @@ class Answer:
             "chart": self.chart,
             "note": self.note,
             "computed": list(self.computed),
+            "answerable_probability": None if self.answerable_probability is None
+            else round(self.answerable_probability, 4),
         }

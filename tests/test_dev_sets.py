@@ -18,14 +18,18 @@ from conftest import ROOT, build_index
 
 DEV = ROOT.parent / "shared" / "dev"
 # each set: its reports and its golden cases; "news" is our own digest (tests/news), always here
-SETS = {"zh": DEV / "zh", "en": DEV / "en", "news": ROOT / "tests" / "news"}
+SETS = {"zh": DEV / "zh", "en": DEV / "en", "zh-wide": DEV / "zh-wide", "en-wide": DEV / "en-wide",
+        "news": ROOT / "tests" / "news"}
 LANGS = tuple(SETS)
 KNOWN_FAILURES = Path(__file__).resolve().parent / "dev_known_failures.toml"
 
 
-def load_known_failures(path: Path, golden_ids: dict[str, set[str]], strict: bool = True) -> dict[str, dict[str, str]]:
+def load_known_failures(path: Path, golden_ids: dict[str, set[str]], strict: bool = True,
+                        refusals: dict[str, set[str]] | None = None) -> dict[str, dict[str, str]]:
     """{lang: {case id: reason}} from the known-failures file; an id that no golden set holds,
-    or an entry without a one-line reason, is an error rather than a silently ignored line."""
+    a refusal case (`refusals`), or an entry without a one-line reason, is an error rather than
+    a silently ignored line."""
+    refusals = refusals or {}
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
@@ -37,6 +41,8 @@ def load_known_failures(path: Path, golden_ids: dict[str, set[str]], strict: boo
             continue  # a case of a set that is absent here (../shared/dev)
         if lang is None:
             raise ValueError(f"{path.name}: {case_id!r} is not a case of any dev golden set")
+        if lang in refusals and case_id in refusals[lang]:
+            raise ValueError(f"{path.name}: {case_id!r} is a refusal case: answering it is a failure, never an expected one")
         if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
             raise ValueError(f'{path.name}: {case_id!r} needs a one-line reason ("id" = "why")')
         known[lang][case_id] = reason.strip()
@@ -52,7 +58,9 @@ def _collect() -> tuple[list, dict[str, dict[str, str]]]:
     golden = {lang: load_cases(SETS[lang] / "golden.jsonl") if lang in present else [] for lang in LANGS}
     try:
         known = load_known_failures(KNOWN_FAILURES, {lang: {str(c["id"]) for c in cases} for lang, cases in golden.items()},
-                                    strict=len(present) == len(SETS))
+                                    strict=len(present) == len(SETS),
+                                    refusals={lang: {str(c["id"]) for c in cases if c.get("refused")}
+                                              for lang, cases in golden.items()})
         problem = ""
     except ValueError as err:
         problem = str(err)
@@ -136,6 +144,14 @@ def test_a_known_failure_outside_the_golden_sets_is_an_error(tmp_path):
     for bad in ['"zh-a" = ""\n', '"zh-a" = 3\n', '"zh-a" = """two\nlines"""\n', '"zh-a" = \n']:
         with pytest.raises(ValueError):
             load_known_failures(write(tmp_path, bad), ids)
+
+
+def test_a_refusal_case_is_never_an_expected_failure(tmp_path):
+    ids = {"zh": {"zh-ref-a", "zh-fig-b"}}
+    with pytest.raises(ValueError, match="refusal case"):
+        load_known_failures(write(tmp_path, '"zh-ref-a" = "answered from a same-topic passage"\n'), ids,
+                            refusals={"zh": {"zh-ref-a"}})
+    assert load_known_failures(write(tmp_path, '"zh-fig-b" = "refused"\n'), ids, refusals={"zh": {"zh-ref-a"}})
 
 
 def test_the_known_failures_file_parses():

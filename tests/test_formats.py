@@ -492,3 +492,28 @@ def test_golden_question_per_format(assistant_for, file, maker, question, figure
     assert any(where in c["location"] for c in cited), [c["location"] for c in cited]
     if file.endswith(".pdf"):
         assert all(c["page"] for c in cited)
+
+
+def test_a_docx_whose_relationship_points_to_a_missing_part_is_read(tmp_path):
+    """Word repairs such a package by dropping the dangling relationship; so do we."""
+    import zipfile
+
+    import docx
+
+    from bot.formats.word import read_docx
+
+    made = tmp_path / "made.docx"
+    doc = docx.Document()
+    doc.add_paragraph("2021年末全国共有养老机构4.0万个，比上年增长5.3%。")
+    doc.save(made)
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/footnotes" '
+                                    b'Target="footnotes.xml"/></Relationships>')
+            dst.writestr(item, data)
+    report = read_docx(broken, "broken.docx")
+    assert any("4.0万个" in p.text for p in report.paragraphs)

@@ -5,6 +5,7 @@ for Chinese), so the tests run offline.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -184,6 +185,140 @@ def test_lines_of_figures_that_do_not_line_up_are_not_a_table(tmp_path):
     assert [i.text for i in items if isinstance(i, Line)][1:] == [" ".join(words) for _, words in lines]
 
 
+def _draw_borderless(page, top: float, header: list[list[tuple[float, str]]], rows, xs: list[float],
+                     font: str = "Helvetica", size: float = 9) -> float:
+    """Header lines (x centre, text) and rows (label, figures right-aligned at `xs`), no rules."""
+    y = top
+    for line in header:
+        page.setFont(font, size)
+        for x, text in line:
+            page.drawCentredString(x, y, text)
+        y -= 13
+    for label, *figures in rows:
+        page.drawString(60, y, label)
+        for x, figure in zip(xs, figures):
+            if figure:
+                page.drawRightString(x, y, figure)
+        y -= 13
+    return y
+
+
+QUARTERS = [["Net sales", "1,204", "1,118", "4,502", "4,310"], ["Cost of sales", "(702)", "(655)", "(2,640)", "(2,598)"],
+            ["Operating income", "211", "187", "802", "741"], ["Net income", "150", "133", "571", "528"]]
+
+
+def test_borderless_table_with_a_two_row_header_folds_it(tmp_path):
+    """"Three months ended" and "Twelve months ended" each stand over two year columns: each
+    column's label says both, and no data row is taken for the header."""
+    from reportlab.pdfgen import canvas
+
+    xs = [300, 360, 440, 500]
+    page = canvas.Canvas(str(tmp_path / "twohead.pdf"))
+    page.setFont("Helvetica-Bold", 14)
+    page.drawString(60, 760, "Quarterly results")
+    _draw_borderless(page, 720, [[(330 - 12, "Three months ended"), (470 - 12, "Twelve months ended")],
+                                 [(x - 12, y) for x, y in zip(xs, ["2023", "2022", "2023", "2022"])]], QUARTERS, xs)
+    page.showPage()
+    page.save()
+    [table] = read_pdf(tmp_path / "twohead.pdf", "twohead.pdf").tables
+    assert table.header[1:] == ("Three months ended 2023", "Three months ended 2022",
+                                "Twelve months ended 2023", "Twelve months ended 2022")
+    assert [r[0] for r in table.rows] == [r[0] for r in QUARTERS]
+    assert row_of(table, "Operating income")[1:] == ("211", "187", "802", "741")
+
+
+def test_borderless_rows_may_leave_columns_empty_and_carry_sections(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    xs = [300, 360, 420]
+    rows = [["Outlays:"], ["Defense", "699", "709", "700"], ["Relief", "", "", "31"],
+            ["Receipts:"], ["Income taxes", "1,091", "1,179", "1,294"], ["Customs duties", "30", "31", "34"]]
+    page = canvas.Canvas(str(tmp_path / "sections.pdf"))
+    _draw_borderless(page, 720, [[(x - 10, y) for x, y in zip(xs, ["2011", "2012", "2013"])]], rows, xs)
+    page.showPage()
+    page.save()
+    [table] = read_pdf(tmp_path / "sections.pdf", "sections.pdf").tables
+    assert table.header[1:] == ("2011", "2012", "2013")
+    assert row_of(table, "Relief")[1:] == ("", "", "31")
+    assert "Receipts / Customs duties" in table.row_labels
+    assert row_of(table, "Customs duties")[1:] == ("30", "31", "34")
+
+
+def test_borderless_table_over_a_page_break_is_one_table(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    xs = [320, 400]
+    rows = [[f"Region {k:02d}", f"{100 + 7 * k:,}", f"{3 + k % 5}.{k % 10}%"] for k in range(1, 61)]
+    page = canvas.Canvas(str(tmp_path / "longborderless.pdf"))
+    page.setFont("Helvetica-Bold", 14)
+    page.drawString(60, 780, "Sales by region")
+    _draw_borderless(page, 750, [[(300, "Sales"), (388, "Growth")]], rows[:50], xs)
+    page.showPage()
+    _draw_borderless(page, 780, [], rows[50:], xs)
+    page.setFont("Helvetica", 9)
+    page.drawString(60, 600, "Sales grew in most regions over the year.")
+    page.showPage()
+    page.save()
+    report = read_pdf(tmp_path / "longborderless.pdf", "longborderless.pdf")
+    assert len({t.number for t in report.tables}) == 1  # counted once
+    assert [t.page for t in report.tables] == [1, 2]  # each part cites its own page
+    assert [list(r) for t in report.tables for r in t.rows] == rows
+    assert all(t.header[1:] == ("Sales", "Growth") for t in report.tables)
+
+
+def test_chart_axis_numbers_make_no_table_and_no_paragraph(tmp_path):
+    """Two chart panels side by side: their y-axis ticks stand in aligned columns like a
+    table's figures, but no row has a label, and bare tick lines are no text to answer from."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(tmp_path / "chart.pdf"))
+    page.setFont("Helvetica-Bold", 12)
+    page.drawString(60, 780, "Figure 3. Spreads and yields")
+    page.setFont("Helvetica", 8)
+    for n, (left, right) in enumerate([("100", "4.0"), ("80", "3.5"), ("60", "3.0"), ("40", "2.5"), ("20", "2.0"), ("0", "1.5")]):
+        y = 740 - 30 * n
+        page.drawRightString(80, y, left)
+        page.drawRightString(330, y, right)
+        page.line(85, y + 3, 280, y + 3)
+        page.line(335, y + 3, 530, y + 3)
+    page.drawString(90, 550, "2019      2020      2021      2022      2023")
+    page.drawString(340, 550, "Q1      Q2      Q3      Q4")
+    page.setFont("Helvetica", 10)
+    page.drawString(60, 520, "Spreads widened in 2022 before narrowing again as inflation eased.")
+    page.showPage()
+    page.save()
+    report = read_pdf(tmp_path / "chart.pdf", "chart.pdf")
+    assert not report.tables
+    texts = paragraphs(report)
+    assert not [t for t in texts if re.fullmatch(r"[\d.,%\s]+", t)], texts
+    assert any(t.startswith("Spreads widened in 2022") for t in texts)
+
+
+LEFT_COLUMN = ["Revenue in the first half rose to 812 million,", "helped by strong demand for the new",
+               "range in every region we serve today."]
+RIGHT_COLUMN = ["Shares in issue were 1,664 million at", "the end of June, giving a market value",
+                "of 48 billion on the closing price."]
+
+
+def test_two_column_page_is_read_column_by_column(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(tmp_path / "twocol.pdf"))
+    page.setFont("Helvetica-Bold", 14)
+    page.drawString(60, 780, "Half-year results review")
+    page.setFont("Helvetica", 10)
+    for n, (left, right) in enumerate(zip(LEFT_COLUMN, RIGHT_COLUMN)):
+        page.drawString(60, 740 - 14 * n, left)
+        page.drawString(330, 740 - 14 * n, right)
+    page.showPage()
+    page.save()
+    report = read_pdf(tmp_path / "twocol.pdf", "twocol.pdf")
+    text = "\n".join(paragraphs(report))
+    # each column's sentence whole, the left one first, neither cut by the other
+    assert " ".join(LEFT_COLUMN) in text and " ".join(RIGHT_COLUMN) in text, text
+    assert text.index(LEFT_COLUMN[-1]) < text.index(RIGHT_COLUMN[0])
+
+
 # ----- ruled tables -----
 
 def make_long_table(path: Path, *, repeat_header: bool) -> tuple[Path, list[list[str]]]:
@@ -207,6 +342,7 @@ def test_ruled_table_across_pages_keeps_header_and_caption(tmp_path, repeat_head
     report = read_pdf(path, "long.pdf")
     first, second = report.tables
     assert (first.page, second.page) == (1, 2)
+    assert first.number == second.number  # one table (one id) in two page parts, counted once
     assert first.caption == "2023年各城市门店数"
     assert second.caption == "2023年各城市门店数（续）"
     assert first.header == second.header == ("城市", "门店数（家）", "同比增长")

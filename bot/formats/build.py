@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import UnreadableFile
 from ..grid import is_period, is_unit, is_unit_line, read_grid, unit_in
 from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
+from ..sections import TOP_ITEM_RE, finish
 from ..types import Block, Paragraph, Report, Table
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # bot/
@@ -80,6 +81,9 @@ class ReportBuilder:
     _paragraphs: int = 0
     _page_paragraphs: dict[int | None, int] = field(default_factory=dict)
     _tables: int = 0
+    # what the file says about itself beside its body, for the report's scope (bot.sections):
+    # "title" (PDF /Title, Word core properties, HTML <title>), "header" (a running header)
+    meta: dict[str, str] = field(default_factory=dict)
 
     def heading(self, text: str, *, level: int = 2) -> None:
         text = tidy(text)
@@ -118,12 +122,15 @@ class ReportBuilder:
         self._paragraph(text, page)
 
     def table(self, rows: list[list[str]], *, caption: str | None = None, page: int | None = None,
-              default_caption: str | None = None, single_column_is_text: bool = True) -> None:
+              default_caption: str | None = None, single_column_is_text: bool = True,
+              continued: bool = False) -> None:
         """A grid of cell strings, header rows first. Title rows and source rows inside the grid
         (one value across the whole row) become the caption and the source note. The caption is
         the format's own (`caption`), else the short line above, else the title row, else
         `default_caption` (a sheet or file name), else "表N". The rest is read as a grid
-        (bot.grid): header rows folded into one label per column, the unit, row labels."""
+        (bot.grid): header rows folded into one label per column, the unit, row labels.
+        `continued`: the grid is the last table's continuation on the next page; it keeps that
+        table's number (one table, one id) while its rows keep their own page."""
         grid = _tidy_grid(rows)
         inner_caption = None
         if len(grid) >= 3 and _title_row(grid[0]):
@@ -152,21 +159,28 @@ class ReportBuilder:
         if caption and is_unit_line(caption):  # a units line above the table ("单位：元") is no caption
             caption = None
         caption = clean_caption(caption or inner_caption or default_caption or "") or f"表{self._tables + 1}"
-        self._tables += 1
+        previous = next((b for b in reversed(self.blocks) if isinstance(b, Table)), None)
+        if continued and previous is not None:
+            number = previous.number
+        else:
+            self._tables += 1
+            number = self._tables
         read = read_grid(grid, caption=notes)
-        self.blocks.append(Table(caption, read.header, read.rows, self._tables, page=page,
+        self.blocks.append(Table(caption, read.header, read.rows, number, page=page,
                                  heading=self.current_heading, source="；".join(sources) or None,
                                  unit=read.unit, row_labels=read.row_labels, label_columns=read.label_columns))
 
     def build(self) -> Report:
         self._flush_pending()
-        return Report(file=self.file, title=self.title or title_from_file(self.file), blocks=self.blocks)
+        return finish(Report(file=self.file, title=self.title or title_from_file(self.file), blocks=self.blocks),
+                      self.meta)
 
     def _flush_pending(self) -> None:
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        if pending.as_heading:
+        # a top-level numbered line ("一、综合") heads what follows in any format
+        if pending.as_heading or TOP_ITEM_RE.match(pending.text):
             self.current_heading = pending.text
         else:
             self._paragraph(pending.text, pending.page)

@@ -14,7 +14,11 @@ from ..types import Report
 from .build import ReportBuilder, damaged_file, single_value, tidy
 
 DROP = {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object",
-        "embed", "canvas", "video", "audio", "button", "select", "textarea", "input", "nav", "form"}
+        "embed", "canvas", "video", "audio", "button", "select", "textarea", "input", "nav", "form",
+        # inline XBRL's header (SEC filings): machine-readable facts the page never shows
+        "ix:header"}
+HIDDEN_RE = re.compile(r"display\s*:\s*none", re.I)
+META_TITLES = ("title", "dc.title", "dcterms.title", "og:title", "citation_title")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "address", "blockquote",
           "figure", "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "details", "summary", "center",
@@ -29,14 +33,26 @@ def read_html(path: Path, name: str) -> Report:
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile(name, "the file is empty")
-    text = XML_DECL_RE.sub("", decode_html(data))
-    builder = ReportBuilder(name)
+    return html_report(XML_DECL_RE.sub("", decode_html(data)), name)
+
+
+def html_report(text: str, name: str, meta: dict | None = None) -> Report:
+    """An HTML document (a page, or Markdown written as HTML) -> Report. `meta` holds what the
+    file said about itself outside the HTML (a Markdown front matter's title)."""
+    import lxml.html
+
+    builder = ReportBuilder(name, meta=dict(meta or {}))
     with damaged_file(name, "HTML page", "save the page again from a browser as 'Webpage, HTML only'"):
         root = lxml.html.document_fromstring(text)
         _Walker(builder).block(root)
-        if not builder.title:
-            title = root.find(".//title")
-            builder.title = tidy(title.text_content()) if title is not None else ""
+        title = root.find(".//title")
+        page_title = tidy(title.text_content()) if title is not None else ""
+        for m in root.iter("meta"):
+            if (m.get("name") or m.get("property") or "").lower() in META_TITLES and m.get("content"):
+                page_title = page_title or tidy(m.get("content"))
+        if page_title:
+            builder.meta.setdefault("title", page_title)
+        builder.title = builder.title or builder.meta.get("title", "")
     return builder.build()
 
 
@@ -62,7 +78,7 @@ def text_of(el) -> str:
     parts: list[str] = []
 
     def walk(node) -> None:
-        if isinstance(node.tag, str) and node.tag.lower() not in DROP:
+        if isinstance(node.tag, str) and node.tag.lower() not in DROP and not HIDDEN_RE.search(node.get("style") or ""):
             if node.tag.lower() == "br":
                 parts.append("\n")
             parts.append(node.text or "")
@@ -88,8 +104,8 @@ class _Walker:
     def block(self, el) -> None:
         """Walk an element in reading order, emitting text at each block boundary."""
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in DROP:
-            return  # comments, processing instructions, scripts: their tail is the parent's
+        if not tag or tag in DROP or HIDDEN_RE.search(el.get("style") or ""):
+            return  # comments, processing instructions, scripts, hidden parts: their tail is the parent's
         if tag in HEADINGS:
             self.flush()
             self.b.heading(text_of(el), level=int(tag[1]))
@@ -131,9 +147,16 @@ class _Walker:
 
 
 def _is_layout(table) -> bool:
-    """Tables used to lay a page out hold documents, not data: walk into them instead."""
-    return (table.get("role") == "presentation"
-            or bool(table.xpath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")))
+    """Tables used to lay a page out hold documents, not data: walk into them instead. So do
+    navigation tables (a site's boxes of links): nearly all their text is link text and they
+    hold no figure."""
+    if (table.get("role") in ("presentation", "navigation")
+            or table.xpath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")):
+        return True
+    text = "".join(text_of(c) for c in table.xpath(".//td | .//th"))
+    linked = "".join("".join(a.itertext()) for a in table.xpath(".//a"))
+    squeezed = re.sub(r"\s", "", text)
+    return bool(squeezed) and len(re.sub(r"\s", "", linked)) >= 0.8 * len(squeezed) and not re.search(r"\d", squeezed)
 
 
 def _grid(table) -> tuple[list[list[str]], int]:

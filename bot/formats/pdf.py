@@ -37,7 +37,11 @@ WORDS_RE = re.compile(r"[A-Za-z\u4e00-\u9fff]{2}")
 FIX = "open it and print or export it to a new PDF, or download it again"
 
 # A cell or column value: 1,234.5  -0.17%  (13,164)  $3.3  ¥12  and the dashes tables use for "none".
-VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a", re.I)
+VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a|\*", re.I)
+# dot leaders between a label and its figures ("Defense ........ 699"), or filling an empty cell
+LEADER_RE = re.compile(r"[.．·…]{3,}$")
+# a row label says what the row is: it has letters or CJK, not only numbers (chart axes do not)
+LABEL_RE = re.compile(rf"[A-Za-z{CJK}]")
 YEAR_RE = re.compile(r"(19|20)\d\d")
 # a label and its figure printed without a space: "2021年：497.1", "Revenue:1,234"
 FUSED_VALUE_RE = re.compile(rf"^(.*[{CJK}:])([-+−]?\d[\d,]*(?:\.\d+)?%?)$")
@@ -110,6 +114,8 @@ class Line:
     words: list[Word]
     top: float = 0.0
     bottom: float = 0.0
+    side: int = 0  # on a page cut by a gutter: 1 left of it, 2 right of it, 0 across
+    edges: tuple[float, float] | None = None  # the text column's edges when the page has two
 
     @property
     def x0(self) -> float:
@@ -132,6 +138,7 @@ class Line:
 class Grid:
     top: float
     rows: list[list[str]]
+    side: int = 0
 
 
 @dataclass
@@ -151,10 +158,14 @@ def _read_pdf(path: Path, name: str) -> Report:
 
         with pdfplumber.open(path, password="") as pdf:
             pages = [page_layout(page, number) for number, page in enumerate(pdf.pages, 1)]
+            info = pdf.metadata or {}
     if not any(p.items for p in pages):
         raise UnreadableFile(name, "no text could be extracted: it looks like a scanned image. OCR is not "
                                    "supported; use a PDF with selectable text (or the report's Word version)")
     builder = ReportBuilder(name, number_by_page=True)
+    title = info.get("Title")
+    if isinstance(title, str) and title.strip():  # the document's own /Title, for its scope
+        builder.meta["title"] = tidy(title)
     Writer(builder, pages).write()
     return builder.build()
 
@@ -175,16 +186,93 @@ def page_layout(page, number: int) -> PageLayout:
     boxes = [box for box, _ in ruled]
     words = [w for w in page_words(page) if not _inside(w, boxes)]
     lines = group_lines(words)
-    found, lines = borderless_tables(lines)
-    items: list[Line | Grid] = [*lines, *found]
-    items += [Grid(box[1] + k * 1e-3, rows) for box, grids in ruled for k, rows in enumerate(grids)]
-    return PageLayout(number, sorted(items, key=lambda i: i.top))
+    cut = gutter(lines)
+    items: list[Line | Grid] = []
+    if cut is None:
+        found, lines = borderless_tables(lines)
+        items += [*lines, *found]
+    else:
+        lines = split_at(lines, cut)
+        for side in (1, 2):  # each column's tables from its own lines (full-width ones go left)
+            found, kept = borderless_tables([ln for ln in lines if (ln.side or 1) == side])
+            for grid in found:
+                grid.side = side
+            items += [*kept, *found]
+    items = drop_axis_labels(items)
+    for box, grids in ruled:
+        side = 0 if cut is None or box[0] < cut < box[2] else 1 if box[2] <= cut else 2
+        items += [Grid(box[1] + k * 1e-3, rows, side) for k, rows in enumerate(grids)]
+    return PageLayout(number, reading_order(items))
+
+
+AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{0,4}[QH][1-4](?:\s*\d{2,4})?|[1-4][QH]\d{0,4}")
+
+
+def drop_axis_labels(items: list) -> list:
+    """Lines of bare figures left after the tables are found are a chart's axis ticks ("30%",
+    "20%", "24/10 24/12 25/2"): a reader has no words to read them by, and as paragraphs they
+    would answer questions. Dropped when the page holds three or more, or one line holds three."""
+    def bare(item) -> bool:
+        return isinstance(item, Line) and all(AXIS_TICK_RE.fullmatch(w.text) for w in item.words)
+    ticks = [i for i in items if bare(i)]
+    if len(ticks) >= 3:
+        return [i for i in items if not bare(i)]
+    return [i for i in items if not (bare(i) and len(i.words) >= 3)]
+
+
+# ----- two columns -----
+
+def gutter(lines: list[Line]) -> float | None:
+    """The x of a gutter between two columns (text beside a sidebar, two tables side by side,
+    a two-column article): where, on several lines, words start after a wide gap, and almost
+    no word stands across."""
+    starts = [b.x0 for line in lines for a, b in zip(line.words, line.words[1:])
+              if b.x0 - a.x1 >= 1.5 * line.size and LABEL_RE.search(b.text)]
+    if len(starts) < 3:
+        return None
+    best = max(starts, key=lambda x: sum(abs(s - x) <= 6 for s in starts))
+    near = [s for s in starts if abs(s - best) <= 6]
+    if len(near) < 3:
+        return None
+    cut = min(near) - 1
+    across = sum(1 for line in lines if any(w.x0 < cut < w.x1 for w in line.words))
+    beside = sum(1 for line in lines if line.x0 < cut < line.x1)  # lines with words on both sides
+    if across > len(near) / 2 or beside < 3:
+        return None
+    return cut
+
+
+def split_at(lines: list[Line], cut: float) -> list[Line]:
+    """Each line not standing across the gutter becomes its left and right parts."""
+    out: list[Line] = []
+    for line in lines:
+        if any(w.x0 < cut < w.x1 for w in line.words):
+            out.append(line)
+            continue
+        for side, words in ((1, [w for w in line.words if w.x1 <= cut]), (2, [w for w in line.words if w.x0 >= cut])):
+            if words:
+                out.append(Line(words, min(w.top for w in words), max(w.bottom for w in words), side))
+    for side in (1, 2):
+        part = [ln for ln in out if ln.side == side]
+        if part:
+            edges = (min(ln.x0 for ln in part), max(ln.x1 for ln in part))
+            for ln in part:
+                ln.edges = edges
+    return out
+
+
+def reading_order(items: list[Line | Grid]) -> list[Line | Grid]:
+    """Top to bottom; where the page has two columns, the left column before the right one,
+    between the full-width lines above and below them."""
+    items = sorted(items, key=lambda i: i.top)
+    across = [i.top for i in items if i.side == 0]
+    return sorted(items, key=lambda i: (sum(t <= i.top for t in across), i.side, i.top))
 
 
 def page_words(page) -> list[Word]:
     out = []
     for w in page.extract_words(extra_attrs=["size"], return_chars=True):
-        if not w.get("upright", True):
+        if not w.get("upright", True) or LEADER_RE.match(w["text"]):
             continue
         out.extend(_split_fused(w))
     return out
@@ -193,6 +281,12 @@ def page_words(page) -> list[Word]:
 def _split_fused(w: dict) -> list[Word]:
     """"2021年：497.1" is a label and a figure: two words, each with its own position."""
     word = Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"], w["size"])
+    if LEADER_RE.search(w["text"]):  # "Medicare......": the label without its leader
+        word.text = LEADER_RE.sub("", w["text"])
+        chars = w.get("chars") or []
+        if len(chars) == len(w["text"]):
+            word.x1 = chars[len(word.text) - 1]["x1"]
+        return [word]
     m = FUSED_VALUE_RE.match(w["text"])
     chars = w.get("chars") or []
     if not m or len(chars) != len(w["text"]):
@@ -241,7 +335,11 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
             for box, text in zip(row.cells, texts):
                 if box is not None:
                     cells[box] = join_text((text or "").split("\n"))
-        out.append((table.bbox, [g for section in sections(cells) for g in header_bands(section)]))
+        grids = [g for section in sections(cells) for g in header_bands(section)]
+        # a box of one column is a layout frame (a text box, a banner around a page of blocks),
+        # not a table: its words are read as the page's lines
+        if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
+            out.append((table.bbox, grids))
     return out
 
 
@@ -305,6 +403,17 @@ def header_bands(grid: list[list[str]]) -> list[list[list[str]]]:
 
 
 # ----- borderless tables -----
+#
+# A borderless table is found from word positions: value rows (a text label, then figures set
+# apart from each other) whose figures stand in the same columns. Columns are the union of the
+# rows' figure positions, so a row may leave columns empty (a forecast not given, a subtotal
+# only in the last column). A line of words left of the first column between value rows is a
+# section row (it ends in a colon) or the wrapped rest of the label above. Up to three lines
+# right above the rows whose words stand over the columns are the header, kept as separate
+# rows for bot.grid to fold ("Three months ended" over "2023 | 2022").
+
+SECTION_RE = re.compile(r"[:：]\s*\d{0,2}$")
+
 
 @dataclass
 class Row:
@@ -313,31 +422,74 @@ class Row:
     values: list[Word]
 
 
-def value_row(line: Line) -> Row | None:
-    """A line ending in two or more figures set apart from each other, as a table's columns."""
+def value_row(line: Line, least: int = 2) -> Row | None:
+    """A line ending in `least` or more figures set apart from each other, as a table's columns."""
     words = line.words
     k = len(words)
     while k > 0 and VALUE_RE.fullmatch(words[k - 1].text):
         k -= 1
     values = words[k:]
-    if len(values) < 2 or not any(any(ch.isdigit() for ch in v.text) for v in values):
-        return None
     em = line.size
+    # a footnote mark or number one space after the label belongs to the label ("Defense 3")
+    while k and values and values[0].x0 - words[k - 1].x1 < 0.6 * em and not words[k - 1].text.endswith((":", "：")):
+        k += 1
+        values = values[1:]
+    if len(values) < least or not any(any(ch.isdigit() for ch in v.text) for v in values):
+        return None
     if any(b.x0 - a.x1 < 0.6 * em for a, b in zip(values, values[1:])):
         return None  # one space apart: figures listed in a sentence
-    if k and values[0].x0 - words[k - 1].x1 < 0.6 * em and not words[k - 1].text.endswith((":", "：")):
-        return None  # a figure run into the words before it, unless a colon marks those as its label
+    if len(values) >= 2 and not words[:k] and all(YEAR_RE.fullmatch(v.text) for v in values):
+        return None  # a line of years is a header
     return Row(line, words[:k], values)
 
 
-def _aligned(a: Row, b: Row) -> bool:
-    return len(a.values) == len(b.values) and all(
-        min(u.x1, v.x1) > max(u.x0, v.x0) for u, v in zip(a.values, b.values))
+class _Columns:
+    """The figure columns of a block: x ranges, widened as rows come."""
+
+    def __init__(self, first: Row):
+        self.spans = [[v.x0, v.x1] for v in first.values]
+
+    def slots(self, row: Row, em: float) -> list[int] | None:
+        """The column of each figure of `row`, left to right, or None if they do not line up.
+        A figure between or beside the known columns opens a new one when at least two of the
+        row's other figures line up."""
+        found: list[int | None] = []
+        for v in row.values:
+            hits = [j for j, (a, b) in enumerate(self.spans) if min(v.x1, b) - max(v.x0, a) > -0.2 * em]
+            if len(hits) > 1:
+                return None
+            found.append(hits[0] if hits else None)
+        known = [j for j in found if j is not None]
+        if known != sorted(set(known)) or not known:
+            return None
+        if row.label and row.label[-1].x1 > self.spans[known[0]][1]:
+            return None  # the words run on under the figures: prose
+        if None in found:
+            if len(known) < 2 or len(found) != len(self.spans) + found.count(None):
+                return None
+            spans, k = [], 0
+            for v, j in zip(row.values, found):
+                spans.append([v.x0, v.x1] if j is None else self.spans[j])
+            self.spans = spans
+            return list(range(len(spans)))
+        for v, j in zip(row.values, found):
+            self.spans[j] = [min(self.spans[j][0], v.x0), max(self.spans[j][1], v.x1)]
+        return known
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    columns: _Columns
+    rows: list  # [label text, {column: figure}, is_section]
+    first: Row
 
 
 def borderless_tables(lines: list[Line]) -> tuple[list[Grid], list[Line]]:
     grids: list[Grid] = []
     rest: list[Line] = []
+    last: _Block | None = None
     k = 0
     while k < len(lines):
         block = _block_at(lines, k)
@@ -345,90 +497,185 @@ def borderless_tables(lines: list[Line]) -> tuple[list[Grid], list[Line]]:
             rest.append(lines[k])
             k += 1
             continue
-        start, end, rows = block
-        head = _header_lines(lines, start, rows, rest)
+        sections = _leading_sections(lines, block.start, block.first, rest)
+        for line in sections:
+            rest.remove(line)
+        head = _header_lines(lines, block.start - len(sections), block, rest)
         for line in head:
             rest.remove(line)
-        grids.append(Grid((head[0] if head else lines[start]).top, _borderless_grid(head, rows)))
-        k = end
+        rows = [[s.text, {}, True] for s in sections] + block.rows
+        if last is not None and last.end == block.start and not sections and not head \
+                and _same_columns(last.columns, block.columns):
+            # the same columns after a blank line: the table goes on
+            grids[-1].rows += _borderless_grid([], block, rows)[1:]
+        else:
+            top = (head[0] if head else sections[0] if sections else lines[block.start]).top
+            grids.append(Grid(top, _borderless_grid(head, block, rows)))
+        last = block
+        k = block.end
     return grids, rest
 
 
-def _block_at(lines: list[Line], start: int) -> tuple[int, int, list[list]] | None:
-    """Value rows from `start` that line up, with wrapped label lines between them."""
-    first = value_row(lines[start])
-    if first is None:
+def _same_columns(a: _Columns, b: _Columns) -> bool:
+    return len(a.spans) == len(b.spans) and all(min(u[1], v[1]) > max(u[0], v[0]) for u, v in zip(a.spans, b.spans))
+
+
+def _block_at(lines: list[Line], start: int) -> _Block | None:
+    """Value rows from `start` that line up, with section and wrapped label lines between them."""
+    first = value_row(lines[start]) or value_row(lines[start], least=1)
+    if first is None or not first.label:
         return None
-    rows: list[list] = [[first, []]]  # the row and its label's continuation lines
+    columns = _Columns(first)
+    em = lines[start].size
+    rows: list[list] = [[first, {j: v.text for j, v in enumerate(first.values)}, False]]
     k = start + 1
     pending: list[Line] = []
     while k < len(lines):
-        line, prev = lines[k], (pending[-1] if pending else rows[-1][0].line)
+        line = lines[k]
+        prev = pending[-1] if pending else rows[-1][0].line
         if line.top - prev.bottom > 1.5 * (prev.bottom - prev.top):
             break
-        row = value_row(line)
-        if row is not None and _aligned(first, row):
-            rows[-1][1].extend(pending)
+        row = value_row(line, least=1)
+        slots = columns.slots(row, em) if row is not None else None
+        if row is not None and slots is not None:
+            _settle(rows, pending, row)
             pending = []
-            rows.append([row, []])
-        elif row is None and line.x1 < first.values[0].x0 and len(pending) < 3:
+            if len(slots) != len(row.values):  # columns were re-numbered: a column opened
+                rows = _renumber(rows, columns)
+            rows.append([row, dict(zip(slots, (v.text for v in row.values))), False])
+        elif row is None and line.x1 < columns.spans[0][0] and len(pending) < 3:
             pending.append(line)
         else:
             break
         k += 1
-    if len(rows) < 2:
+    figures = [r for r in rows if not r[2]]
+    if len(figures) < 2 or (sum(len(r[1]) >= 2 for r in figures) < 2 and not _key_value_block(figures)):
         return None
-    return start, k - len(pending), rows
+    # rows without a label in words are a chart's axis values, not a table's rows
+    labelled = sum(1 for r in figures if LABEL_RE.search(t := " ".join(w.text for w in r[0].label)) or YEAR_RE.search(t))
+    if labelled < max(2, len(figures) / 2):
+        return None
+    out = [[_label(r[0]) if isinstance(r[0], Row) else r[0], r[1], r[2]] for r in rows]
+    return _Block(start, k - len(pending), columns, out, first)
 
 
-def _header_lines(lines: list[Line], start: int, rows: list[list], rest: list[Line]) -> list[Line]:
-    """Up to two lines right above the rows whose words all stand over a column."""
-    first = rows[0][0]
+def _key_value_block(rows: list[list]) -> bool:
+    """Three or more "label  figure" lines, the figures right-aligned in one column, one of
+    them a measured amount (not a contents page's page numbers): a small table of facts."""
+    values = [r[0].values[0] for r in rows if len(r[0].values) == 1]
+    return len(values) == len(rows) >= 3 and max(v.x1 for v in values) - min(v.x1 for v in values) < 3 \
+        and any(re.search(r"[.,%]", v.text) for v in values)
+
+
+def _renumber(rows: list[list], columns: _Columns) -> list[list]:
+    """After a column opened, each earlier figure goes to the column its word stands in."""
+    for r in rows:
+        if isinstance(r[0], Row):
+            r[1] = {next(j for j, (a, b) in enumerate(columns.spans) if min(v.x1, b) >= max(v.x0, a)): v.text
+                    for v in r[0].values}
+    return rows
+
+
+def _settle(rows: list[list], pending: list[Line], nxt: Row) -> None:
+    """Lines between two value rows: a section heading (ends in a colon) or the label above wrapped."""
+    for line in pending:
+        if SECTION_RE.search(line.text):
+            rows.append([line.text, {}, True])
+        else:
+            target = next((r for r in reversed(rows) if isinstance(r[0], Row) or not r[2]), rows[-1])
+            target.append(line)
+    return None
+
+
+def _label(row: Row) -> Row:
+    return row
+
+
+def _leading_sections(lines: list[Line], start: int, first: Row, rest: list[Line]) -> list[Line]:
+    """Section lines right above the first value row ("Outlays:"), left of the figures."""
+    out: list[Line] = []
+    k = start - 1
+    below = lines[start]
+    while k >= 0 and len(out) < 2 and len(rest) > len(out) and rest[-1 - len(out)] is lines[k]:
+        line = lines[k]
+        if below.top - line.bottom > 1.5 * (line.bottom - line.top) or not SECTION_RE.search(line.text) \
+                or line.x1 >= first.values[0].x0:
+            break
+        out.insert(0, line)
+        below = line
+        k -= 1
+    return out
+
+
+def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]) -> list[Line]:
+    """Up to three lines right above the rows whose words all stand over a column."""
     head: list[Line] = []
     k = start - 1
-    below = first.line
-    while k >= 0 and len(head) < 2 and rest and rest[-1 - len(head)] is lines[k]:
+    below = lines[start] if start < len(lines) else lines[-1]
+    filled: set[int] = set()
+    while k >= 0 and len(head) < 3 and len(rest) > len(head) and rest[-1 - len(head)] is lines[k]:
         line = lines[k]
         if below.top - line.bottom > 1.5 * (line.bottom - line.top) or ENDS_SENTENCE_RE.search(line.text):
             break
-        if _header_cells(line, first) is None:
+        cells = _header_cells(line, block.columns)
+        if cells is None or not any(cells[1:]):
             break
         head.insert(0, line)
+        filled |= {j for j, c in enumerate(cells[1:]) if c}
         below = line
         k -= 1
+    n = len(block.columns.spans)
+    while head and len(filled) < max(1, min(2, n), n // 2):
+        return []
     return head
 
 
-def _columns(first: Row) -> list[tuple[float, float]]:
-    return [(v.x0, v.x1) for v in first.values]
-
-
-def _header_cells(line: Line, first: Row) -> list[str] | None:
-    cols = _columns(first)
-    cells = [[] for _ in range(len(cols) + 1)]
+def _header_cells(line: Line, columns: _Columns) -> list[str] | None:
+    """The line's words by column (0: the label column), or None when they do not stand over the
+    columns: a word over no column, or two neighbouring words of different columns one space
+    apart (a sentence running over the columns). A phrase standing over the middle of two or
+    more columns ("Three months ended" over "2023 | 2022") goes to the first of them; bot.grid
+    carries it across the rest."""
+    spans = columns.spans
+    cells: list[list[str]] = [[] for _ in range(len(spans) + 1)]
     em = line.size
+    phrases: list[list[Word]] = []
     for w in line.words:
-        if w.x1 <= cols[0][0]:
-            cells[0].append(w.text)
-            continue
-        overlap = [min(w.x1, b + em) - max(w.x0, a - em) for a, b in cols]
-        best = max(range(len(cols)), key=overlap.__getitem__)
-        if overlap[best] <= 0:
+        if phrases and w.x0 - phrases[-1][-1].x1 < em:
+            phrases[-1].append(w)
+        else:
+            phrases.append([w])
+    prev_col, prev_x1 = None, None
+    for phrase in phrases:
+        x0, x1 = phrase[0].x0, phrase[-1].x1
+        if x1 <= spans[0][0]:
+            col = 0
+        else:
+            covered = [j for j, (a, b) in enumerate(spans) if x0 <= (a + b) / 2 <= x1]
+            overlap = [min(x1, b + em) - max(x0, a - em) for a, b in spans]
+            best = max(range(len(spans)), key=overlap.__getitem__)
+            if overlap[best] <= 0:
+                return None
+            col = 1 + (covered[0] if len(covered) >= 2 else best)
+        if prev_col is not None and col != prev_col and x0 - prev_x1 < 0.6 * em:
             return None
-        cells[best + 1].append(w.text)
-    if sum(1 for c in cells[1:] if c) < max(2, len(cols) // 2):
-        return None
+        cells[col].append(" ".join(w.text for w in phrase))
+        prev_col, prev_x1 = col, x1
     return [fix_spacing(" ".join(c)) for c in cells]
 
 
-def _borderless_grid(head: list[Line], rows: list[list]) -> list[list[str]]:
-    first = rows[0][0]
-    width = len(first.values) + 1
-    header = [_header_cells(line, first) for line in head] or [[""] * width]
+def _borderless_grid(head: list[Line], block: _Block, rows: list[list]) -> list[list[str]]:
+    width = len(block.columns.spans) + 1
+    header = [_header_cells(line, block.columns) for line in head] or [[""] * width]
     body = []
-    for row, more in rows:
-        label = join_text([" ".join(w.text for w in row.label)] + [m.text for m in more])
-        body.append([label] + [v.text for v in row.values])
+    for row in rows:
+        first, figures, section = row[0], row[1], row[2]
+        more = row[3:]
+        if isinstance(first, Row):
+            label = join_text([" ".join(w.text for w in first.label)] + [m.text for m in more])
+        else:
+            label = join_text([first] + [m.text for m in more])
+        body.append([label] + [figures.get(j, "") for j in range(width - 1)])
     return [*header, *body]
 
 
@@ -441,6 +688,9 @@ class Writer:
         self.builder = builder
         self.pages = pages
         self.furniture = running_lines([[line.text for line in p.lines] for p in pages])
+        header = running_header(pages, self.furniture)
+        if header:  # dropped from the text, but it often names the report and its year
+            builder.meta["header"] = header
         self.left, self.right = text_column(pages)
         self.last: _LastTable | None = None
 
@@ -482,8 +732,18 @@ class Writer:
         body = statistics.median(w.size for line in lines for w in line.words)
         big = max(lines, key=lambda line: line.size)
         if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text):
-            self.builder.heading(big.text, level=1)
-            return [i for i in items if i is not big]
+            # a title set on two or three lines of the same type ("…股份有限公司" / "2024年年度报告摘要")
+            k = lines.index(big)
+            title = [big]
+            for nxt in lines[k + 1:k + 3]:
+                gap = nxt.top - title[-1].bottom
+                if (abs(nxt.size - big.size) > 0.5 or gap > big.size or not looks_like_title(nxt.text)
+                        or BULLET_RE.match(nxt.text)):  # a numbered heading of the same type follows
+                    break
+                title.append(nxt)
+            text = " ".join(line.text for line in title)
+            self.builder.heading(text if looks_like_title(text) else big.text, level=1)
+            return [i for i in items if not any(i is t for t in title)]
         return items
 
     def _text(self, lines: list[Line], page: int) -> None:
@@ -497,6 +757,7 @@ class Writer:
             return
         width = len(rows[0])
         caption = None
+        continued = False
         # A table at the top of a page, as wide as the table that ended the last page, is that
         # table continued: it keeps the caption (and header, which is often not repeated).
         if continues and last is not None and last.page == page - 1 and last.width == width:
@@ -505,13 +766,14 @@ class Writer:
                 rows = rows[1:]
             rows = [list(r) for r in last.header] + rows
             caption = last.caption if last.caption.endswith("（续）") else f"{last.caption}（续）"
+            continued = True
         elif len(rows) == 1 and (pairs := _key_values(rows[0])):
             # a one-row box of "label | figure | label | figure": a sentence of facts, each figure
             # kept beside its label
             self.builder.text("；".join(f"{k}：{v}" for k, v in pairs), page=page)
             return
         before = len(self.builder.blocks)
-        self.builder.table(rows, caption=caption, page=page)
+        self.builder.table(rows, caption=caption, page=page, continued=continued)
         made = self.builder.blocks[before:]
         if made and isinstance(made[-1], Table):
             table = made[-1]
@@ -576,6 +838,16 @@ def running_lines(pages: list[list[str]]) -> set[str]:
     return {line for line, n in counts.items() if n >= need}
 
 
+def running_header(pages: list[PageLayout], furniture: set[str]) -> str:
+    """The running header's text as printed (the first furniture line at the top of most pages)."""
+    counts: dict[str, int] = {}
+    for p in pages:
+        lines = p.lines
+        if lines and _norm(lines[0].text) in furniture and WORDS_RE.search(lines[0].text):
+            counts[lines[0].text] = counts.get(lines[0].text, 0) + 1
+    return max(counts, key=counts.get) if counts else ""
+
+
 def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -595,12 +867,16 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
             buf.clear()
 
     prev: Line | None = None
+    page_edges = (left, right)
     for line in lines:
         text = line.text
+        left, right = line.edges or page_edges  # a line in one of two columns ends at its column's edge
+        full = max(right - left, 1.0)
         # a first-line indent after a sentence's end starts a paragraph, however full the line above
         ended = prev is not None and ENDS_SENTENCE_RE.search(prev.text)
         indented = ended and line.x0 - prev.x0 > line.size
-        short = line.x1 - line.x0 < 0.75 * full or display_width(text) < 40
+        # (a narrow column's full lines are few characters long: there only the width tells)
+        short = line.x1 - line.x0 < 0.75 * full or (display_width(text) < 40 and line.edges is None)
         titled = looks_like_title(text) and WORDS_RE.search(text) and short
         # after a full line closing a sentence, a short line without closing punctuation is a
         # heading or caption, not the paragraph's last line (which closes the sentence itself)

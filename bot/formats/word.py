@@ -1,5 +1,6 @@
 """Word .docx -> Report: body paragraphs and tables in document order. Heading styles (and
-outline levels) give headings; the Title style, or a first level-1 heading, gives the title;
+outline levels, and short lines set all in bold) give headings; the Title style, or a first
+level-1 heading, gives the title (the core properties' title goes to the report's scope);
 a short paragraph (or a Caption-style one) right before a table is its caption.
 
 Word files carry no page layout, so blocks have no page numbers. Headers, footers, footnotes,
@@ -30,13 +31,66 @@ def read_docx(path: Path, name: str) -> Report:
     builder = ReportBuilder(name)
     with damaged_file(name, "Word .docx document", "open it in Word and save it again as .docx "
                                                    "(an old .doc must be saved as .docx)"):
-        document = docx.Document(str(path))
+        document = open_docx(path)
+        title = (document.core_properties.title or "").strip()
+        if title:  # the document's own title property, for its scope (bot.sections)
+            builder.meta["title"] = title
         for item in document.iter_inner_content():
             if isinstance(item, DocxTable):
                 builder.table([[cell_text(c) for c in row.cells] for row in item.rows])
             else:
                 add_paragraph(builder, item)
     return builder.build()
+
+
+def open_docx(path: Path):
+    """The document, repaired the way Word repairs it when a relationship points to a part the
+    package lacks (a footnotes part left out by the tool that wrote the file): that relationship
+    is dropped and the rest is read."""
+    import docx
+
+    try:
+        return docx.Document(str(path))
+    except KeyError as err:
+        if "There is no item named" not in str(err):
+            raise
+    return docx.Document(_without_dangling_relationships(path))
+
+
+def _without_dangling_relationships(path: Path):
+    import io
+    import posixpath
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = set(src.namelist())
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith(".rels"):
+                # "word/_rels/document.xml.rels" speaks for parts relative to "word/"
+                base = posixpath.dirname(posixpath.dirname(item.filename))
+                root = ElementTree.fromstring(data)
+                for rel in list(root):
+                    target = rel.get("Target", "")
+                    if rel.get("TargetMode") == "External" or not target:
+                        continue
+                    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+                    if part not in names:
+                        root.remove(rel)
+                data = _tostring(root)
+            dst.writestr(item, data)
+    out.seek(0)
+    return out
+
+
+def _tostring(root) -> bytes:
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "http://schemas.openxmlformats.org/package/2006/relationships")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def add_paragraph(builder: ReportBuilder, paragraph) -> None:
@@ -50,7 +104,8 @@ def add_paragraph(builder: ReportBuilder, paragraph) -> None:
     # A soft line break often puts the "数据来源：…" note under the text in the same paragraph.
     lines = paragraph.text.split("\n")
     body = [line for line in lines if not SOURCE_RE.match(line)]
-    builder.text("\n".join(body), caption=style in CAPTION_STYLES)
+    # a short line set all in bold is a heading in documents that use no heading styles
+    builder.text("\n".join(body), caption=style in CAPTION_STYLES, guess_heading=_all_bold(paragraph))
     for note in (line for line in lines if SOURCE_RE.match(line)):
         builder.text(note)
 
@@ -81,6 +136,12 @@ def _outline_level(element) -> int | None:
     except (TypeError, ValueError):
         return None
     return value + 1 if value < 9 else None  # 9 means "body text"
+
+
+def _all_bold(paragraph) -> bool:
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    style_bold = bool(paragraph.style is not None and paragraph.style.font.bold)
+    return bool(runs) and all(r.bold or (r.bold is None and style_bold) for r in runs)
 
 
 def _style_name(paragraph) -> str:

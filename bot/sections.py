@@ -1,0 +1,501 @@
+"""A report's parts and scope: which year each passage reports on, and whom the report is about.
+
+Two things every format loses in the same way, read here once from the parsed blocks:
+
+- **Parts.** One file may hold several reports of one series (four years of a city's statistical
+  communiqué, a ministry's bulletins for two years). A part starts at a *year heading* (a short
+  title line naming one year and a kind of report: "2023年…统计公报", "2022 Annual Report"), or
+  where the top-level numbering starts again at "一、" without a chapter heading above it (the
+  masthead lines just before belong to the new part). A part carries its title ("" when it has
+  none) and its year: the title's year, else the year its own text names most (its opening
+  "2023年是…" counts more; a bare date line such as the release date "2024年3月" not at all).
+  Never the previous part's year.
+- **Scope.** The entity, place and period the report is about, from its title, metadata, cover
+  (first paragraphs and tables), running header and, failing those, its file name, with the
+  short forms a question may use: a company's 股票简称/证券代码 or ticker as the report states them,
+  a place without its administrative suffix or ethnic-autonomy name ("延边朝鲜族自治州" -> 延边,
+  延边州), 中国/全国/我国 for a national body's report. A junk title ("2024 [1]", "Document", a
+  file name, "---") is replaced by a better one (metadata, a filing's cover, the file name).
+
+Everything here is about the shape of report text; nothing names a document, company or place.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path, PurePath
+
+from .types import Block, Paragraph, Report, Table
+
+YEAR = r"(?:19|20)\d\d"
+YEAR_RE = re.compile(rf"(?<!\d){YEAR}(?!\d)")
+# a span of years ("2021~2024年", "2022-2023") titles a collection, not one year's part
+YEAR_SPAN_RE = re.compile(rf"{YEAR}\s*[~～\-–—至到]\s*(?:{YEAR}|\d\d)(?!\d)")
+KIND_RE = re.compile(r"公报|报告|年报|白皮书|年鉴|bulletin|report|communiqu[eé]|review|form\s*10-?[kq]", re.I)
+SENTENCE_END = tuple("。！？!?；;：:，,")
+TOP_ITEM_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*\S")
+CHAPTER_RE = re.compile(r"^\s*(第[一二三四五六七八九十百\d]+\s*[章节部分篇]|part\s+[ivx\d]+\b|chapter\s+\d+)", re.I)
+ZH_DATE_RE = re.compile(rf"{YEAR}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?")
+DATE_LINE_RE = re.compile(rf"^\s*{YEAR}\s*年\s*\d{{1,2}}\s*月(\s*\d{{1,2}}\s*日)?\s*$")
+# "2023年是…", "2023年，…", "In 2023, …": a paragraph that opens on its year
+OPENING_YEAR_RE = re.compile(rf"^\s*(?:in\s+)?({YEAR})\s*(?:年(?:度)?\s*(?:是|，|,|以来|全年)|,)", re.I)
+ZH_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})\s*(?:年|财年)")
+# ("of 1934" is an Act's year in every SEC filing, not the period)
+EN_YEAR_RE = re.compile(rf"(?:fiscal(?: year)?|FY|year ended [A-Z][a-z]+ \d{{1,2}},|in|for)\s+({YEAR})(?!\d)", re.I)
+SHORT = 40  # a title or masthead line is shorter than this (characters)
+PERIOD_MARK = " · "  # between a scope's names and its period
+
+
+# ----- parts -------------------------------------------------------------------------------
+
+def _line(block: Block) -> str:
+    return block.text.strip() if isinstance(block, Paragraph) else ""
+
+
+def _short(text: str) -> bool:
+    return 0 < len(text) <= SHORT and not text.endswith(SENTENCE_END)
+
+
+def year_heading(text: str) -> str:
+    """The year a short title line names as the year of a report ("南京市2024年国民经济和社会发展
+    统计公报" -> "2024"), else ""."""
+    text = text.strip()
+    if not text or len(text) > 60 or text.endswith(SENTENCE_END) or "《" in text or YEAR_SPAN_RE.search(text):
+        return ""
+    years = set(YEAR_RE.findall(text))
+    if len(years) != 1 or not KIND_RE.search(text) or TOP_ITEM_RE.match(text):
+        return ""
+    if ZH_DATE_RE.search(text):  # a line with a full date announces an event, not a year's report
+        return ""
+    return years.pop()
+
+
+def content_year(blocks: list[Block]) -> str:
+    """The year a run of blocks reports on: the year its text names most, a paragraph opening on
+    its year counting three times; release-date lines ("2024年3月") do not count."""
+    counts: Counter[str] = Counter()
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            text = b.text
+            if DATE_LINE_RE.match(text) or b.boilerplate:
+                continue
+            m = OPENING_YEAR_RE.match(text)
+            if m:
+                counts[m.group(1)] += 3
+        else:
+            text = " ".join([b.caption, *b.header])
+        years = ZH_YEAR_RE.findall(text) if re.search(r"[\u4e00-\u9fff]", text) else EN_YEAR_RE.findall(text)
+        counts.update(years)
+    if not counts:
+        return ""
+    best = max(counts.values())
+    return max(y for y, n in counts.items() if n == best)  # a tie goes to the later year
+
+
+@dataclass(frozen=True)
+class Part:
+    start: int  # index of its first block
+    title: str  # "" when the part has no title line
+    year: str
+
+
+def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
+    """The parts of a report, in order; one part when nothing starts another. `title` is the
+    report's title: when it is a year heading, it titles the first part."""
+    starts: list[tuple[int, str]] = [(0, title if year_heading(title) else "")]
+    # a line printed again and again (a page footer "Acme | Q3 2024 Form 10-Q | 7") heads no part
+    seen = Counter(_line(b) for b in blocks if _line(b))
+    seen.update(b.heading for b in blocks if b.heading)
+    higher = False  # a top-level item after "一、" was seen since the part began
+    last_heading = None
+    for i, b in enumerate(blocks):
+        heading = b.heading if b.heading != last_heading else None
+        last_heading = b.heading
+        for text in (heading, _line(b)):
+            if not text:
+                continue
+            if year_heading(text) and seen[text] < 3 + (text == title):
+                start, current = starts[-1]
+                if current == text:
+                    pass  # the part's own title again
+                elif not current and i - start <= 3:
+                    starts[-1] = (start, text)  # the title under the part's masthead
+                else:
+                    starts.append((i, text))
+                higher = False
+                break
+            if CHAPTER_RE.match(text):
+                higher = False  # numbering restarts under each chapter: that is no new part
+                continue
+            m = TOP_ITEM_RE.match(text) if _short(text) else None
+            if m and m.group(1) == "一":
+                if higher:
+                    starts.append((_masthead_start(blocks, i, starts[-1][0]), ""))
+                higher = False
+            elif m:
+                higher = True
+    parts = []
+    for k, (start, name) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(blocks)
+        year = year_heading(name) if name else content_year(blocks[start:end])
+        parts.append(Part(start, name, year))
+    # a part reporting on the same year as the one before (or on none) is a chapter of it
+    merged: list[Part] = []
+    for p in parts:
+        if merged and (p.year == merged[-1].year or not p.year):
+            if p.title and not merged[-1].title:
+                merged[-1] = Part(merged[-1].start, p.title, p.year)
+            continue
+        if merged and not merged[-1].year:  # a cover that names no year opens the next part
+            merged[-1] = Part(merged[-1].start, p.title, p.year)
+            continue
+        merged.append(p)
+    return merged
+
+
+def _masthead_start(blocks: list[Block], i: int, floor: int) -> int:
+    """Where a part whose numbering starts at block `i` begins: back over the masthead (short
+    lines: issuer, release date) and at most one opening paragraph."""
+    start, longs = i, 0
+    for k in range(i - 1, floor, -1):
+        b = blocks[k]
+        if isinstance(b, Table):
+            break
+        if _short(b.text):
+            start = k
+            continue
+        longs += 1
+        if longs > 1 or start < i:  # a long paragraph above the masthead ends the previous part
+            break
+        start = k
+    return start
+
+
+def assign_parts(report: Report, period_year: str = "") -> list[Part]:
+    """Set each block's `section` and `year`. A single-part report's year is its period's."""
+    parts = split_parts(report.blocks, report.title) if report.blocks else []
+    if len(parts) <= 1:
+        if period_year:
+            report.blocks = [replace(b, year=period_year) for b in report.blocks]
+        return parts
+    out = []
+    for k, p in enumerate(parts):
+        end = parts[k + 1].start if k + 1 < len(parts) else len(report.blocks)
+        out += [replace(b, section=p.title, year=p.year) for b in report.blocks[p.start:end]]
+    report.blocks = report.blocks[:parts[0].start] + out
+    return parts
+
+
+# ----- scope -------------------------------------------------------------------------------
+
+CJK = r"\u4e00-\u9fff"
+COMPANY_ZH_RE = re.compile(rf"[{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司)")
+SHORT_NAME_RE = re.compile(rf"(?:股票|证券|公司|A股|H股)简称\s*[:：]?\s*([{CJK}A-Za-z0-9*＊]{{2,12}})")
+CODE_RE = re.compile(r"(?:股票|证券|公司|A股|H股)代码\s*[:：]?\s*(\d{6}|\d{4,5}(?=\D|$))")
+ALIAS_RE = re.compile(rf"(?:以下)?简称\s*[“\"「『]([{CJK}A-Za-z0-9]{{2,12}})[”\"」』]")
+ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|盟|旗"
+# before the report's year or its issuer ("合肥市2024年…", "合肥市统计局"), or right after the year
+# ("2024年杭州市…"; not "…市场", "…市值", "…区域")
+PLACE_RE = re.compile(rf"([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
+                      rf"(?<={YEAR}年)([{CJK}]{{2,4}}?(?:{ADMIN}))(?![场值民域间外内])")
+PLACE_SUFFIX_RE = re.compile(rf"(?:{ADMIN})$")
+AUTONOMY_RE = re.compile(r"自治(区|州|县|旗)$")
+# a national government body as issuer: its report's figures are the country's
+NATIONAL_RE = re.compile(rf"^(?:中华人民共和国[{CJK}]{{0,16}}(?:部|局|署|委员会|院)|国务院|国家[{CJK}]{{1,12}}(?:局|部|署|委员会))$")
+NATIONAL_WORDS = ("中国", "全国", "我国")
+# a filing's cover: the registrant's name sits on the line above this note
+EXACT_NAME_RE = re.compile(r"^\(?\s*exact name of (?:the )?(?:small business )?(?:registrant|issuer|company)", re.I)
+PERIOD_EN_RE = re.compile(r"\bfor the (fiscal year|quarterly period|year|quarter|fiscal quarter|transition period) "
+                          r"ended:?\s+([A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})", re.I)
+FORM_RE = re.compile(r"^\s*form\s+(10-k|10-q|20-f|40-f|8-k|6-k|s-1)\s*$", re.I)
+LISTED_EN_RE = re.compile(r"((?:The )?[A-Z][\w&.'-]*(?:[ ,]+[A-Z][\w&.'-]*){0,5}),?\s*\((?:NYSE|NASDAQ|Nasdaq|NYSE American|"
+                          r"NYSE MKT|AMEX|OTCQX|OTCQB|OTC|TSX|LSE|ASX|HKEX|SEHK)[^:)]{0,20}:\s*([A-Z][A-Z.]{0,6})\)")
+COMPANY_EN_RE = re.compile(r"\b((?:The )?[A-Z][\w&'-]*(?: [A-Z&][\w&'-]*){0,5},? (?:Inc|Corp|Corporation|Company|Co|Ltd|"
+                           r"Limited|plc|PLC|LLC|L\.P|N\.V|S\.A|AG|SE)\b\.?)")
+FILE_CODE_RE = re.compile(r"(?:^|[_\-\s])(\d{6})(?=[_\-\s]|$)")
+FILE_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?:\s*年|(?=[_\-\s~～]|$))")
+JUNK_TITLE_RE = re.compile(r"^(?:document|untitled|无标题|新建.*文档|microsoft word.*|---+|title|index|page \d+)$", re.I)
+FILE_TITLE_RE = re.compile(r"\.(?:x?html?|pdf|docx?|txt|md|xlsx?)$|^[\w.-]+_\d{6,8}\.?\w*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def ethnic_groups() -> tuple[str, ...]:
+    path = Path(__file__).with_name("data") / "ethnic_groups.txt"
+    names = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def place_aliases(place: str) -> list[str]:
+    """A place and the short forms a question may use: without its administrative suffix, without
+    the ethnic names of an autonomous area, and the short form with the bare suffix ("延边州")."""
+    out = [place]
+    core = PLACE_SUFFIX_RE.sub("", place)
+    autonomy = AUTONOMY_RE.search(place)
+    if autonomy:
+        stripped = True
+        while stripped:  # "延边朝鲜族" -> "延边", "新疆维吾尔" -> "新疆", "积石山保安族东乡族撒拉族" -> "积石山"
+            stripped = False
+            for name in ethnic_groups():
+                for form in (name + "族", name):
+                    if core.endswith(form) and len(core) - len(form) >= 2:
+                        core, stripped = core[: -len(form)], True
+                        break
+                if stripped:
+                    break
+        if core != PLACE_SUFFIX_RE.sub("", place):
+            out.append(core + autonomy.group(1))  # "延边州", "广西区"
+    if len(core) >= 2 and core != place:
+        out.append(core)
+    return list(dict.fromkeys(out))
+
+
+def romanised(name: str) -> list[str]:
+    """A Chinese place name as English text writes it, in Hanyu Pinyin: "合肥" -> "Hefei",
+    "西安" -> "Xi'an" (and "Xian"). Empty when pypinyin is not installed or the name is not Chinese."""
+    if not re.fullmatch(rf"[{CJK}]{{2,8}}", name):
+        return []
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:
+        return []
+    syllables = lazy_pinyin(name)
+    if not all(re.fullmatch(r"[a-z]+", s) for s in syllables):
+        return []
+    marked = syllables[0] + "".join(("'" if s[0] in "aoe" else "") + s for s in syllables[1:])
+    return list(dict.fromkeys(w.capitalize() for w in (marked, "".join(syllables))))
+
+
+def good_title(title: str, file: str) -> bool:
+    t = title.strip()
+    if not t or JUNK_TITLE_RE.match(t) or FILE_TITLE_RE.search(t) or re.fullmatch(r"\S*\d{6,}\S*", t):
+        return False
+    if t in (PurePath(file).name, PurePath(file).stem):
+        return False
+    # a title names something: two Chinese characters or a Latin word of three letters
+    return bool(re.search(rf"[{CJK}]{{2}}|[A-Za-z]{{3}}", t))
+
+
+@dataclass
+class Scope:
+    entity: str = ""
+    short: tuple[str, ...] = ()  # short names, codes, tickers as the report states them
+    place: str = ""
+    national: bool = False
+    period: str = ""  # "2024", "fiscal year ended December 31, 2021"
+    title: str = ""  # a better title than the format gave, when it gave junk
+
+    def words(self) -> str:
+        names = [self.entity, *self.short]
+        if self.place:
+            names += place_aliases(self.place)
+            names += romanised(place_aliases(self.place)[-1])
+        if self.national:
+            names += NATIONAL_WORDS
+        words = " ".join(dict.fromkeys(n for n in names if n))
+        return f"{words}{PERIOD_MARK}{self.period}" if self.period else words
+
+    @property
+    def year(self) -> str:
+        years = set(YEAR_RE.findall(self.period))
+        return years.pop() if len(years) == 1 else ""
+
+
+def _cover(report: Report, meta: dict) -> list[str]:
+    """The cover's lines: the first paragraphs (first page of a paged report) and the running header."""
+    lines: list[str] = []
+    last = None
+    for b in report.blocks[:40]:
+        if b.page is not None and b.page > 2:
+            break
+        if b.heading and b.heading != last:  # short lines some formats take as headings
+            lines.append(b.heading)
+        last = b.heading
+        lines.append(b.text if isinstance(b, Paragraph) else b.caption)
+    return lines
+
+
+def _first_tables(report: Report, n: int = 3) -> list[Table]:
+    return report.tables[:n]
+
+
+def _table_values(tables: list[Table], label_re: re.Pattern) -> list[str]:
+    """Values under (or beside) a header cell like "股票简称"/"证券代码" in the report's first tables."""
+    out = []
+    for t in tables:
+        grid = [list(t.header), *map(list, t.rows)]
+        for r, row in enumerate(grid):
+            for j, cell in enumerate(row):
+                if not label_re.fullmatch(cell.strip()):
+                    continue
+                if r + 1 < len(grid) and j < len(grid[r + 1]):
+                    out.append(grid[r + 1][j].strip())
+                if j + 1 < len(row):
+                    out.append(row[j + 1].strip())
+    # a short name or code is one short word ("金花股份", "600080", "AAPL"), not a column label
+    return [v for v in out if v and len(v) <= 12 and not re.search(r"\s", v) and not label_re.search(v)]
+
+
+def report_scope(report: Report, meta: dict | None = None) -> Scope:
+    meta = meta or {}
+    stem = PurePath(report.file).stem
+    title = report.title if good_title(report.title, report.file) else ""
+    meta_title = meta.get("title", "").strip()
+    meta_title = meta_title if good_title(meta_title, report.file) else ""
+    cover = _cover(report, meta)
+    header = meta.get("header", "")
+    texts = [t for t in (title, meta_title, header, *cover) if t]
+    scope = Scope()
+
+    # the entity: a company's full name, a filing's registrant, a listed company beside its ticker
+    for i, line in enumerate(cover):
+        if EXACT_NAME_RE.match(line) and i > 0:
+            scope.entity = cover[i - 1].strip()
+            break
+    shorts: list[str] = []
+    if not scope.entity:
+        for t in texts:
+            m = COMPANY_ZH_RE.search(t)
+            if m:
+                scope.entity = m.group().lstrip("（(")
+                break
+    for t in texts:
+        for m in LISTED_EN_RE.finditer(t):
+            scope.entity = scope.entity or m.group(1).strip()
+            shorts.append(m.group(2))
+    if not scope.entity:
+        for t in texts[:12]:
+            m = COMPANY_EN_RE.search(t)
+            if m:
+                scope.entity = m.group(1)
+                break
+    joined = "\n".join(texts)
+    shorts += SHORT_NAME_RE.findall(joined) + ALIAS_RE.findall(joined) + CODE_RE.findall(joined)
+    shorts += _table_values(_first_tables(report), re.compile(r"(?:股票|证券|A股|H股|公司)(?:简称|代码)|"
+                                                              r"trading symbols?(?:\(s\))?", re.I))
+    shorts += FILE_CODE_RE.findall(stem)
+    scope.short = tuple(dict.fromkeys(s for s in shorts if s and s != scope.entity))
+
+    # the place: a name with an administrative suffix before the report's year or issuer
+    for t in [*texts[:6], stem]:
+        m = PLACE_RE.search(t)
+        if m:
+            scope.place = m.group(1) or m.group(2)
+            break
+    issuer = "" if scope.place or COMPANY_ZH_RE.search(scope.entity) else \
+        next((line.strip() for line in cover[:8] if NATIONAL_RE.match(line.strip())), "")
+    scope.national = bool(issuer)
+    scope.entity = scope.entity or issuer
+
+    # the period: a filing's "for the fiscal year ended …", else the years of the title or file name
+    for t in cover[:60] if cover else []:
+        m = PERIOD_EN_RE.search(t)
+        if m:
+            scope.period = f"{m.group(1).lower()} ended {m.group(2)}"
+            break
+    if not scope.period:
+        for t in (title, meta_title, header, *cover[:5], stem):
+            if not t:
+                continue
+            span = YEAR_SPAN_RE.search(t)
+            if span:
+                scope.period = span.group()
+                break
+            finder = FILE_YEAR_RE if t == stem else YEAR_RE
+            years = set(finder.findall(ZH_DATE_RE.sub("", t)))  # a release date ("2025年3月20日") is no period
+            if len(years) == 1:
+                scope.period = years.pop()
+                break
+
+    if not title:
+        scope.title = meta_title or _cover_title(scope, cover) or _file_title(report.file)
+    return scope
+
+
+def _cover_title(scope: Scope, cover: list[str]) -> str:
+    """A filing's title from its cover: the registrant and its form, or a release's headline (the
+    first short upper-case line naming the entity), and the period."""
+    if not scope.entity:
+        return ""
+    form = next((m.group(1).upper() for line in cover[:40] if (m := FORM_RE.match(line))), "")
+    first = scope.entity.split(",")[0].lower()
+    headline = "" if form else next((line for line in cover[:15] if 12 <= len(line) <= 120
+                                     and line.upper() == line and first in line.lower()), "")
+    period = f"for the {scope.period}" if scope.period and not scope.period.isdigit() else scope.period
+    if not (form or headline or period):
+        return ""
+    lead = headline or " ".join(p for p in (scope.entity, f"Form {form}" if form else "") if p)
+    return f"{lead} {period}".strip()
+
+
+def _file_title(file: str) -> str:
+    stem = PurePath(file).stem
+    return re.sub(r"[_\-]+", " ", stem).strip() or stem
+
+
+def finish(report: Report, meta: dict | None = None) -> Report:
+    """Give a parsed report its scope, a usable title and its parts (each block's section and year)."""
+    scope = report_scope(report, meta)
+    if scope.title:
+        report.title = scope.title
+    parts = assign_parts(report, scope.year)
+    years = sorted({p.year for p in parts if p.year})
+    if len(years) > 1:  # a file of several years is about all of them
+        scope.period = f"{years[0]}~{years[-1]}"
+    report.scope = scope.words()
+    return report
+
+
+# ----- the answer side ---------------------------------------------------------------------
+
+def scope_text(chunk) -> str:
+    """What a chunk says without saying it: its heading, caption, report title, unit, part title,
+    part year and report scope. In a part of a multi-year file the year is the part's: the other
+    years of the file's title and period do not count for it."""
+    title, scope = chunk.report, getattr(chunk, "scope", "")
+    year = getattr(chunk, "year", "")
+    section = getattr(chunk, "section", "")
+    if year:
+        title, scope = YEAR_SPAN_RE.sub("", title), YEAR_SPAN_RE.sub("", scope)
+        if set(YEAR_RE.findall(f"{title} {scope}")) - {year}:
+            title, scope = YEAR_RE.sub("", title), YEAR_RE.sub("", scope)
+    parts = [chunk.heading, chunk.caption, title, chunk.unit, section, f"{year}年" if year else "", scope]
+    return "\n".join(p for p in parts if p)
+
+
+def naming_words(scope: str) -> str:
+    """The names of a scope string without its period."""
+    return scope.split(PERIOD_MARK)[0] if scope else ""
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """Is `short` a Chinese abbreviation of `name`, made the usual way: some characters of the
+    name's words, in order, ending on the name's last character ("人社部" of "人力资源和社会保障部")?"""
+    if not (2 <= len(short) < len(name)) or not re.fullmatch(rf"[{CJK}]+", short) or short[-1] != name[-1]:
+        return False
+    at = 0
+    for ch in short:
+        at = name.find(ch, at) + 1
+        if at == 0:
+            return False
+    return short not in name
+
+
+def scoped_needs(needs, chunk) -> set[str]:
+    """The question's terms the chunk's report names itself by (its title and scope words, and
+    abbreviations of its entity): they count as said in the chunk."""
+    from .match import title_needs
+
+    names = scope_names(chunk)
+    out = title_needs(needs, names)
+    entities = [w for w in naming_words(getattr(chunk, "scope", "")).split() if len(w) >= 4]
+    for n in needs.items:
+        if n.text not in out and any(abbreviates(v, e) for v in n.variants for e in entities):
+            out.add(n.text)
+    return out
+
+
+def scope_names(chunk) -> str:
+    """The report's title and scope words: the names a question may use for the whole report."""
+    return f"{chunk.report}\n{getattr(chunk, 'scope', '')}"
