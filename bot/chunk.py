@@ -137,8 +137,9 @@ def heading_path(block: Paragraph | Table, multi_year: bool) -> str:
 
 
 def chunk_report(report: Report) -> list[Chunk]:
-    # Ids come from the file and the block's position in it, never from its text: two pages may
-    # hold the same short paragraph ("同比增减", a chart label) at the same place.
+    # Ids are unique by the block's position in the file (two pages may hold the same short
+    # paragraph, "同比增减" or a chart label, at the same place); the text makes an edited
+    # passage a new chunk.
     chunks: list[Chunk] = []
     multi_year = len({b.year for b in report.blocks}) > 1
 
@@ -156,7 +157,7 @@ def chunk_report(report: Report) -> list[Chunk]:
             parts = split_long(text)
             for k, part in enumerate(parts, 1):
                 chunks.append(Chunk(
-                    id=chunk_id(report.file, "p", b, k),
+                    id=chunk_id(report.file, "p", b, k, part),
                     file=report.file, report=report.title, kind="paragraph", text=part,
                     location=loc if len(parts) == 1 else f"{loc}，第{k}部分",
                     attribution=block.source or "", page=block.page, heading=heading(block),
@@ -173,7 +174,7 @@ def chunk_report(report: Report) -> list[Chunk]:
                                 row_labels=tuple(labels[r] for r, _ in kept))
             for r, row in kept:
                 chunks.append(Chunk(
-                    id=chunk_id(report.file, "r", b, r),
+                    id=chunk_id(report.file, "r", b, r, row),
                     file=report.file, report=report.title, kind="row",
                     text=render_row(block, row, labels[r]),
                     location=table_location(block, r), attribution=block.source or "",
@@ -183,7 +184,7 @@ def chunk_report(report: Report) -> list[Chunk]:
                     label=labels[r], unit=block.unit,
                 ))
             chunks.append(Chunk(
-                id=chunk_id(report.file, "t", b),
+                id=chunk_id(report.file, "t", b, block.header, block.rows),
                 file=report.file, report=report.title, kind="table", text=render_table(block),
                 location=table_location(block), attribution=block.source or "",
                 page=block.page, heading=heading(block),
