@@ -11,7 +11,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test index bench bench-scale load browser-deps audit clean-index eval-dev fit
+.PHONY: run test index bench bench-scale load browser-deps audit clean-index eval-dev
 
 # `python -m venv` seeds the pip and setuptools bundled with the interpreter (3.11.7: pip 23.2.1,
 # named by six advisories, and setuptools 65.5.0, by four), so both are upgraded at once; a venv
@@ -80,7 +80,3 @@ eval-dev: $(VENV)/.installed
 	  $(BIN)/bot eval --line $$set --index $(DEV_INDEX)-$$set $$g || true; \
 	done
 
-# Refit the answer scorer (bot/scorer_weights.json) on the dev sets' indexes that eval-dev builds;
-# prints document-level cross-validated figures beside the all-documents-fitted ones.
-fit: $(VENV)/.installed-test eval-dev
-	$(BIN)/python -m bot.fit --index-root $(DEV_INDEX)-SET

@@ -6,7 +6,6 @@ was asked (a name, a year or a metric no cited passage mentions).
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,10 +13,8 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells, scorer
-from .answer_features import Option, decision_features, draft_option, features, raw_grams
+from . import cells
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
-from .scope import named_reports
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
@@ -46,7 +43,6 @@ class Draft:
     allowed_numbers: set[str] = field(default_factory=set)  # numbers we computed (counts)
     table: dict | None = None
     chart: dict | None = None
-    probability: float | None = None  # the scorer's P(answerable) (bot.scorer)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -56,95 +52,52 @@ class Draft:
         return f"[{len(self.chunks)}]"
 
 
-def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None, pool: list | None = None) -> Draft:
-    """The grounded answer to `q` from `evidence`; `needs` is `needs_of(q, index)` when the
-    caller worked it out already (while the question's embedding was being made).
+# A candidate must beat this score to be an answer: "no answer" is a candidate of its own,
+# scored on the same scale as the passages (see bot.match). Set from the dev sets (README).
+NO_ANSWER = 0.55
 
-    Every path (sentences, table cells and rows, counts, the largest row, a table's structure,
-    record tables) puts its candidates into one pool; the fitted scorer (bot.scorer) ranks them
-    and decides between the best one and "no answer". `pool`, when given, receives the options
-    (bot.fit labels them)."""
+
+def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> Draft:
+    """The grounded answer to `q` from `evidence`; `needs` is `needs_of(q, index)` when the
+    caller worked it out already (while the question's embedding was being made)."""
     if not evidence:
         return _refuse(q, "", [], index)
     needs = needs or needs_of(q, index)
-    options = gather(q, evidence, index, needs)
-    if pool is not None:
-        pool.extend(options)
-    return decide(q, needs, options, evidence, index)
-
-
-def gather(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> list[Option]:
-    """The candidates of every path, each with the same features (bot.answer_features)."""
-    options: list[Option] = []
-    needs.extra["named"] = named_reports(index, q.text)
-    needs.extra["top_file"] = evidence[0].chunk.file
-    needs.extra["raw_grams"] = raw_grams(q.text)
-
-    def add(path: str, draft) -> None:
-        option = draft_option(needs, path, draft, evidence)
-        if option is not None:
-            options.append(option)
-
-    add("structure", cells.structure_answer(q, needs, evidence, index))
+    about_table = cells.structure_answer(q, needs, evidence, index)
+    if about_table is not None:
+        return about_table
     if not needs.items and not needs.years:
-        return options  # the question names nothing a passage could hold
-    add("extreme", cells.extreme_answer(q, needs, evidence, index))  # "which has the largest …"
+        return _refuse(q, "", evidence[:0], index)
+    extreme = cells.extreme_answer(q, needs, evidence, index)  # "which has the largest …"
+    if extreme is not None:
+        return extreme
     if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column
-        add("count", cells.count_answer(q, needs, evidence, index))
+        counted = cells.count_answer(q, needs, evidence, index)
+        if counted is not None:
+            return counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
     view = _table_for(q, evidence, index)
     if view is not None and (not cells.numeric(view) or
                              q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
-        add("records", _answer_from_table(q, view, index))
+        draft = _answer_from_table(q, view, index)
+        if draft is not None:
+            return draft
     text = _candidates(q, evidence, index, needs)
-    for c in text:
-        p = c.parts
-        feats = features(needs, "sentence", cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
-                         period=p["period"], plan=p["plan"], rank=c.rank, primary=c.sentence, context=p["context"],
-                         dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"], file=c.chunk.file)
-        options.append(Option("sentence", feats, c.sentence, None, c, rank=c.rank))
-    for cell in cells.candidates(needs, evidence, index):
-        p = cell.parts
-        path = "row" if cell.col is None else "cell"
-        feats = features(needs, path, cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
-                         period=p["period"], plan=p["plan"], rank=p["rank"], primary=p["primary"],
-                         context=p["context"], dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"],
-                         file=cell.row.file)
-        said = cell.row.text if cell.col is None else cell.row.cells[cell.col]
-        options.append(Option(path, feats, said, None, cell, rank=p["rank"]))
-    return options
-
-
-def decide(q: Query, needs, options: list[Option], evidence: list[Evidence], index: LoadedIndex) -> Draft:
-    """The best-ranked option, when the fitted decision finds it likelier than "no answer"."""
-    if not options:
-        return _refuse(q, "", evidence[:0], index)
-    scorer.rank(options)
-    best = max(options, key=lambda o: o.logit)
-    probability = scorer.answerable(decision_features(best, options))
-    text = [o for o in options if o.path == "sentence"]
-    grid = [o for o in options if o.path in ("cell", "row")]
-    for o in text + grid:
-        # the sentence and cell writers pick and group by score ratios (bot.cells.TIE): the odds
-        o.source.score = math.exp(min(o.logit, 50.0))
-    best_text = max(text, key=lambda o: o.logit, default=None)
-    if probability < 0.5:  # "no answer" is the likelier candidate
-        nearest = best_text or best
-        draft = _refuse(q, _missing_text(q, needs, nearest.source), evidence, index)
-    elif best.path == "sentence":
-        draft = _answer_from_text(q, [o.source for o in text], index)
-    elif best.path in ("cell", "row"):
-        cell = best.source
-        if best_text is not None and cell.col is not None and \
-                numbers_in(cell.row.cells[cell.col]) <= numbers_in(best_text.source.sentence):
-            # a sentence that states the same figure says it with its unit ("$231.3 million")
-            draft = _answer_from_text(q, [o.source for o in text], index)
-        else:
-            draft = cells.draft(q, needs, cells.settle([o.source for o in grid], cell))
-    else:
-        draft = best.make()
-    draft.probability = probability
-    return draft
+    grid = cells.candidates(needs, evidence, index)
+    best_text = max(text, key=lambda c: c.score, default=None)
+    best_cell = max(grid, key=lambda c: c.score, default=None)
+    if best_cell is not None and (best_text is None or best_cell.score > best_text.score):
+        if best_cell.score >= NO_ANSWER:
+            if best_text is not None and best_text.score >= NO_ANSWER and best_cell.col is not None and \
+                    numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
+                # a sentence that states the same figure says it with its unit ("$231.3 million")
+                return _answer_from_text(q, text, index)
+            return cells.draft(q, needs, cells.settle(grid, best_cell))
+    elif best_text is not None and best_text.score >= NO_ANSWER:
+        return _answer_from_text(q, text, index)
+    # the closest passage shown is the best sentence of the top-ranked passage, as retrieval
+    # ranks them: a stray sentence elsewhere (a planted one) is not put forward
+    return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index)
 
 
 def add_part(whole: Draft, part: Draft) -> None:
@@ -204,7 +157,6 @@ class Candidate:
     score: float
     anchors: list[str]  # the date each figure in the sentence refers to
     missing: list[str] = field(default_factory=list)  # question terms the passage lacks
-    parts: dict = field(default_factory=dict)  # the signals the score is made of (answer_features)
 
 
 def _scope(chunk: Chunk) -> str:
@@ -237,14 +189,11 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
             period = period_fit(needs, sentence, near, chunk.text[:pos])
-            plan = plan_fit(needs, sentence)
-            value = score(cov, kind, date * period, plan, rank, q.lang)
+            value = score(cov, kind, date * period, plan_fit(needs, sentence), rank, q.lang)
             if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
                                             for n in needs.items for v in n.variants if len(v) >= 2):
                 value += 0.1  # "智算中心是…": the sentence that says what it is
-            parts = {"cov": cov, "missing": missing, "kind": kind, "date": date, "period": period, "plan": plan,
-                     "context": chunk.text, "dense_rank": ev.dense_rank, "lexical_rank": ev.lexical_rank}
-            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing, parts))
+            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing))
             pos += len(sentence)
     return out
 

@@ -42,7 +42,6 @@ class Cell:
     col: int | None  # None: the whole row
     score: float
     missing: list[str] = field(default_factory=list)
-    parts: dict = field(default_factory=dict)  # the signals the score is made of (answer_features)
 
 
 def is_number(cell: str) -> bool:
@@ -119,7 +118,6 @@ def _prose(view, evidence: list[Evidence]) -> str:
 
 def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
-    found = {ev.chunk.id: ev for ev in evidence}
     out: list[Cell] = []
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
@@ -131,8 +129,6 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
             scope = _scope(view, row)
             scoped = scoped_needs(needs, row)
             rank = ranks.get(row.id, table_rank + 3)
-            ev = found.get(row.id)
-            where = {"rank": rank, "dense_rank": ev and ev.dense_rank, "lexical_rank": ev and ev.lexical_rank}
             for j in values:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
@@ -146,9 +142,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.3  # a reason or a description is said in prose, not in a cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
-                parts = {"cov": cov, "missing": missing, "kind": kind, "date": period, "period": 1.0, "plan": 1.0,
-                         "primary": f"{label}\n{view.header[j]}\n{cell}", "context": prose, **where}
-                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing, parts))
+                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in ("why", "define") else 1.0
@@ -156,11 +150,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.25  # a row of notes, not of figures
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
                     kind *= 0.5
-                period = _period_fit(needs, label, scope)
-                whole = score(cov, kind, period, 1.0, rank, needs.lang) * 0.98
-                parts = {"cov": cov, "missing": missing, "kind": kind, "date": period, "period": 1.0, "plan": 1.0,
-                         "primary": f"{label}\n{row.text}", "context": prose, **where}
-                out.append(Cell(view, row, None, whole, missing, parts))
+                whole = score(cov, kind, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
+                out.append(Cell(view, row, None, whole, missing))
     return out
 
 

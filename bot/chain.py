@@ -50,7 +50,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, index: LoadedIndex | None = None, answerer=None):
         self.settings = settings or Settings()
         self.index = index or load_index(self.settings)
-        self.retriever = HybridRetriever(index=self.index, k=self.settings.retrieve_k)
+        self.retriever = HybridRetriever(index=self.index, k=self.settings.top_k)
         # the optional LLM answerer gets the grounded answer, the evidence and the draft and returns
         # an Answer (see llm.py); it may also offer `stream(...)` and `rewrite(...)` for follow-ups
         self.answerer = answerer
@@ -96,10 +96,10 @@ class Assistant:
         state = self.prepare.invoke({"question": text, "history": list(history), "reports": _files(reports)})
         grounded = self._grounded(state)
         if self.answerer is None or not hasattr(self.answerer, "stream"):
-            answer = self.answerer(grounded, self._shown(state), state["draft"]) if self.answerer else grounded
+            answer = self.answerer(grounded, state["evidence"], state["draft"]) if self.answerer else grounded
         else:
             answer = None
-            for item in self.answerer.stream(grounded, self._shown(state), state["draft"]):
+            for item in self.answerer.stream(grounded, state["evidence"], state["draft"]):
                 if isinstance(item, Answer):
                     answer = item
                     break
@@ -148,12 +148,8 @@ class Assistant:
     def _check(self, state: dict) -> Answer:
         answer = self._grounded(state)
         if self.answerer is not None:
-            answer = self.answerer(answer, self._shown(state), state["draft"])
+            answer = self.answerer(answer, state["evidence"], state["draft"])
         return answer
-
-    def _shown(self, state: dict) -> list:
-        # the grounded answerer reads candidates from the wider pool; an LLM is shown the top_k
-        return state["evidence"][:self.settings.top_k]
 
     def _grounded(self, state: dict) -> Answer:
         draft: Draft = state["draft"]
@@ -218,5 +214,4 @@ def render(question: str, standalone: str, lang: str, draft: Draft) -> Answer:
         text += f"\n\n{head}:\n" + "\n".join(lines)
     return Answer(question=question, standalone=standalone, text=text, refused=draft.refused,
                   citations=citations, figures=draft.figures, lang=lang, table=draft.table, chart=draft.chart,
-                  computed=sorted(draft.allowed_numbers) if not draft.refused else [],
-                  answerable_probability=draft.probability)
+                  computed=sorted(draft.allowed_numbers) if not draft.refused else [])

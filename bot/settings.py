@@ -8,8 +8,7 @@
 | BOT_CHROMA_URL | (empty) | e.g. http://127.0.0.1:8000: use a Chroma server instead of `index/` |
 | BOT_CHROMA_TOKEN | (empty) | sent with every Chroma request as `Authorization: Bearer` and `X-Chroma-Token` (for the authenticating proxy in front of the server) |
 | BOT_CHROMA_LEASE_SECONDS | 600 | an ingest's writer lease on the Chroma server expires this long after its last renewal (a crashed ingest blocks others at most this long) |
-| BOT_TOP_K | 8 | evidence chunks retrieved per question (what an LLM answerer is shown) |
-| BOT_POOL_K | 24 | passages the grounded answerer reads its candidates from (bot.answer; the scorer is fitted with it) |
+| BOT_TOP_K | 8 | evidence chunks retrieved per question |
 | BOT_MAX_QUESTION_CHARS | 1000 | longer questions are refused with a message |
 | BOT_MAX_FILE_MB | 50 | corpus files larger than this are skipped by ingest with a message (0: no limit) |
 | BOT_LLM | (empty) | `openai:<model>` or `ollama:<model>` to let a chat model word answers |
@@ -40,7 +39,6 @@ class Settings:
     chroma_token: str = field(default_factory=lambda: _env("BOT_CHROMA_TOKEN", ""), repr=False)
     chroma_lease_seconds: float = field(default_factory=lambda: _float("BOT_CHROMA_LEASE_SECONDS", 600.0))
     top_k: int = field(default_factory=lambda: _int("BOT_TOP_K", 8))
-    pool_k: int = field(default_factory=lambda: _int("BOT_POOL_K", 24))
     max_question_chars: int = field(default_factory=lambda: _int("BOT_MAX_QUESTION_CHARS", 1000))
     max_file_mb: float = field(default_factory=lambda: _float("BOT_MAX_FILE_MB", 50.0))
     llm: str = field(default_factory=lambda: _env("BOT_LLM", ""))
@@ -49,10 +47,6 @@ class Settings:
     examples_file: Path | None = field(
         default_factory=lambda: Path(os.environ["BOT_EXAMPLES_FILE"]) if os.environ.get("BOT_EXAMPLES_FILE") else None
     )
-
-    @property
-    def retrieve_k(self) -> int:
-        return max(self.top_k, self.pool_k)
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:

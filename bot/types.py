@@ -128,9 +128,6 @@ class Answer:
     note: str = ""  # e.g. why an LLM answer fell back
     computed: list[str] = field(default_factory=list)  # numbers the answerer counted (rows), not quoted
     seconds: float = 0.0
-    # the fitted scorer's probability that the evidence answers the question (bot.scorer);
-    # None when no scorer decided (an empty index, an LLM answer's own verdict)
-    answerable_probability: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -149,6 +146,4 @@ class Answer:
             "chart": self.chart,
             "note": self.note,
             "computed": list(self.computed),
-            "answerable_probability": None if self.answerable_probability is None
-            else round(self.answerable_probability, 4),
         }

@@ -139,7 +139,7 @@ class Service:
 
             fresh = load_index(self.settings)
             # two attribute swaps: an answer under way may mix builds once, never fails
-            self.assistant.retriever = HybridRetriever(index=fresh, k=self.settings.retrieve_k)
+            self.assistant.retriever = HybridRetriever(index=fresh, k=self.settings.top_k)
             self.assistant.index = fresh
             log.warning("loaded the new index build %s (%d chunks)", fresh.manifest.build, len(fresh.chunks))
         except BotError as err:
