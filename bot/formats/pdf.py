@@ -38,7 +38,8 @@ FIX = "open it and print or export it to a new PDF, or download it again"
 
 # A cell or column value: 1,234.5  -0.17%  (13,164)  $3.3  ¥12  and the dashes tables use for "none".
 VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a|\*"
-                      r"|\d[\d,]*(?:\.\d+)?[-–]\d[\d,]*(?:\.\d+)?", re.I)  # and a range: 27.30-37.35, pages 1-10
+                      r"|(?!(?:19|20)\d\d[-–](?:\d\d|(?:19|20)\d\d)$)\d[\d,]*(?:\.\d+)?[-–]\d[\d,]*(?:\.\d+)?",
+                      re.I)  # and a range (27.30-37.35, pages 1-10), but a span of years (1996–97) is a label
 # dot leaders between a label and its figures ("Defense ........ 699"), or filling an empty cell
 LEADER_RE = re.compile(r"[.．·…]{3,}$")
 # a row label says what the row is: it has letters or CJK, not only numbers (chart axes do not)
