@@ -6,6 +6,7 @@ was asked (a name, a year or a metric no cited passage mentions).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,8 +15,9 @@ from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
 from . import cells, scorer
-from .answer_features import Option, decision_features, draft_option, features
+from .answer_features import Option, decision_features, draft_option, features, raw_grams
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
+from .scope import named_reports
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
@@ -74,6 +76,9 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None, 
 def gather(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> list[Option]:
     """The candidates of every path, each with the same features (bot.answer_features)."""
     options: list[Option] = []
+    needs.extra["named"] = named_reports(index, q.text)
+    needs.extra["top_file"] = evidence[0].chunk.file
+    needs.extra["raw_grams"] = raw_grams(q.text)
 
     def add(path: str, draft) -> None:
         option = draft_option(needs, path, draft, evidence)
@@ -96,14 +101,15 @@ def gather(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> lis
         p = c.parts
         feats = features(needs, "sentence", cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
                          period=p["period"], plan=p["plan"], rank=c.rank, primary=c.sentence, context=p["context"],
-                         dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"])
+                         dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"], file=c.chunk.file)
         options.append(Option("sentence", feats, c.sentence, None, c, rank=c.rank))
     for cell in cells.candidates(needs, evidence, index):
         p = cell.parts
         path = "row" if cell.col is None else "cell"
         feats = features(needs, path, cov=p["cov"], missing=p["missing"], kind=p["kind"], date=p["date"],
                          period=p["period"], plan=p["plan"], rank=p["rank"], primary=p["primary"],
-                         context=p["context"], dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"])
+                         context=p["context"], dense_rank=p["dense_rank"], lexical_rank=p["lexical_rank"],
+                         file=cell.row.file)
         said = cell.row.text if cell.col is None else cell.row.cells[cell.col]
         options.append(Option(path, feats, said, None, cell, rank=p["rank"]))
     return options
@@ -119,7 +125,8 @@ def decide(q: Query, needs, options: list[Option], evidence: list[Evidence], ind
     text = [o for o in options if o.path == "sentence"]
     grid = [o for o in options if o.path in ("cell", "row")]
     for o in text + grid:
-        o.source.score = o.prob  # the sentence and cell writers pick and group by score
+        # the sentence and cell writers pick and group by score ratios (bot.cells.TIE): the odds
+        o.source.score = math.exp(min(o.logit, 50.0))
     best_text = max(text, key=lambda o: o.logit, default=None)
     if probability < 0.5:  # "no answer" is the likelier candidate
         nearest = best_text or best

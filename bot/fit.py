@@ -7,7 +7,9 @@ Two steps, each its own sub-command (with no sub-command, both run):
         --index-root), gather the candidates of every path with their features
         (bot.answer_features) and label each by whether it states the expected figures/quotes;
         add counterfactual no-answer cases made automatically: the same question with the
-        candidates that hold the answer removed, and with its year changed to one the corpus lacks.
+        candidates that hold the answer removed, with its year changed to one the corpus lacks,
+        and with the company or place it names changed to one named by another document's
+        question that this corpus never mentions.
     python -m bot.fit fit [--dump FILE] [--out bot/scorer_weights.json]
         fit the ranker and the answer/no-answer decision (logistic regression), report
         document-level cross-validated figures (GroupKFold by document: a document's cases are
@@ -28,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "dev"
 SETS = ("zh", "en", "zh-wide", "en-wide")
+# the repository's own golden sets (one report each); their indexes are built by `make fit`
+LOCAL = {"shipped": ROOT / "tests" / "golden" / "shipped.jsonl", "stub": ROOT / "tests" / "golden" / "stub.jsonl"}
 DUMP = Path("/tmp/scorer-dump.jsonl")
+LOCAL_INDEX = "/tmp/scorer-idx-SET"
 POOL_K = int(os.environ.get("BOT_POOL_K", "24"))  # as Settings.pool_k: the passages candidates come from
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -46,6 +51,8 @@ def label(option_text: str, case: dict) -> float:
 
 
 def document(set_name: str, case_id: str) -> str:
+    if set_name in LOCAL:
+        return set_name  # one report
     parts = case_id.split("-")
     return f"{set_name}:{parts[2] if len(parts) > 2 else case_id}"
 
@@ -66,8 +73,8 @@ def _pool(index, retriever_k: int, standalone: str, lang_of: str):
     needs = needs_of(query, index)
     evidence = hybrid_search(index, standalone, retriever_k)
     if not evidence:
-        return []
-    return gather(query, evidence, index, needs)
+        return [], needs
+    return gather(query, evidence, index, needs), needs
 
 
 def _rows(options, case: dict, doc: str, qid: str, kind: str, drop_positive: bool = False) -> list[dict]:
@@ -86,9 +93,10 @@ def run_dump(sets, out: Path, index_root: str) -> None:
     from .evaluate import load_cases
     from .settings import Settings
 
+    names: list[str] = []
     with out.open("w", encoding="utf-8") as fh:
         for name in sets:
-            index_dir = Path(index_root.replace("SET", name))
+            index_dir = Path((LOCAL_INDEX if name in LOCAL else index_root).replace("SET", name))
             if not index_dir.exists():
                 print(f"{name}: no index at {index_dir}, skipped", file=sys.stderr)
                 continue
@@ -96,13 +104,17 @@ def run_dump(sets, out: Path, index_root: str) -> None:
             assistant = Assistant(Settings())
             index = assistant.index
             absent = _absent_year(index)
+            blob = index.text_blob.lower()
             n = 0
-            for case in load_cases(DEV / name / "golden.jsonl"):
+            for case in load_cases(LOCAL.get(name) or DEV / name / "golden.jsonl"):
                 turns = case.get("turns") or [case["question"]]
                 standalone = assistant.standalone(turns[-1], turns[:-1])
                 doc = document(name, str(case["id"]))
                 qid = f"{name}:{case['id']}"
-                options = _pool(index, POOL_K, standalone, turns[-1])
+                options, needs = _pool(index, POOL_K, standalone, turns[-1])
+                for need in needs.items:  # names seen so far: the other documents' companies and places
+                    if need.entity and len(need.text) >= 2 and need.text not in names:
+                        names.append(need.text)
                 if case.get("refused"):
                     rows = _rows(options, case, doc, qid, "refusal")
                     rows.append({"q": qid, "doc": doc, "kind": "refusal", "path": "", "y": 0.0, "f": None})
@@ -119,8 +131,18 @@ def run_dump(sets, out: Path, index_root: str) -> None:
                     if len(years) == 1:
                         # … or asked for a year the corpus does not have
                         moved = YEAR_RE.sub(absent, standalone)
-                        cf = _rows(_pool(index, POOL_K, moved, moved), case, doc, qid + "#year", "cf-year")
+                        cf = _rows(_pool(index, POOL_K, moved, moved)[0], case, doc, qid + "#year", "cf-year")
                         rows += cf or [{"q": qid + "#year", "doc": doc, "kind": "cf-year", "path": "", "y": 0.0,
+                                        "f": None}]
+                    # … or about a company or place the corpus does not mention
+                    said = [n.text for n in needs.items if n.entity and n.text in standalone]
+                    other = next((m for m in names if m.lower() not in blob and
+                                  bool(re.search(r"[A-Za-z]", m)) == bool(re.search(r"[A-Za-z]", said[0]))), None) \
+                        if said else None
+                    if other:
+                        moved = standalone.replace(said[0], other)
+                        cf = _rows(_pool(index, POOL_K, moved, moved)[0], case, doc, qid + "#name", "cf-name")
+                        rows += cf or [{"q": qid + "#name", "doc": doc, "kind": "cf-name", "path": "", "y": 0.0,
                                         "f": None}]
                 for r in rows:
                     fh.write(json.dumps(r, ensure_ascii=False) + "\n")
@@ -136,6 +158,13 @@ def _load(path: Path):
         q = questions.setdefault(r["q"], {"q": r["q"], "doc": r["doc"], "kind": r["kind"], "options": []})
         if r["f"] is not None:
             q["options"].append(r)
+    for q in questions.values():
+        # the most specific right candidate is the one to learn: a whole row states the asked
+        # cell and every other of its cells, so it counts as right only when no single cell is
+        if any(o["path"] == "cell" and o["y"] >= 0.5 for o in q["options"]):
+            for o in q["options"]:
+                if o["path"] == "row":
+                    o["y"] = 0.0
     return list(questions.values())
 
 
@@ -152,7 +181,7 @@ def _fit_lr(X, y, weight=None):
     scaler = StandardScaler().fit(X)
     scale = scaler.scale_.copy()
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((X - scaler.mean_) / scale, y, sample_weight=weight)
+    model = LogisticRegression(C=float(os.environ.get("FIT_C", "1.0")), max_iter=2000).fit((X - scaler.mean_) / scale, y, sample_weight=weight)
     return {"coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]),
             "mean": scaler.mean_.tolist(), "scale": scale.tolist()}
 
@@ -163,20 +192,28 @@ def _logits(model, X):
     return ((X - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
 
 
-def _ranker_data(questions):
+def _fit_ranker(questions):
+    """P(a candidate states the answer), fitted on the candidates of the answerable questions
+    whose pool holds a right one; each question weighs the same whatever the size of its pool
+    (its right and its wrong candidates one each). Pairwise fitting was tried and ranked no
+    better on document-level cross-validation."""
+    import numpy as np
+
+    from .answer_features import FEATURES
+
     rows, ys, ws = [], [], []
     for q in questions:
-        if q["kind"] != "answer" or not q["options"]:
+        if q["kind"] != "answer":
             continue
         positives = sum(o["y"] >= 0.5 for o in q["options"])
-        if not positives:
+        if not positives or positives == len(q["options"]):
             continue
+        negatives = len(q["options"]) - positives
         for o in q["options"]:
             rows.append(o)
             ys.append(int(o["y"] >= 0.5))
-            # each question weighs the same, whatever the size of its pool
-            ws.append(1.0 / len(q["options"]) if o["y"] < 0.5 else 1.0 / positives)
-    return rows, ys, ws
+            ws.append(1.0 / positives if o["y"] >= 0.5 else 1.0 / negatives)
+    return _fit_lr(_matrix(rows, FEATURES), np.array(ys), np.array(ws))
 
 
 def _decisions(questions, ranker):
@@ -196,6 +233,7 @@ def _decisions(questions, ranker):
         feats = decision_features(opts[i], opts)
         right = int(q["kind"] == "answer" and q["options"][i]["y"] >= 0.5)
         out.append((q, [feats.get(n, 0.0) for n in DECISION_FEATURES], right))
+        q["_best"] = i
     return out
 
 
@@ -204,10 +242,15 @@ def _fit(questions):
 
     from .answer_features import FEATURES
 
-    rows, ys, ws = _ranker_data(questions)
-    ranker = _fit_lr(_matrix(rows, FEATURES), np.array(ys), np.array(ws))
-    dec = [(x, y) for _q, x, y in _decisions(questions, ranker) if x is not None]
-    decision = _fit_lr(np.array([x for x, _ in dec]), np.array([y for _, y in dec]))
+    ranker = _fit_ranker(questions)
+    dec = [(q, x) for q, x, _right in _decisions(questions, ranker) if x is not None]
+    # the decision's label: does the pool hold a right candidate? (refusal cases and the
+    # counterfactuals do not); answerable questions weigh as much as all the others together
+    y = np.array([int(q["kind"] == "answer" and any(o["y"] >= 0.5 for o in q["options"])) for q, _ in dec])
+    n_ans = max(1, sum(q["kind"] == "answer" for q, _ in dec))
+    n_other = max(1, len(dec) - n_ans)
+    w = np.array([len(dec) / (2 * n_ans) if q["kind"] == "answer" else len(dec) / (2 * n_other) for q, _ in dec])
+    decision = _fit_lr(np.array([x for _, x in dec]), y, w)
     return ranker, decision
 
 

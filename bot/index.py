@@ -85,12 +85,7 @@ class LoadedIndex:
         "Company")', "股票简称 | 华润三九"), learned from the stored chunk texts the first time a
         question needs them, so an index built before this needs no re-ingest."""
         if self._learned is None:
-            from .vocab import learn_from_reports
-
-            texts: dict[str, list[str]] = {}
-            for c in self.chunks:  # a row chunk says "股票简称：金花股份" where its table has columns
-                texts.setdefault(c.file, [c.report] if c.report else []).append(c.text)
-            self._learned = learn_from_reports({f: "\n".join(parts) for f, parts in texts.items()})
+            self._learned = _learned_for(self)
         return self._learned
 
     def idf(self, token: str) -> float:
@@ -114,6 +109,44 @@ class LoadedIndex:
         return {"status": "ok", "build": self.manifest.build, "chunks": len(self.chunks),
                 "embedding": self.manifest.embedding, "where": self.store.where(),
                 "reports": [{"file": f, "title": t} for f, t in self.reports]}
+
+
+LEARNED_VERSION = 1  # bumped when what `learn_from_reports` finds changes
+
+
+def _learned_for(index: "LoadedIndex") -> dict[str, str]:
+    """The reports' own definitions, kept per build in the temporary directory: reading every
+    chunk of a large index again for each one-off `bot ask` would cost more than the answer."""
+    import hashlib
+    import json
+    import os
+    import tempfile
+
+    from .vocab import learn_from_reports
+
+    manifest = getattr(index, "manifest", None)
+    path = None
+    if manifest is not None:
+        key = hashlib.sha1(f"{index.store.where()}|{manifest.build}|{len(index.chunks)}|{LEARNED_VERSION}".encode()).hexdigest()
+        path = os.path.join(tempfile.gettempdir(), f"bot-learned-{key[:16]}.json")
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return json.load(fh)
+        except (OSError, ValueError):
+            pass
+    texts: dict[str, list[str]] = {}
+    for c in index.chunks:  # a row chunk says "股票简称：金花股份" where its table has columns
+        texts.setdefault(c.file, [c.report] if c.report else []).append(c.text)
+    learned = learn_from_reports({f: "\n".join(parts) for f, parts in texts.items()})
+    if path:
+        try:
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(learned, fh, ensure_ascii=False)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return learned
 
 
 def load_index(settings: Settings) -> LoadedIndex:

@@ -28,7 +28,7 @@ from .errors import BotError
 from .lexical import tokenize
 from .readers import is_candidate, read_report
 from .settings import Settings
-from .store import Manifest, chunk_to_record, open_store
+from .store import Manifest, chunk_to_record, open_store, record_to_chunk
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
 CHUNKER_VERSION = "6"  # 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
@@ -173,7 +173,9 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
     embedder = get_embedder(settings.embedding)
     writer = store.begin()
     try:
-        result.embedded = _embed_new(embedder, fresh, writer, progress, failed := {})
+        known = _known_vectors(store, old, settings, fresh)
+        stored, same = _embed_new(embedder, fresh, writer, progress, failed := {}, known)
+        result.embedded, result.reused = stored - same, same
         for name, why in failed.items():
             # embedding or storing this file failed: name it, keep what the old build had for it
             _skip(result, name, why, log)
@@ -186,7 +188,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
         result.files = len(files)
         result.tables = sum(f["tables"] for f in files.values())
         if keep_old:
-            result.reused = _copy_old(store, reusable, keep_old, writer)
+            result.reused += _copy_old(store, reusable, keep_old, writer)
         dim = _dimension(embedder, old, reusable)
         announce_stage("embeddings-written")
         writer.commit(Manifest(build=writer.build, embedding=settings.embedding, dim=dim,
@@ -217,12 +219,34 @@ def _copy_old(store, old: Manifest, names: set[str], writer) -> int:
     return len(ids)
 
 
-def _embed_new(embedder, fresh: dict[str, list], writer, progress: bool | None, failed: dict[str, str]) -> int:
-    """Embed and store each file's new chunks; a file whose embedding or storing fails is
-    recorded in `failed` (file -> reason) with none of its chunks left in the build."""
+def _known_vectors(store, old: Manifest | None, settings: Settings, fresh: dict[str, list]) -> dict[str, list[float]]:
+    """Vectors the previous build already holds for the texts about to be embedded: a changed
+    file, or a new chunker, mostly re-cuts text that was embedded before with the same model."""
+    if old is None or old.embedding != settings.embedding:
+        return {}
+    wanted = {_embed_text(c) for items in fresh.values() for c, _ in items}
+    ids: dict[str, str] = {}
+    try:
+        for cid, doc, meta in store.records(old.build):
+            text = _embed_text(record_to_chunk(cid, doc, meta))
+            if text in wanted:
+                ids.setdefault(text, cid)
+        vectors = store.embeddings(old.build, list(ids.values()))
+    except Exception:  # noqa: BLE001 - an unreadable old build only costs the reuse
+        return {}
+    return {text: vectors[cid] for text, cid in ids.items() if cid in vectors}
+
+
+def _embed_new(embedder, fresh: dict[str, list], writer, progress: bool | None, failed: dict[str, str],
+               known: dict[str, list[float]] | None = None) -> tuple[int, int]:
+    """Embed and store each file's new chunks (a text the old build embedded keeps its vector,
+    `known`); a file whose embedding or storing fails is recorded in `failed` (file -> reason)
+    with none of its chunks left in the build. Returns (chunks stored, of which vectors reused)."""
+    known = known or {}
+    reused = 0
     total = sum(len(v) for v in fresh.values())
     if not total:
-        return 0
+        return 0, 0
     from tqdm import tqdm
 
     # tqdm draws only on a terminal unless asked; it is the progress bar for long corpora
@@ -234,7 +258,11 @@ def _embed_new(embedder, fresh: dict[str, list], writer, progress: bool | None, 
         try:
             for start in range(0, len(items), EMBED_BATCH * 8):
                 batch = items[start:start + EMBED_BATCH * 8]
-                vectors = embedder.embed_documents([_embed_text(c) for c, _ in batch])
+                texts = [_embed_text(c) for c, _ in batch]
+                todo = [t for t in dict.fromkeys(texts) if t not in known]
+                made = dict(zip(todo, embedder.embed_documents(todo))) if todo else {}
+                reused += len(texts) - len(todo)
+                vectors = [known[t] if t in known else made[t] for t in texts]
                 records = [chunk_to_record(c, t) for c, t in batch]
                 ids = [r[0] for r in records]
                 writer.add(ids, [r[1] for r in records], [r[2] for r in records], vectors)
@@ -249,7 +277,7 @@ def _embed_new(embedder, fresh: dict[str, list], writer, progress: bool | None, 
             continue
         done += len(items)
     bar.close()
-    return done
+    return done, reused
 
 
 def _read_and_chunk(path: Path, name: str, log) -> tuple:

@@ -122,13 +122,27 @@ def needs_of(q: Query, index) -> Needs:
             named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
-        for t in noun_phrases(re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)):
+        cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
+        # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
+        # the word segmenter would cut it
+        own = {vocab.normalise(w) for w in (*learned, *learned.values())}
+        for term in [k for k in vocab.known_terms(cjk_text, learned) if k in own and k in cjk_text]:
+            items.append(Need(term, frozenset(_variants(term, learned)), _weight(tokenize(term), index), False, False, True))
+            cjk_text = cjk_text.replace(term, " ")
+        for t in noun_phrases(cjk_text):
             items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
                               False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
             if not any(t.text in n.variants for n in items) and _glossary_phrase(q.text, t.text):
-                items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index) * 0.5,
-                                  t.text in METRICS, False))
+                # a term of several words ("imports and exports" -> 进出口, "resident population"
+                # -> 常住人口) is one need: its words alone ("imports" -> 进口) are not what a
+                # report of the other language says
+                said_words = {w for en in _glossary_phrases(q.text, t.text) for w in re.findall(r"[a-z][a-z'\-]*", en)}
+                inside = [n for n in items if n.latin and n.text.lower() in said_words and not n.entity]
+                items = [n for n in items if n not in inside]
+                weight = max((n.weight for n in inside), default=_weight(tokenize(t.text), index) * 0.5)
+                items.append(Need(t.text, frozenset(_variants(t.text, learned)), weight,
+                                  t.text in METRICS or any(n.measure for n in inside), False))
     else:
         for t in q.terms:
             # a long phrase ("智算中心行业利润率") is matched word by word, so one unknown word
@@ -137,7 +151,7 @@ def needs_of(q: Query, index) -> Needs:
             pieces = [w for w in words(t.text) if len(w) >= 2 and w not in FRAMING]
             # …unless the phrase is a term of its own ("前十大股东" = "前10名股东"): a rendering that
             # shares no word with it
-            if len(pieces) < 2 or any(not any(p in v for p in pieces) for v in whole):
+            if len(pieces) < 2 or any(not any(p in v for p in pieces) for v in whole if not v.isascii()):
                 pieces = [t.text]
             for piece in dict.fromkeys(pieces):
                 variants = _variants(piece, learned) | (whole if piece == t.text else set())
@@ -183,8 +197,12 @@ def needs_of(q: Query, index) -> Needs:
 def _glossary_phrase(question: str, zh: str) -> bool:
     """Is `zh` the glossary rendering of a phrase of several words in the question? (single
     words already carry their translations)"""
+    return bool(_glossary_phrases(question, zh))
+
+
+def _glossary_phrases(question: str, zh: str) -> list[str]:
     low = question.lower()
-    return any(" " in en and en in low for en, z in EN_GLOSSARY.items() if z == zh)
+    return [en for en, z in EN_GLOSSARY.items() if z == zh and " " in en and re.search(rf"\b{re.escape(en)}\b", low)]
 
 
 def _mentioned(index, word: str, stems) -> bool:

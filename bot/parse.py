@@ -87,6 +87,13 @@ def _width(text: str) -> int:
     return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
 
 
+def _is_record(line: str) -> bool:
+    """A table line: pipes, or three or more short comma/tab-separated fields (a comma inside a
+    number, "12,345", separates nothing)."""
+    fields = re.split(r"\t|,(?!\d{3})", line)
+    return is_table_line(line) or (len(fields) >= 3 and max(map(len, fields)) <= 40)
+
+
 def unwrap(lines: list[str]) -> tuple[list[str], list[int]]:
     """Re-join hard-wrapped lines: when most lines of a text stop at the same width without
     ending a sentence, a line that reaches that width goes on in the next one. Returns the
@@ -106,7 +113,7 @@ def unwrap(lines: list[str]) -> tuple[list[str], list[int]]:
     for n, raw in enumerate(lines, 1):
         line = raw.strip()
         if (out and line and last and _width(last) >= 0.85 * full and not last.endswith(WRAP_OPEN_END)
-                and not BLOCK_START_RE.match(line) and not is_table_line(last) and not is_table_line(line)):
+                and not BLOCK_START_RE.match(line) and not any(map(_is_record, (last, line)))):
             cjk = re.match(r"[\u2e80-\uffef]", line) and re.search(r"[\u2e80-\uffef]$", out[-1])
             out[-1] = out[-1].rstrip() + ("" if cjk else " ") + line
         else:

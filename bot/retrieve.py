@@ -16,7 +16,7 @@ from . import vocab
 from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
-from .scope import named_reports
+from .scope import named_reports, naming_tokens
 from .types import Evidence
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
@@ -58,7 +58,13 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if allowed is not None and not allowed.any():
         return []
     named = named_reports(index, question)
+    if not named and language(question) == "en":
+        # "Hefei's GDP" names the report 合肥市…统计公报 in the other script (names from CC-CEDICT)
+        # (and "China's Government Work Report" the file 2024年政府工作报告.txt): its glossary words
+        named = named_reports(index, " ".join(t.text for t in analyse(question).terms))
     tokens = question_tokens(question, getattr(index, "learned", None))
+    if named:  # the words that named the report tell its passages apart no more
+        tokens = [t for t in tokens if t not in naming_tokens(index, named)] or tokens
     scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
     inside = _in_reports(index, named) if named else None
     if inside is not None and allowed is not None:

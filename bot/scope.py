@@ -150,3 +150,11 @@ def _profiles(reports: tuple[tuple[str, str, str], ...]) -> tuple[_Profile, ...]
         words = frozenset(u for u in latin if u not in generic and (u.isdigit() or len(u) >= 2))
         profiles.append(_Profile(file, names, latin, words, cjk, before, after))
     return tuple(profiles)
+
+
+def naming_tokens(index, files: set[str]) -> set[str]:
+    """The BM25 tokens of the names these reports give themselves (entity, short names, codes,
+    place; bot.sections): once a question has named the report by them, they find only the
+    passages that repeat the name (a cover, an auditor's letter), not the figure asked."""
+    scopes = getattr(index, "scopes", {})
+    return {t for f in files for t in tokenize(naming_words(scopes.get(f, ""))) if t not in NATIONAL_WORDS}

@@ -191,7 +191,8 @@ def assign_parts(report: Report, period_year: str = "") -> list[Part]:
 # ----- scope -------------------------------------------------------------------------------
 
 CJK = r"\u4e00-\u9fff"
-COMPANY_ZH_RE = re.compile(rf"[{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司)")
+# a company's full name, starting where the line or phrase starts (not "分别为…有限公司")
+COMPANY_ZH_RE = re.compile(rf"(?<![{CJK}（）()])[{CJK}（）()]{{2,30}}?(?:股份有限公司|有限责任公司|有限公司|集团公司)")
 SHORT_NAME_RE = re.compile(rf"(?:股票|证券|公司|A股|H股)简称\s*[:：]?\s*([{CJK}A-Za-z0-9*＊]{{2,12}})")
 CODE_RE = re.compile(r"(?:股票|证券|公司|A股|H股)代码\s*[:：]?\s*(\d{6}|\d{4,5}(?=\D|$))")
 ALIAS_RE = re.compile(rf"(?:以下)?简称\s*[“\"「『]([{CJK}A-Za-z0-9]{{2,12}})[”\"」』]")
@@ -215,7 +216,7 @@ LISTED_EN_RE = re.compile(r"((?:The )?[A-Z][\w&.'-]*(?:[ ,]+[A-Z][\w&.'-]*){0,5}
 COMPANY_EN_RE = re.compile(r"\b((?:The )?[A-Z][\w&'-]*(?: [A-Z&][\w&'-]*){0,5},? (?:Inc|Corp|Corporation|Company|Co|Ltd|"
                            r"Limited|plc|PLC|LLC|L\.P|N\.V|S\.A|AG|SE)\b\.?)")
 FILE_CODE_RE = re.compile(r"(?:^|[_\-\s])(\d{6})(?=[_\-\s]|$)")
-FILE_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?:\s*年|(?=[_\-\s~～]|$))")
+FILE_YEAR_RE = re.compile(rf"(?<![A-Za-z\d])({YEAR})(?:\s*年|(?=[_\-\s~～]|$))")
 JUNK_TITLE_RE = re.compile(r"^(?:document|untitled|无标题|新建.*文档|microsoft word.*|---+|title|index|page \d+)$", re.I)
 FILE_TITLE_RE = re.compile(r"\.(?:x?html?|pdf|docx?|txt|md|xlsx?)$|^[\w.-]+_\d{6,8}\.?\w*$", re.I)
 
@@ -302,8 +303,9 @@ class Scope:
         return years.pop() if len(years) == 1 else ""
 
 
-def _cover(report: Report, meta: dict) -> list[str]:
-    """The cover's lines: the first paragraphs (first page of a paged report) and the running header."""
+def _cover(report: Report) -> list[str]:
+    """The cover's lines: headings, paragraphs and table captions of the first blocks (of the first
+    two pages of a paged report), in reading order."""
     lines: list[str] = []
     last = None
     for b in report.blocks[:40]:
@@ -321,9 +323,12 @@ def _first_tables(report: Report, n: int = 3) -> list[Table]:
 
 
 def _table_values(tables: list[Table], label_re: re.Pattern) -> list[str]:
-    """Values under (or beside) a header cell like "股票简称"/"证券代码" in the report's first tables."""
+    """Values under (or beside) a header cell like "股票简称"/"证券代码" in the report's first tables
+    (a profile table of a row or two; a list of many companies names none of them as the report's)."""
     out = []
     for t in tables:
+        if len(t.rows) > 3:
+            continue
         grid = [list(t.header), *map(list, t.rows)]
         for r, row in enumerate(grid):
             for j, cell in enumerate(row):
@@ -334,7 +339,8 @@ def _table_values(tables: list[Table], label_re: re.Pattern) -> list[str]:
                 if j + 1 < len(row):
                     out.append(row[j + 1].strip())
     # a short name or code is one short word ("金花股份", "600080", "AAPL"), not a column label
-    return [v for v in out if v and len(v) <= 12 and not re.search(r"\s", v) and not label_re.search(v)]
+    return [v for v in out if v and len(v) <= 12 and not re.search(r"\s", v) and not label_re.search(v)
+            and not re.search(r"名称|简称|代码|symbol|name", v, re.I)]
 
 
 def report_scope(report: Report, meta: dict | None = None) -> Scope:
@@ -343,7 +349,7 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
     title = report.title if good_title(report.title, report.file) else ""
     meta_title = meta.get("title", "").strip()
     meta_title = meta_title if good_title(meta_title, report.file) else ""
-    cover = _cover(report, meta)
+    cover = _cover(report)
     header = meta.get("header", "")
     texts = [t for t in (title, meta_title, header, *cover) if t]
     scope = Scope()

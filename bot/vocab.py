@@ -260,12 +260,15 @@ def expand(text: str, learned: Mapping[str, str] | None = None, translate: bool 
 def _change_ask() -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
     """'<verb of rising or falling>(了)多少/几' and the measure group each direction asks for: the
     growth measures (the role-"metric" group holding 增长) and the decline ones (holding 下降)."""
-    verbs = vocabdata.change_words()
+    # a one-character verb other than 涨/跌/降 is usually part of a word ("新增了多少款": newly added)
+    verbs = {w: d for w, d in vocabdata.change_words().items() if len(w) > 1 or w in "涨跌降"}
     pattern = re.compile("(" + "|".join(sorted(map(re.escape, verbs), key=len, reverse=True)) + ")了?(?:多少|几)")
     groups = {}
-    for direction, head in (("rise", "增长"), ("fall", "下降")):
-        groups[direction] = next(g.forms for g in vocabdata.synonym_groups()
-                                 if g.kind == "measure" and head in g.forms and (g.role == "metric" or direction == "fall"))
+    for direction, heads in (("rise", ("增长", "上涨")), ("fall", ("下降",))):
+        forms = [f for g in vocabdata.synonym_groups() if g.kind == "measure" and g.lang == "zh"
+                 and any(h in g.forms for h in heads) and (g.role == "metric" or "增长" not in g.forms)
+                 for f in g.forms]
+        groups[direction] = tuple(dict.fromkeys(forms))
     return pattern, {v: groups[d] for v, d in verbs.items()}
 
 
@@ -574,7 +577,7 @@ def stock_names(text: str) -> dict[str, str]:
     """A report's stock (or Chinese) short name -> the company's full name found in the same
     text, whose characters hold the short name's in order (华润三九 -> 华润三九医药股份有限公司):
     "股票简称 | 华润三九", a row "股票简称：金花股份", "公司的中文简称 | 华锦股份"."""
-    text = _SPACE_IN_CJK.sub("", unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)  # lines kept: a table's next row is no part of a name
     stated = [m.group(1) for m in _ZH_NAME_STATED.finditer(text)]  # "公司的中文名称 | 北方华锦…公司"
     out: dict[str, str] = {}
     for m in _STOCK_NAME.finditer(text):

@@ -79,6 +79,18 @@ def test_count_over_table_lists_and_cites_each_row(assistant):
     assert len(answer.citations) == len(answer.table["rows"])
 
 
+def test_a_count_for_another_year_or_company_is_refused(assistant):
+    # the table paths go through the same fitted decision as sentences (bot.scorer): a count
+    # over this report's table is no answer for a year or a company the report does not cover
+    counted = assistant.ask("国家级政策有几项？")
+    assert not counted.refused and counted.answerable_probability > 0.5
+    assert counted.to_json()["answerable_probability"] == round(counted.answerable_probability, 4)
+    for q in ["2019年国家级政策有几项？", "华为发布的国家级政策有几项？"]:
+        answer = assistant.ask(q)
+        assert answer.refused and answer.text.startswith(REFUSAL_ZH), q
+        assert answer.answerable_probability < 0.5 and not answer.computed, q
+
+
 def test_follow_up_keeps_the_subject_and_swaps_the_entity(assistant):
     growth = assistant.ask("增速呢？", ["2024年我国智算中心行业市场规模是多少？"])
     assert "市场规模" in growth.standalone and growth.figures[0] == "15.4%"

@@ -115,8 +115,8 @@ def test_crash_in_the_middle_of_ingest_leaves_the_previous_index_usable(tmp_path
 
     real = ingest_module._embed_new
 
-    def crash(embedder, fresh, writer, progress, failed):
-        real(embedder, dict(list(fresh.items())[:1]), writer, progress, failed)  # one file written, then the crash
+    def crash(embedder, fresh, writer, progress, failed, known=None):
+        real(embedder, dict(list(fresh.items())[:1]), writer, progress, failed, known)  # one file written, then the crash
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(ingest_module, "_embed_new", crash)
@@ -292,6 +292,19 @@ def test_a_file_whose_embedding_fails_is_skipped_and_the_rest_committed(tmp_path
     texts = chunk_texts(s)
     assert any("356.8亿元" in t for t in texts) and not any("乙行业" in t for t in texts)
     assert result.files == 2
+
+
+def test_a_new_chunker_reuses_the_vectors_of_unchanged_text(tmp_path, monkeypatch):
+    make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
+    s = settings_for(tmp_path)
+    first = quiet_ingest(s)
+    import bot.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "CHUNKER_VERSION", ingest_module.CHUNKER_VERSION + "-next")
+    again = quiet_ingest(s)
+    assert again.changed and again.embedded == 0 and again.reused == first.chunks
+    assert open_store(s).current().chunker.endswith("-next")
+    assert any("356.8亿元" in t for t in chunk_texts(s))
 
 
 def test_gbk_text_that_is_mostly_figures_is_read(tmp_path):

@@ -3,14 +3,11 @@ a report whose scope is only in its file name or cover is still about that scope
 written as HTML is read as HTML, and a filing's cover gives its title.
 
 All names and figures here are made up for the tests."""
-from pathlib import Path
-
 import pytest
 
 from bot.answer import REFUSAL_ZH
 from bot.formats.html import read_html
 from bot.parse import parse_text
-from bot.readers import read_report
 from bot.sections import place_aliases, year_heading
 
 from conftest import build_index
@@ -147,3 +144,18 @@ def test_a_city_named_only_in_the_file_name_is_answered(parts_assistant):
     answer = parts_assistant.ask("白河2024年地区生产总值是多少？")
     assert not answer.refused and "876.54" in answer.text, answer.text
     assert answer.citations and answer.citations[0].report == "白河市2024年国民经济和社会发展统计公报"
+
+
+def test_filing_tables_keep_sign_and_parenthesis_with_their_figure(tmp_path):
+    """SEC HTML puts "$" and ")" in cells of their own and spans headers over them."""
+    html = """<html><body><table>
+<tr><td></td><td colspan="3">Year Ended December 31,</td></tr>
+<tr><td></td><td colspan="2">2023</td><td></td><td colspan="2">2022</td><td></td></tr>
+<tr><td>Total revenue</td><td>$</td><td>12,345</td><td></td><td>$</td><td>10,001</td><td></td></tr>
+<tr><td>Net loss</td><td></td><td>(1,234</td><td>)</td><td></td><td>(987</td><td>)</td></tr>
+</table></body></html>"""
+    path = tmp_path / "acme-10k.htm"
+    path.write_text(html, encoding="utf-8")
+    table = read_html(path, path.name).tables[0]
+    assert [h[-4:] for h in table.header[1:]] == ["2023", "2022"]
+    assert table.rows == (("Total revenue", "$12,345", "$10,001"), ("Net loss", "(1,234)", "(987)"))

@@ -26,6 +26,7 @@ CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # (CSS Text 3 "segment break" rule): "市场\n规模" is "市场规模", not "市场 规模".
 _CJK_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n\s*(?=[{CJK}])")
 _SPACES = re.compile(r"\s+")
+WORDS_RE = re.compile(rf"[A-Za-z{CJK}]")
 
 
 def tidy(text: str) -> str:
@@ -150,6 +151,8 @@ class ReportBuilder:
             for note in sources:
                 self.text(note, page=page)
             return
+        if self._pending is not None and not WORDS_RE.search(self._pending.text):
+            self._flush_pending()  # a page number or a bare figure above a table is no caption
         if caption is None and self._pending is not None:
             caption = self._pending.text
         elif self._pending is not None:

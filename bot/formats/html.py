@@ -28,8 +28,6 @@ XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def read_html(path: Path, name: str) -> Report:
-    import lxml.html
-
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile(name, "the file is empty")
@@ -143,7 +141,7 @@ class _Walker:
         if header_rows > 1:
             header = [_merge_header([row[j] for row in grid[:header_rows]]) for j in range(len(grid[0]))]
             grid = [header] + grid[header_rows:]
-        self.b.table(grid, caption=caption)
+        self.b.table(fold_symbols(grid), caption=caption)
 
 
 def _is_layout(table) -> bool:
@@ -215,3 +213,43 @@ def _merge_header(parts: list[str]) -> str:
         if p and (not out or out[-1] != p):
             out.append(p)
     return " ".join(out)
+
+
+# Financial statements typeset as HTML (SEC filings, releases) put the currency sign, the closing
+# parenthesis of a negative and the percent sign in cells of their own ("$ | 19,984,378",
+# "(33,446,276 | )"), and span headers and labels over those cells. Read as the page shows them,
+# they are one figure and one column each.
+CURRENCY_CELL_RE = re.compile(r"^(?:US|HK|A|C|NT|RMB|R)?[$€£¥￥]$|^(?:RMB|USD|EUR|HKD)$")
+NUMBER_CELL_RE = re.compile(r"^(?:(?:US|HK|A|C|NT|RMB|R)?[$€£¥￥])?[(（]?[-−–]?[\d.,]*\d[\d.,]*[%)）]*$|^[—–-]$")
+YEAR_CELL_RE = re.compile(r"^(?:19|20)\d\d$")
+
+
+def fold_symbols(grid: list[list[str]]) -> list[list[str]]:
+    """Join currency-sign, ")" and "%" cells to the figure beside them; then drop the columns
+    that only repeat a neighbour (a spanned header or label, a figure spanning two cells) or
+    held nothing but those signs."""
+    if not grid:
+        return grid
+    width = max(len(r) for r in grid)
+    grid = [list(r) + [""] * (width - len(r)) for r in grid]
+    for row in grid:
+        if not any(NUMBER_CELL_RE.match(c.strip()) and not YEAR_CELL_RE.match(c.strip()) for c in row[1:] if c.strip()):
+            continue  # a header or a label row: its cells are words and years
+        for j, cell in enumerate(row):
+            c = cell.strip()
+            if c in (")", "%", ")%", "%)", "）"):
+                k = next((k for k in range(j - 1, 0, -1) if row[k].strip()), None)
+                if k is not None and NUMBER_CELL_RE.match(row[k].strip() + c):
+                    row[k], row[j] = row[k].strip() + c, ""
+            elif CURRENCY_CELL_RE.match(c):
+                k = next((k for k in range(j + 1, width) if row[k].strip()), None)
+                if k is not None and NUMBER_CELL_RE.match(row[k].strip()):
+                    row[k], row[j] = c + row[k].strip(), ""
+    j = 1
+    while j < len(grid[0]):
+        last = len(grid[0]) - 1
+        if all(not r[j].strip() or r[j] == r[j - 1] or (j < last and r[j] == r[j + 1]) for r in grid):
+            grid = [r[:j] + r[j + 1:] for r in grid]
+        else:
+            j += 1
+    return grid

@@ -1,1 +1,5 @@
-"""The serving side: settings and keys, rate limits, admin sign-in, the REST, OpenAI-compatible and library routes, the chat and the admin page."""
+"""The serving side (ingest -> index -> answer -> serve): the HTTP server, its access rules, the chat and the report library.
+
+One concern per module; bot/serve/app.py builds the application from them (README, "How an answer
+is made", lists them).
+"""

@@ -69,7 +69,6 @@ class Service:
             return True
         return urlparse(origin).netloc == request.headers.get("host", "")
 
-
     def report_files(self, ids: list[str] | None) -> frozenset[str] | None:
         """The indexed files these report ids (or file names) name; a 400 for unknown ones."""
         if ids is None:
