@@ -38,7 +38,8 @@ FIX = "open it and print or export it to a new PDF, or download it again"
 
 # A cell or column value: 1,234.5  -0.17%  (13,164)  $3.3  ¥12  and the dashes tables use for "none".
 VALUE_RE = re.compile(r"[-+−–]?[(（]?[-+−]?[$¥￥€£]?\d[\d,，]*(?:\.\d+)?%?[)）]?|[-—–]{1,2}|n/?a|\*"
-                      r"|\d[\d,]*(?:\.\d+)?[-–]\d[\d,]*(?:\.\d+)?", re.I)  # and a range: 27.30-37.35, pages 1-10
+                      r"|(?!(?:19|20)\d\d[-–](?:\d\d|(?:19|20)\d\d)$)\d[\d,]*(?:\.\d+)?[-–]\d[\d,]*(?:\.\d+)?",
+                      re.I)  # and a range (27.30-37.35, pages 1-10), but a span of years (1996–97) is a label
 # dot leaders between a label and its figures ("Defense ........ 699"), or filling an empty cell
 LEADER_RE = re.compile(r"[.．·…]{3,}$")
 # a row label says what the row is: it has letters or CJK, not only numbers (chart axes do not)
@@ -512,7 +513,7 @@ class _Columns:
         if None in found:
             if len(known) < 2 or len(found) != len(self.spans) + found.count(None):
                 return None
-            spans, k = [], 0
+            spans = []
             for v, j in zip(row.values, found):
                 spans.append([v.x0, v.x1] if j is None else self.spans[j])
             self.spans = spans
@@ -583,7 +584,7 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
         row = value_row(line, least=1)
         slots = columns.slots(row, em) if row is not None else None
         if row is not None and slots is not None:
-            _settle(rows, pending, row)
+            _settle(rows, pending)
             pending = []
             if len(slots) != len(row.values):  # columns were re-numbered: a column opened
                 rows = _renumber(rows, columns)
@@ -604,8 +605,7 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
         return None  # mostly empty rows: figures scattered over a chart, not a table's grid
     if labelled < len(figures) and _axis_columns(figures, len(columns.spans)):
         return None  # evenly stepping figures, some without a label: value axes beside a legend
-    out = [[_label(r[0]) if isinstance(r[0], Row) else r[0], r[1], r[2]] for r in rows]
-    return _Block(start, k - len(pending), columns, out, first)
+    return _Block(start, k - len(pending), columns, rows, first)
 
 
 def _number(text: str) -> float | None:
@@ -641,12 +641,17 @@ def _renumber(rows: list[list], columns: _Columns) -> list[list]:
     """After a column opened, each earlier figure goes to the column its word stands in."""
     for r in rows:
         if isinstance(r[0], Row):
-            r[1] = {next(j for j, (a, b) in enumerate(columns.spans) if min(v.x1, b) >= max(v.x0, a)): v.text
+            r[1] = {min(range(len(columns.spans)), key=lambda j: _distance(v, columns.spans[j])): v.text
                     for v in r[0].values}
     return rows
 
 
-def _settle(rows: list[list], pending: list[Line], nxt: Row) -> None:
+def _distance(v: Word, span: list[float]) -> float:
+    """0 when the word stands in the span, else how far beside it."""
+    return max(span[0] - v.x1, v.x0 - span[1], 0.0)
+
+
+def _settle(rows: list[list], pending: list[Line]) -> None:
     """Lines between two value rows: a section heading (ends in a colon) or the label above wrapped."""
     for line in pending:
         if SECTION_RE.search(line.text):
@@ -654,11 +659,6 @@ def _settle(rows: list[list], pending: list[Line], nxt: Row) -> None:
         else:
             target = next((r for r in reversed(rows) if isinstance(r[0], Row) or not r[2]), rows[-1])
             target.append(line)
-    return None
-
-
-def _label(row: Row) -> Row:
-    return row
 
 
 def _leading_sections(lines: list[Line], start: int, first: Row, rest: list[Line]) -> list[Line]:
@@ -698,7 +698,7 @@ def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]
         below = line
         k -= 1
     n = len(block.columns.spans)
-    while head and len(filled) < max(1, min(2, n), n // 2):
+    if head and len(filled) < max(1, min(2, n), n // 2):
         return []
     return head
 
