@@ -18,8 +18,9 @@ from conftest import ROOT, build_index
 
 DEV = ROOT.parent / "shared" / "dev"
 # each set: its reports and its golden cases; "news" is our own digest (tests/news), always here
-SETS = {"zh": DEV / "zh", "en": DEV / "en", "zh-wide": DEV / "zh-wide", "en-wide": DEV / "en-wide",
-        "news": ROOT / "tests" / "news"}
+# The wide sets (../shared/dev/zh-wide, en-wide) are measured by `make eval-dev`, not here yet: their
+# ingest with the real embedder would add a quarter of an hour to CI on two cores.
+SETS = {"zh": DEV / "zh", "en": DEV / "en", "news": ROOT / "tests" / "news"}
 LANGS = tuple(SETS)
 KNOWN_FAILURES = Path(__file__).resolve().parent / "dev_known_failures.toml"
 
