@@ -108,6 +108,10 @@ def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
     # a line printed again and again (a page footer "Acme | Q3 2024 Form 10-Q | 7") heads no part
     seen = Counter(_line(b) for b in blocks if _line(b))
     seen.update(b.heading for b in blocks if b.heading)
+    # a year heading opens a part only when the file holds the same report for another year too
+    # ("南京市2024年…统计公报" beside "南京市2023年…统计公报"); a lone "某公司2024年年报" in a news
+    # digest is an item's title, not the start of a year's part
+    repeated = _repeated_year_headings([title, *seen])
     higher = False  # a top-level item after "一、" was seen since the part began
     last_heading = None
     for i, b in enumerate(blocks):
@@ -116,12 +120,13 @@ def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
         for text in (heading, _line(b)):
             if not text:
                 continue
-            if year_heading(text) and seen[text] < 3 + (text == title):
-                start, current = starts[-1]
+            start, current = starts[-1]
+            titles_part = not current and i - start <= 3  # the title under the part's masthead
+            if year_heading(text) and (text in repeated or titles_part) and seen[text] < 3 + (text == title):
                 if current == text:
                     pass  # the part's own title again
-                elif not current and i - start <= 3:
-                    starts[-1] = (start, text)  # the title under the part's masthead
+                elif titles_part:
+                    starts[-1] = (start, text)
                 else:
                     starts.append((i, text))
                 higher = False
@@ -153,6 +158,20 @@ def split_parts(blocks: list[Block], title: str = "") -> list[Part]:
             continue
         merged.append(p)
     return merged
+
+
+def _year_key(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", re.sub(rf"{YEAR}\s*年?度?", "", text))
+
+
+def _repeated_year_headings(texts) -> set[str]:
+    """The year headings among `texts` whose report (the heading without its year) the file
+    also holds for another year."""
+    years: dict[str, set[str]] = {}
+    for t in texts:
+        if t and (y := year_heading(t)):
+            years.setdefault(_year_key(t), set()).add(y)
+    return {t for t in texts if t and year_heading(t) and len(years.get(_year_key(t), ())) > 1}
 
 
 def _masthead_start(blocks: list[Block], i: int, floor: int) -> int:

@@ -159,3 +159,21 @@ def test_filing_tables_keep_sign_and_parenthesis_with_their_figure(tmp_path):
     table = read_html(path, path.name).tables[0]
     assert [h[-4:] for h in table.header[1:]] == ["2023", "2022"]
     assert table.rows == (("Total revenue", "$12,345", "$10,001"), ("Net loss", "(1,234)", "(987)"))
+
+
+def test_a_lone_dated_item_title_does_not_start_a_years_part():
+    """A news digest's item "贵州茅台2024年年报" is not the start of a 2024 part that the next items
+    (telecom revenue) would fall under: only a file that holds the same report for another year
+    too is cut into years."""
+    from pathlib import Path
+
+    from bot.parse import parse_text
+
+    digest = Path(__file__).resolve().parent / "news" / "reports" / "新闻摘要.md"
+    report = parse_text(digest.read_text(encoding="utf-8"), digest.name)
+    telecom = next(b for b in report.blocks if "16096亿元" in getattr(b, "text", ""))
+    assert "年报" not in (telecom.section or ""), telecom.section
+    two_years = ("# 乙市统计公报汇编\n\n乙市2024年统计公报\n\n全年地区生产总值1000亿元。\n\n"
+                 "乙市2023年统计公报\n\n全年地区生产总值900亿元。\n")
+    parts = {b.text: b.year for b in parse_text(two_years, "b.md").paragraphs}
+    assert parts["全年地区生产总值1000亿元。"] == "2024" and parts["全年地区生产总值900亿元。"] == "2023"

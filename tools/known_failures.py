@@ -23,6 +23,7 @@ KINDS = {  # the kind part of a case id -> the kind of question, as a reader wou
     "fu": "follow-up", "span": "phrase answer", "multi": "list of several spans", "nam": "name answer",
     "why": "reason answer", "when": "date answer",
 }
+POOL_K = 24  # passages looked at for "does retrieval hold it": the top 8 shown plus a wider pool
 HEADER = """# Dev-set cases the answerer is known not to pass yet, one line each: the case id and the
 # mechanism its failure shows (written by tools/known_failures.py from what the answer does:
 # refused or answered, whether retrieval's pool held the expected strings, the kind of question).
@@ -86,9 +87,9 @@ def main(argv=None) -> int:
                 wrong_refusals.append(str(case["id"]))
                 continue
             question = result.answer.standalone if result.answer else result.question
-            pool = hybrid_search(assistant.index, question, settings.retrieve_k)
+            pool = hybrid_search(assistant.index, question, POOL_K)
             text = "\n".join(e.chunk.text for e in pool)
-            why = reason(case, result, text, settings.retrieve_k).replace('"', "'")
+            why = reason(case, result, text, POOL_K).replace('"', "'")
             lines.append(f'"{case["id"]}" = "{why}"')
     args.out.write_text(HEADER + "\n" + "\n".join(sorted(lines)) + "\n", encoding="utf-8")
     print(f"{len(lines)} known failures written to {args.out}")
