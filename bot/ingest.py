@@ -154,7 +154,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             continue
         fresh[name] = chunks
         files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
-                       "tables": len(report.tables), **report_facts(report)}
+                       "tables": len({t.number for t in report.tables}), **report_facts(report)}
 
     result.files = len(files)
     result.tables = sum(f["tables"] for f in files.values())
