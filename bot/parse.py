@@ -58,7 +58,9 @@ def clean_caption(line: str) -> str:
 
 FRONT_MATTER_RE = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 FRONT_TITLE_RE = re.compile(r"^title\s*:\s*(.+?)\s*$", re.M | re.I)
-HTML_BLOCK_RE = re.compile(r"<(?:p|div|h[1-6]|table|tr|td|th|ul|ol|li|br|section|article|blockquote|span|img|a)\b[^>]*>",
+# block-level tags only: inline ones (<img>, <a>, <span>, <script>) in prose do not make a text
+# file a web page, and are exactly what a planted injection looks like
+HTML_BLOCK_RE = re.compile(r"<(?:p|div|h[1-6]|table|tr|td|th|ul|ol|li|section|article|blockquote)\b[^>]*>",
                            re.I)
 # a line that starts a block of its own in Markdown: never the continuation of a wrapped line
 BLOCK_START_RE = re.compile(r"^\s*(?:#|[-*+>]\s|\d{1,3}[.)、]\s|[（(]\s*[\d一二三四五六七八九十]{1,3}\s*[)）]|"
