@@ -268,7 +268,7 @@ def test_a_bug_while_reading_one_file_names_it_and_commits_the_rest(tmp_path, mo
 
 
 def test_a_file_whose_embedding_fails_is_skipped_and_the_rest_committed(tmp_path, monkeypatch):
-    corpus = make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
+    make_corpus(tmp_path, a__txt=REPORT_A, b__txt=REPORT_B, c__txt=REPORT_C)
     s = settings_for(tmp_path)
     import bot.ingest as ingest_module
 

@@ -746,7 +746,7 @@ def _borderless_grid(head: list[Line], block: _Block, rows: list[list]) -> list[
     header = [[corner if k == 0 else "", *h[1:]] for k, h in enumerate(header)]
     body = []
     for row in rows:
-        first, figures, section = row[0], row[1], row[2]
+        first, figures = row[0], row[1]
         more = row[3:]
         if isinstance(first, Row):
             label = join_text([" ".join(w.text for w in first.label)] + [m.text for m in more])

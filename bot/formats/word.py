@@ -23,7 +23,6 @@ TOC_STYLE = re.compile(r"^(toc|目录)\b|^toc heading$")
 
 
 def read_docx(path: Path, name: str) -> Report:
-    import docx
     from docx.table import Table as DocxTable
 
     if path.stat().st_size == 0:
