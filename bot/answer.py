@@ -13,7 +13,7 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells
+from . import cells, decision
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
@@ -43,6 +43,9 @@ class Draft:
     allowed_numbers: set[str] = field(default_factory=set)  # numbers we computed (counts)
     table: dict | None = None
     chart: dict | None = None
+    # bot.decision: how likely the answer states the right figure, and what that was judged on
+    answerable_probability: float | None = None
+    features: dict = field(default_factory=dict)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -52,52 +55,99 @@ class Draft:
         return f"[{len(self.chunks)}]"
 
 
-# A candidate must beat this score to be an answer: "no answer" is a candidate of its own,
-# scored on the same scale as the passages (see bot.match). Set from the dev sets (README).
-NO_ANSWER = 0.55
+# The sentence a table cell's figure is also stated in answers instead of the cell (it says the
+# figure with its unit, "$231.3 million") when it scores at least this: it picks how the answer is
+# worded between two candidates that state the same figure, never whether there is an answer
+# (that is bot.decision's fitted model).
+SAME_FIGURE_TEXT = 0.55
 
 
 def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> Draft:
     """The grounded answer to `q` from `evidence`; `needs` is `needs_of(q, index)` when the
-    caller worked it out already (while the question's embedding was being made)."""
+    caller worked it out already (while the question's embedding was being made).
+
+    Every path proposes its answer (`propose`) and one fitted decision (bot.decision) says
+    whether it is given: p(it states the right figure) against 1 - p."""
     if not evidence:
         return _refuse(q, "", [], index)
     needs = needs or needs_of(q, index)
+    proposal = propose(q, evidence, index, needs)
+    if isinstance(proposal, Draft):
+        return proposal  # a refusal a path made itself (no row of the table holds what was named)
+    draft = proposal.draft
+    feats = decision.features(needs, evidence, proposal)
+    model = decision.load()
+    p = model.probability(feats) if model is not None else 1.0
+    draft.answerable_probability = p
+    draft.features = feats
+    if decision.OPEN or p >= 1.0 - p:
+        if model is not None and p < model.confident:
+            _hedge(q, draft)
+        return draft
+    # the closest passage a refusal shows is the best sentence of the top-ranked passage, as
+    # retrieval ranks them: a stray sentence elsewhere (a planted one) is not put forward
+    refusal = _refuse(q, _missing_text(q, needs, proposal.best), evidence, index)
+    refusal.answerable_probability = p
+    refusal.features = feats
+    return refusal
+
+
+def _hedge(q: Query, draft: Draft) -> None:
+    """An answer the decision is less sure of says so in its first line."""
+    if q.lang == "en":
+        draft.body = f"The closest the report comes is: {draft.body.removeprefix('According to the report: ')}"
+        head, sep, rest = draft.body.partition("\n")
+        draft.body = f"{head} (please check){sep}{rest}"
+    else:
+        head, sep, rest = draft.body.partition("\n")
+        draft.body = f"报告中最接近的是：{head}（请核对）{sep}{rest}"
+
+
+@dataclass
+class _Proposal(decision.Proposal):
+    best: object = None  # the text or cell candidate behind it, for the refusal's wording
+
+
+def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_Proposal | Draft":
+    """The answer each path would give, the first path that has one, as main's ranking picks it;
+    a Draft when a path refuses by itself or no path has anything to say."""
     about_table = cells.structure_answer(q, needs, evidence, index)
     if about_table is not None:
-        return about_table
+        return _Proposal(about_table, "structure") if not about_table.refused else about_table
     if not needs.items and not needs.years:
         return _refuse(q, "", evidence[:0], index)
     extreme = cells.extreme_answer(q, needs, evidence, index)  # "which has the largest …"
     if extreme is not None:
-        return extreme
+        return _Proposal(extreme, "extreme") if not extreme.refused else extreme
     if q.intent == "count" or cells.WHICH_RE.search(q.text):  # a condition over a row or a column
         counted = cells.count_answer(q, needs, evidence, index)
         if counted is not None:
-            return counted
+            return _Proposal(counted, "count") if not counted.refused else counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
     view = _table_for(q, evidence, index)
     if view is not None and (not cells.numeric(view) or
                              q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
         draft = _answer_from_table(q, view, index)
         if draft is not None:
-            return draft
+            return _Proposal(draft, "record") if not draft.refused else draft
     text = _candidates(q, evidence, index, needs)
     grid = cells.candidates(needs, evidence, index)
     best_text = max(text, key=lambda c: c.score, default=None)
     best_cell = max(grid, key=lambda c: c.score, default=None)
+    scores = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)
+    runner_up = scores[1] if len(scores) > 1 else None
     if best_cell is not None and (best_text is None or best_cell.score > best_text.score):
-        if best_cell.score >= NO_ANSWER:
-            if best_text is not None and best_text.score >= NO_ANSWER and best_cell.col is not None and \
-                    numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
-                # a sentence that states the same figure says it with its unit ("$231.3 million")
-                return _answer_from_text(q, text, index)
-            return cells.draft(q, needs, cells.settle(grid, best_cell))
-    elif best_text is not None and best_text.score >= NO_ANSWER:
-        return _answer_from_text(q, text, index)
-    # the closest passage shown is the best sentence of the top-ranked passage, as retrieval
-    # ranks them: a stray sentence elsewhere (a planted one) is not put forward
-    return _refuse(q, _missing_text(q, needs, best_text or best_cell), evidence, index)
+        if best_text is not None and best_text.score >= SAME_FIGURE_TEXT and best_cell.col is not None and \
+                numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
+            # a sentence that states the same figure says it with its unit ("$231.3 million")
+            return _Proposal(_answer_from_text(q, text, index), "cell-text", best_cell.score, runner_up,
+                             tuple(best_cell.missing), best=best_cell)
+        return _Proposal(cells.draft(q, needs, cells.settle(grid, best_cell)), "cell", best_cell.score, runner_up,
+                         tuple(best_cell.missing), best=best_cell)
+    if best_text is not None:
+        return _Proposal(_answer_from_text(q, text, index), "text", best_text.score, runner_up,
+                         tuple(best_text.missing), best=best_text)
+    return _refuse(q, _missing_text(q, needs, None), evidence, index)
 
 
 def add_part(whole: Draft, part: Draft) -> None:

@@ -214,4 +214,5 @@ def render(question: str, standalone: str, lang: str, draft: Draft) -> Answer:
         text += f"\n\n{head}:\n" + "\n".join(lines)
     return Answer(question=question, standalone=standalone, text=text, refused=draft.refused,
                   citations=citations, figures=draft.figures, lang=lang, table=draft.table, chart=draft.chart,
-                  computed=sorted(draft.allowed_numbers) if not draft.refused else [])
+                  computed=sorted(draft.allowed_numbers) if not draft.refused else [],
+                  answerable_probability=draft.answerable_probability)

@@ -128,6 +128,8 @@ class Answer:
     note: str = ""  # e.g. why an LLM answer fell back
     computed: list[str] = field(default_factory=list)  # numbers the answerer counted (rows), not quoted
     seconds: float = 0.0
+    # bot.decision: how likely the answer states the right figure (None: no candidate was judged)
+    answerable_probability: float | None = None
 
     def to_json(self) -> dict:
         return {
@@ -146,4 +148,6 @@ class Answer:
             "chart": self.chart,
             "note": self.note,
             "computed": list(self.computed),
+            "answerable_probability": None if self.answerable_probability is None
+            else round(self.answerable_probability, 4),
         }

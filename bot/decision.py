@@ -1,0 +1,132 @@
+"""The one answer/no-answer decision: p(the chosen answer states the right figure).
+
+Every path of `bot.answer.compose` (table description, largest/smallest, count, record table,
+sentence, table cell) proposes its draft; this module describes the proposal with general
+features (how much of the question it covers, by words and by kinds of term; the asked year,
+period and plan against what the cited passages say; the value type asked and found; retrieval
+rank and score; which path; the margin over the next candidate) and a logistic model fitted by
+`bot.fit_decision` (`make fit`) turns them into a probability. The answer is given when the model
+finds it more likely right than not (p >= 1 - p): the fitted intercept, not a hand-set constant,
+decides. Weights live in bot/data/decision_weights.json.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .figures import find_dates, find_figures
+from .match import Needs, coverage, fit, label_years, period_fit, plan_fit
+from .sections import scope_text, scoped_needs
+from .types import Chunk, Evidence
+
+WEIGHTS = Path(__file__).with_name("data") / "decision_weights.json"
+PATHS = ("structure", "extreme", "count", "record", "text", "cell", "cell-text")
+INTENTS = ("value", "count", "list", "when", "who", "why", "define")
+MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
+# the features, in the order of the weights file (a new one means a refit: `make fit`)
+FEATURES = (
+    "hand", "hand_missing", "margin", "runner_up",
+    "cov", "cov_head", "missing_share", "missing_entity", "missing_measure",
+    "year_asked", "year_match", "year_other", "period", "plan", "kind",
+    "figures", "dates", "rank", "top_score", "dense_rank", "cited",
+    "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
+)
+
+
+@dataclass
+class Proposal:
+    """A path's would-be answer and what the decision needs to know about how it was chosen."""
+    draft: object  # bot.answer.Draft
+    path: str
+    hand: float | None = None  # the hand-built score of the chosen candidate (text and cell paths)
+    runner_up: float | None = None  # the next candidate's score
+    missing: tuple[str, ...] = ()
+
+
+def features(needs: Needs, evidence: list[Evidence], proposal: Proposal) -> dict[str, float]:
+    draft = proposal.draft
+    chunks: list[Chunk] = list(draft.chunks)
+    head = MARKUP_RE.sub("", draft.body.partition("\n")[0])
+    cited = "\n".join(c.text for c in chunks)
+    first = chunks[0] if chunks else None
+    scope = scope_text(first) if first is not None else ""
+    scoped = scoped_needs(needs, first) if first is not None else set()
+    frame = "\n".join(filter(None, [head, first.caption if first else "", " ".join(first.header) if first else "",
+                                    first.label if first else ""]))
+    cov, missing = coverage(needs, frame, cited, scope, scoped)
+    cov_head, _ = coverage(needs, head, "", "", scoped)
+    counted = [n for n in needs.items if n.text not in scoped] or [None]
+    lacking = [n for n in needs.items if n.text in missing]
+    asked = set(needs.years)
+    said = label_years(cited + "\n" + scope + "\n" + head)
+    ranks = {e.chunk.id: i for i, e in enumerate(evidence)}
+    where = [ranks[c.id] for c in chunks if c.id in ranks]
+    top = min(where) if where else len(evidence)
+    ev = evidence[top] if where else None
+    out = {
+        "hand": proposal.hand if proposal.hand is not None else 0.0,
+        "hand_missing": float(proposal.hand is None),
+        "runner_up": proposal.runner_up if proposal.runner_up is not None else 0.0,
+        "margin": (proposal.hand - proposal.runner_up) if proposal.hand is not None and proposal.runner_up is not None
+        else (proposal.hand or 0.0),
+        "cov": cov,
+        "cov_head": cov_head,
+        "missing_share": len(lacking) / len(counted),
+        "missing_entity": float(any(n.entity for n in lacking)),
+        "missing_measure": float(any(n.measure for n in lacking)),
+        "year_asked": float(bool(asked)),
+        "year_match": float(bool(asked & said)),
+        "year_other": float(bool(asked) and bool(said) and not asked & said),
+        "period": period_fit(needs, head, cited),
+        "plan": plan_fit(needs, head),
+        "kind": fit(needs, head),
+        "figures": min(len(draft.figures), 5) / 5,
+        "dates": float(bool(find_dates(head))),
+        "rank": 1.0 / (1 + top),
+        "top_score": float(ev.score) if ev is not None else 0.0,
+        "dense_rank": 1.0 / (1 + ev.dense_rank) if ev is not None and ev.dense_rank is not None else 0.0,
+        "cited": min(len(chunks), 5) / 5,
+        "lang_en": float(needs.lang == "en"),
+    }
+    for p in PATHS:
+        out[f"path_{p}"] = float(proposal.path == p)
+    for i in INTENTS:
+        out[f"intent_{i}"] = float(needs.intent == i)
+    if not find_figures(head) and not draft.figures:
+        out["figures"] = 0.0
+    return out
+
+
+@dataclass(frozen=True)
+class Model:
+    names: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    confident: float  # above it the answer is stated plainly; below, "the closest the report comes"
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.intercept
+        for n, c, m, s in zip(self.names, self.coef, self.mean, self.scale):
+            z += c * (feats.get(n, 0.0) - m) / s
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+@lru_cache(maxsize=4)
+def load(path: str = str(WEIGHTS)) -> Model | None:
+    p = Path(path)
+    if not p.exists():
+        return None
+    w = json.loads(p.read_text(encoding="utf-8"))
+    return Model(tuple(w["features"]), tuple(w["coef"]), float(w["intercept"]), tuple(w["mean"]),
+                 tuple(w["scale"]), float(w["confident"]))
+
+
+# Set only by the fit's dump (bot.fit_decision): every proposal is answered, so that it can be
+# labelled by whether it states the expected figures.
+OPEN = False
