@@ -11,7 +11,7 @@ export ANONYMIZED_TELEMETRY := False
 export HF_HUB_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test index bench bench-scale load browser-deps audit clean-index eval-dev
+.PHONY: run test index bench bench-scale load browser-deps audit clean-index eval-dev fit refit
 
 # `python -m venv` seeds the pip and setuptools bundled with the interpreter (3.11.7: pip 23.2.1,
 # named by six advisories, and setuptools 65.5.0, by four), so both are upgraded at once; a venv
@@ -80,3 +80,15 @@ eval-dev: $(VENV)/.installed
 	  $(BIN)/bot eval --line $$set --index $(DEV_INDEX)-$$set $$g || true; \
 	done
 
+
+# Refit the answer/no-answer decision (bot/data/decision_weights.json): ask every dev case with the
+# decision open and label each proposal (tests/data/decision_dump.jsonl.gz, counterfactuals
+# included), then fit; prints document-level cross-validated figures beside the all-fitted ones.
+# `make refit` fits again from the stored dump only (what the test of the shipped weights does).
+fit: $(VENV)/.installed
+	@for g in $(DEV)/*/golden.jsonl; do set=$$(basename $$(dirname $$g)); \
+	  $(BIN)/bot ingest -q --corpus $(DEV)/$$set/reports --index $(DEV_INDEX)-$$set >/dev/null || true; done
+	$(BIN)/python -m bot.fit_decision --index-root $(DEV_INDEX)-SET
+
+refit: $(VENV)/.installed
+	$(BIN)/python -m bot.fit_decision fit

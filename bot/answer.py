@@ -75,7 +75,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) 
     if isinstance(proposal, Draft):
         return proposal  # a refusal a path made itself (no row of the table holds what was named)
     draft = proposal.draft
-    feats = decision.features(needs, evidence, proposal)
+    feats = decision.features(needs, evidence, proposal, index)
     model = decision.load()
     p = model.probability(feats) if model is not None else 1.0
     draft.answerable_probability = p

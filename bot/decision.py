@@ -30,7 +30,7 @@ MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
 # the features, in the order of the weights file (a new one means a refit: `make fit`)
 FEATURES = (
     "hand", "hand_missing", "margin", "runner_up",
-    "cov", "cov_head", "missing_share", "missing_entity", "missing_measure",
+    "cov", "cov_head", "missing_share", "missing_entity", "missing_measure", "unknown_entity",
     "year_asked", "year_match", "year_other", "period", "plan", "kind",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
@@ -47,7 +47,7 @@ class Proposal:
     missing: tuple[str, ...] = ()
 
 
-def features(needs: Needs, evidence: list[Evidence], proposal: Proposal) -> dict[str, float]:
+def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=None) -> dict[str, float]:
     draft = proposal.draft
     chunks: list[Chunk] = list(draft.chunks)
     head = MARKUP_RE.sub("", draft.body.partition("\n")[0])
@@ -78,6 +78,9 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal) -> dict
         "missing_share": len(lacking) / len(counted),
         "missing_entity": float(any(n.entity for n in lacking)),
         "missing_measure": float(any(n.measure for n in lacking)),
+        # a company or place the question names that no report of the corpus mentions at all
+        "unknown_entity": float(index is not None and any(
+            n.entity and not any(index.mentions(v) for v in n.variants | {n.text}) for n in needs.items)),
         "year_asked": float(bool(asked)),
         "year_match": float(bool(asked & said)),
         "year_other": float(bool(asked) and bool(said) and not asked & said),
