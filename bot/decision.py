@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .figures import find_dates, find_figures
-from .match import Needs, coverage, fit, label_years, period_fit, plan_fit
+from .match import Needs, coverage, date_fit, fit, label_years, period_fit, plan_fit
 from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
 
@@ -31,7 +31,7 @@ MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
 FEATURES = (
     "hand", "hand_missing", "margin", "runner_up",
     "cov", "cov_head", "missing_share", "missing_entity", "missing_measure", "unknown_entity",
-    "year_asked", "year_match", "year_other", "period", "plan", "kind",
+    "year_asked", "year_match", "year_other", "date", "period", "plan", "kind",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
 )
@@ -84,6 +84,9 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         "year_asked": float(bool(asked)),
         "year_match": float(bool(asked & said)),
         "year_other": float(bool(asked) and bool(said) and not asked & said),
+        # the year the first line's figure refers to (the nearest year before it, else the
+        # heading's or report's), as the hand score judges a sentence
+        "date": date_fit(needs, head, "", scope),
         "period": period_fit(needs, head, cited),
         "plan": plan_fit(needs, head),
         "kind": fit(needs, head),
