@@ -207,10 +207,11 @@ WRONG_WEIGHTS = (0.0, 0.5, 1.0)
 
 def fit(rows: list[dict], cf_weight: float | None = None, wrong_weight: float | None = None) -> dict:
     """Logistic regression on the judged proposals (rows whose path refused by itself have no
-    features and take no part). The label is whether the corpus answers the question: a real
-    answerable question is 1 — refusing it is a false refusal even when the proposal is wrong,
-    which is then shown as "the closest the report comes" — and the refusal cases and the
-    counterfactuals are 0. `cf_weight` and `wrong_weight` are the chosen ones when not given."""
+    features and take no part). Answerable questions are 1, the refusal cases and the
+    counterfactuals 0. An answerable question whose proposal is wrong weighs `wrong_weight`
+    (0: left out, so that p is the chance the proposal states the right figure; 1: p is the
+    chance the question is answerable, refusing it being a false refusal even when the proposal
+    is wrong), a counterfactual `cf_weight`; both are chosen by `choose` when not given."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
