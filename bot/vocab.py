@@ -370,6 +370,17 @@ def _names_in(norm: str, longest: int = 8) -> list[tuple[str, ...]]:
     return out
 
 
+def english_names(text: str) -> list[str]:
+    """English forms of the Chinese proper names in a text, also without accents (雀巢 ->
+    Nestlé, Nestle), as file names write them."""
+    out: list[str] = []
+    for forms in _names_in(normalise(text)):
+        for f in forms:
+            bare = "".join(c for c in unicodedata.normalize("NFKD", f) if not unicodedata.combining(c))
+            out += [x for x in (f, bare) if x not in out]
+    return out
+
+
 def name_translations(text: str) -> list[str]:
     """Chinese names for the capitalised names of an English text ("Nanjing's GDP" -> 南京),
     longest run of words first, then its words."""
