@@ -85,7 +85,7 @@ class LoadedIndex:
         "Company")', "股票简称 | 华润三九"), as ingest read them from each file (the manifest's
         "defines"); an index built before ingest kept them is read once for them instead."""
         if self._learned is None:
-            files = getattr(self.manifest, "files", None) or {}
+            files = getattr(getattr(self, "manifest", None), "files", None) or {}
             if files and all("defines" in f for f in files.values()):
                 from .vocab import merge_definitions
                 self._learned = merge_definitions({name: f["defines"] for name, f in files.items()})
