@@ -34,3 +34,11 @@ def test_nine_months_are_not_the_third_quarter():
 def test_a_span_of_time_is_no_reporting_period():
     assert periods_in("no investments in a loss position for greater than 12 months") == set()
     assert periods_in("payable within three months of the invoice") == set()
+
+
+def test_a_fiscal_year_is_a_date_of_the_question():
+    from bot.question import analyse
+
+    q = analyse("星河公司2024财年第三季度净销售额是多少？")
+    assert q.dates == ["2024财年"] and "财年" not in [t.text for t in q.terms]
+    assert analyse("2023会计年度营业收入是多少？").dates == ["2023会计年度"]
