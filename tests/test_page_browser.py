@@ -22,6 +22,7 @@ from test_pages import DEV, dev_pdf, word_boxes  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREENSHOT = Path(__file__).resolve().parent / "screenshots" / "page-view.png"
+ADMIN = ("editor", "page-s3cret")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def server(tmp_path_factory):
     pdf, case = dev_pdf()
     shutil.copy(pdf, root / "corpus" / pdf.name)
     settings = build_index(root / "corpus", root / "index")
-    config = ApiConfig(api_keys=("portal-key",), rate_limit="off")
+    config = ApiConfig(api_keys=("portal-key",), admin_users=(ADMIN,), rate_limit="off")
     with LiveServer(create_app(settings, config=config)) as live:
         yield live, root / "corpus" / pdf.name, case
 
@@ -95,3 +96,39 @@ def test_the_sources_panel_shows_the_cited_page_with_the_highlight(browser, serv
     pg.screenshot(path=str(SCREENSHOT))
     context.close()
     assert not errors, errors
+
+
+def test_the_library_page_shows_which_pages_were_read_by_ocr(browser, server):
+    """The /admin table's OCR column: the pages and mean confidence ingest recorded, "—" when none.
+    The listing is given OCR facts on the way (the PDF here has a text layer)."""
+    import json
+
+    from bot.serve.admin_page import ADMIN_STRINGS
+
+    live, pdf, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+    pg = context.new_page()
+
+    def with_ocr(route):
+        body = route.fetch().json()
+        for r in body["reports"]:
+            if r["file"] == pdf.name:
+                r["ocr_pages"], r["ocr_confidence"] = [1, 2, 3, 5], 0.874
+        route.fulfill(json=body)
+
+    pg.route("**/api/v1/reports", with_ocr)
+    pg.goto(f"{live.url}/admin")
+    pg.fill("#lib-user", ADMIN[0])
+    pg.fill("#lib-password", ADMIN[1])
+    pg.click("#lib-login")
+    pg.wait_for_function("() => window.__libReady === true")
+    row = pg.locator(f'#lib-table tr[data-file="{pdf.name}"]')
+    row.wait_for()
+    headers = pg.locator("#lib-table thead th").all_inner_texts()
+    column = headers.index(ADMIN_STRINGS["zh"]["col_ocr"])
+    cell = row.locator("td").nth(column).inner_text()
+    assert "1–3, 5" in cell and "87%" in cell
+    others = pg.locator(f'#lib-table tbody tr:not([data-file="{pdf.name}"])')
+    assert others.count() >= 1
+    assert all(others.nth(i).locator("td").nth(column).inner_text() == "—" for i in range(others.count()))
+    context.close()

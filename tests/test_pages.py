@@ -277,3 +277,19 @@ def test_signed_links_cover_exactly_what_they_name():
     assert links.valid(sig, "page", rid, 3, "abc", "")
     assert not links.valid(sig, "page", rid, 4, "abc", "")
     assert not PageLinks("other").valid(sig, "page", rid, 3, "abc", "")
+
+
+# -- the library's OCR facts -------------------------------------------------------------------
+@needs_dev
+def test_the_library_lists_ocr_pages_and_confidence_when_ingest_recorded_them(library, monkeypatch):
+    import dataclasses
+
+    client, svc, name, _ = library
+    listed = {r["file"]: r for r in client.get("/api/v1/reports", headers=KEY).json()["reports"]}
+    assert listed[name]["ocr_pages"] is None and listed[name]["ocr_confidence"] is None  # a text PDF: no OCR
+    manifest = svc.library._manifest()
+    files = {**manifest.files, name: {**manifest.files[name], "ocr_pages": [2, 3], "ocr_confidence": 0.91}}
+    monkeypatch.setattr(svc.library, "_manifest", lambda: dataclasses.replace(manifest, files=files))
+    listed = {r["file"]: r for r in client.get("/api/v1/reports", headers=KEY).json()["reports"]}
+    assert listed[name]["ocr_pages"] == [2, 3] and listed[name]["ocr_confidence"] == 0.91
+    assert all(r["ocr_pages"] is None for f, r in listed.items() if f != name)
