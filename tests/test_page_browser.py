@@ -16,7 +16,7 @@ from bot.serve.config import ApiConfig
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import SHIPPED_CORPUS, build_index  # noqa: E402
 from conftest_api import LiveServer  # noqa: E402
-from test_browser import ask  # noqa: E402
+from test_browser import ask, golden  # noqa: E402
 from test_pages import DEV, dev_pdf, word_boxes  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -94,6 +94,16 @@ def test_the_sources_panel_shows_the_cited_page_with_the_highlight(browser, serv
     assert link.count() == 1 and f"/pages/{page}.png" in link.get_attribute("href")
     SCREENSHOT.parent.mkdir(exist_ok=True)
     pg.screenshot(path=str(SCREENSHOT))
+
+    # a text report's citation: the passage marked among its neighbours, and a link to it
+    shipped = golden("size-2024")
+    answer = ask(pg, shipped["question"])
+    answer.locator("details.ra-sources summary").click()
+    marked = answer.locator(".ra-context mark").first
+    marked.wait_for(state="visible")
+    assert any(f in marked.inner_text() for f in shipped["figures"])
+    assert answer.locator(".ra-context .ra-around").count() >= 1
+    assert "/passages/" in answer.locator("a.ra-passage-link").first.get_attribute("href")
     context.close()
     assert not errors, errors
 
