@@ -6,8 +6,8 @@ page's own characters (pdfplumber), matched on the character sequence with white
 Chinese has no spaces, and a PDF's spaces and line breaks fall anywhere. Each matched character
 keeps its box, so a passage wrapped over several lines is marked line by line.
 
-`highlight` is a passage, or a table row's cells separated by `|` (or `｜`, a tab, a line break,
-`；`): each cell is then found on its own, and a cell that occurs several times on the page is
+`highlight` is a passage, or a table row's cells separated by `|` (or `｜`, a tab; within them a
+line break or `；` separates too): each cell is then found on its own, and a cell that occurs several times on the page is
 taken on the line of the row's most distinctive cell. A "column：value" piece, as the index's
 row quotes write them, is found by its value when the whole is not on the page.
 
@@ -43,6 +43,7 @@ PAD = 1.5  # points around each marked line
 CACHE_ENTRIES = 48
 # pieces of a table row's highlight ("label | cell | cell"); also the index's own row quotes
 PIECE_SPLIT_RE = re.compile(r"[|｜\t\n；;]+")
+CELL_SEPARATOR_RE = re.compile(r"[|｜\t]")  # what makes a highlight a row's cells rather than a passage
 LABEL_VALUE_RE = re.compile(r"^.*[：:]")
 
 _pdfium_lock = threading.Lock()  # PDFium is not thread-safe: one call into it at a time
@@ -131,11 +132,15 @@ def _height(glyphs: list[Glyph], owners: list[int], start: int, end: int) -> flo
 def match_spans(glyphs: list[Glyph], highlight: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the page sequence that the highlight's words cover."""
     page, owners = _sequence(glyphs)
-    pieces = [p for p in (_squash(x) for x in PIECE_SPLIT_RE.split(highlight)) if p]
-    if not page or not pieces:
+    whole = _squash(highlight)
+    if not page or not whole:
         return []
-    if len(pieces) == 1:
-        return _passage_spans(page, pieces[0])
+    at = page.find(whole)
+    if at >= 0:  # the words as one run: a passage, semicolons and all
+        return [(at, at + len(whole))]
+    if not CELL_SEPARATOR_RE.search(highlight):
+        return _passage_spans(page, whole)
+    pieces = [p for p in (_squash(x) for x in PIECE_SPLIT_RE.split(highlight)) if p]
     # a row's cells: each found on its own; where one occurs several times, the occurrence on
     # the line of the most distinctive cell (the fewest occurrences, then the longest) is taken
     found: dict[int, list[int]] = {}

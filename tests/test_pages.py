@@ -228,6 +228,12 @@ def test_chinese_is_matched_across_spaces_and_line_breaks():
     assert boxes[0].top < boxes[1].top and boxes[1].x0 == 50
 
 
+def test_a_passage_with_semicolons_is_marked_on_every_line():
+    page = glyphs_of(["销量达到了5791辆；加氢站", "数量超过了400座。"])
+    boxes = pages.find_boxes(page, "销量达到了5791辆；加氢站数量超过了400座。")
+    assert len(boxes) == 2 and boxes[1].top > boxes[0].top
+
+
 def test_a_rows_repeated_value_marks_each_of_its_cells():
     page = glyphs_of(["收入   10.5   10.5   3.1", "成本   10.5   2.0    1.1"])
     boxes = pages.find_boxes(page, "收入 | 10.5 | 10.5 | 3.1")

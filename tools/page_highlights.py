@@ -1,6 +1,7 @@
 """How often the page view finds a cited chunk's words on its page: for the PDF chunks of an
 index (paragraphs and table rows with a page), the share whose highlight marks at least one line,
-by kind. Reads the index and the PDFs; renders nothing.
+and the mean share of the highlight's characters marked, by kind. Reads the index and the PDFs;
+renders nothing.
 
     python tools/page_highlights.py --index /tmp/dev-hook-zh-wide --corpus ../shared/dev/zh-wide/reports [--sample 400]
 """
@@ -34,18 +35,24 @@ def main() -> int:
         chunks = random.Random(0).sample(chunks, args.sample)
     glyphs: dict[tuple[str, int], list] = {}
     found, total, misses = Counter(), Counter(), []
+    covered: Counter = Counter()
     start = time.time()
     for c in chunks:
         key = (c.file, c.page)
         if key not in glyphs:
             glyphs[key] = pages.text_glyphs(Path(args.corpus) / c.file, c.page)[0]
         total[c.kind] += 1
-        if pages.find_boxes(glyphs[key], chunk_highlight(c)):
+        words = chunk_highlight(c)
+        spans = pages.match_spans(glyphs[key], words)
+        wanted = len(pages.PIECE_SPLIT_RE.sub("", "".join(words.split())))
+        covered[c.kind] += min(1.0, sum(e - b for b, e in spans) / max(1, wanted))
+        if pages.find_boxes(glyphs[key], words):
             found[c.kind] += 1
         else:
             misses.append(c)
     for kind in sorted(total):
-        print(f"{kind:10} {found[kind]}/{total[kind]} found on their page ({found[kind] / total[kind]:.1%})")
+        print(f"{kind:10} {found[kind]}/{total[kind]} found on their page ({found[kind] / total[kind]:.1%}), "
+              f"{covered[kind] / total[kind]:.1%} of their characters marked")
     print(f"all        {sum(found.values())}/{sum(total.values())} in {time.time() - start:.0f} s "
           f"({len(glyphs)} pages read)")
     for c in misses[:8]:
