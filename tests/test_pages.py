@@ -151,6 +151,9 @@ def test_a_cited_chunk_highlights_its_words_and_a_signed_link_needs_no_key(libra
     ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "../../etc/passwd"}, 400, "path"),
     ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "C:\\Windows"}, 400, "path"),
     ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "营业\x00收入"}, 400, "path"),
+    ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "/etc/passwd"}, 400, "path"),
+    ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "见 ~/.ssh/id_rsa"}, 400, "path"),
+    ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "var/lib/bot/index"}, 400, "path"),
     ("/api/v1/reports/{pdf}/pages/1.png", {"highlight": "营" * (pages.MAX_HIGHLIGHT + 1)}, 400, "too long"),
     ("/api/v1/reports/{pdf}/pages/1.png", {"chunk": "0123456789abcdef0123"}, 404, "no passage"),
     ("/api/v1/reports/{pdf}/passages/0123456789abcdef0123", {}, 404, "no passage"),
@@ -164,6 +167,14 @@ def test_the_routes_refuse_what_is_not_in_the_library(library, path, params, sta
 
 
 @needs_dev
+@needs_dev
+def test_a_unit_with_a_slash_is_words_to_mark_not_a_path(library):
+    client, _svc, name, _case = library
+    for words in ("价格为3,200元/吨", "speed in km/h", "3/4"):
+        got = client.get(f"/api/v1/reports/{report_id(name)}/pages/1.png", params={"highlight": words}, headers=KEY)
+        assert got.status_code == 200, (words, got.text)
+
+
 def test_the_page_routes_need_the_api_key(library):
     client, _, name, _ = library
     url = f"/api/v1/reports/{report_id(name)}/pages/1.png"

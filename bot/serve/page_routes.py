@@ -11,6 +11,8 @@ name a report of the library (its id or file name), and that file must be in the
 """
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -25,7 +27,9 @@ from .service import Service
 from .uploads import report_id
 
 MAX_PAGE_DIGITS = 5
-PATH_PARTS = ("/", "\\", "..", "\x00")
+# what makes a highlight a path rather than words: a unit such as "元/吨" or "km/h" has one slash
+# inside a word, a path starts at the root or home, climbs ("..") or has two slashes in a row of names
+PATH_RE = re.compile(r"\\|\.\.|\x00|(?:^|\s)[/~]|[\w.-]+/[\w.-]+/|^[A-Za-z]:")
 PNG_RESPONSE = {200: {"content": {"image/png": {}}, "description": "The page as a PNG; the headers "
                       "X-Highlight-Boxes (lines marked) and X-Highlight-Source (text | ocr | empty) say what was found."}}
 
@@ -77,8 +81,8 @@ def add_page_routes(app: FastAPI, svc: Service, access: Access) -> None:
             raise ApiError(400, f"The highlight is too long ({len(highlight)} characters; the limit is "
                                 f"{pages.MAX_HIGHLIGHT}). Send the cited sentence or the row's cells.",
                            "invalid_request_error")
-        if any(part in highlight for part in PATH_PARTS):
-            raise ApiError(400, "The highlight may not hold a path ('/', '\\', '..' or a NUL character): send the "
+        if PATH_RE.search(highlight):
+            raise ApiError(400, "The highlight may not hold a path (a leading '/', '\\', '..', a NUL character): send the "
                                 "words to mark, not a file name.", "invalid_request_error")
         if not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
             raise ApiError(400, f"The page must be a page number such as 3. Currently, it is '{page}'.",
