@@ -76,7 +76,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) 
         if counted is not None:
             return counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
-    view = _table_for(q, evidence, index)
+    view = _table_for(q, evidence, index, needs)
     if view is not None and (not cells.numeric(view) or
                              q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
         draft = _answer_from_table(q, view, index)
@@ -259,7 +259,7 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
                 if f in clause and f not in focus + rest:
                     (focus if hit else rest).append(f)
     parts = []
-    whole = q.intent in ("why", "define", "who")  # a reason or description is the whole sentence
+    whole = q.intent in ("why", "define", "who", "where")  # a reason, a description, a name, a place: the whole sentence
     for c in lead:
         span = c.sentence if whole else _lead_span(q, c.sentence, focus)
         text, figs = bold_figures(span, dates=when)
@@ -284,7 +284,18 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
 
 
 # -- answers from tables ---------------------------------------------------------------------
-def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableView | None:
+def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> TableView | None:
+    """The table of records a question is answered from, row by row; None when none is, or when
+    the one found is not about the question's year, company or report (cells.fits)."""
+    view = _record_table(q, evidence, index)
+    # (a Chinese question's every term is checked against the rows in _answer_from_table)
+    if view is not None and needs is not None and \
+            not cells.fits(q, needs, view, evidence, index, records=True, covered=q.lang != "zh"):
+        return None
+    return view
+
+
+def _record_table(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableView | None:
     tables = [e for e in evidence if e.chunk.table_id]
     if not tables:
         return None
@@ -300,7 +311,7 @@ def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableV
         return view if _counts_rows_of(q, view) or (view is not None and _filters(q, view, short_only=True)[0]) else None
     if top.table_id:
         return index.tables.get(tables[0].chunk.table_id)
-    if q.intent in ("list", "who", "when") and \
+    if q.intent in ("list", "who", "where", "when") and \
             _filters(q, index.tables.get(tables[0].chunk.table_id), short_only=True)[0]:
         return index.tables.get(tables[0].chunk.table_id)
     return None

@@ -65,6 +65,9 @@ DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is
 CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|增长|下降|增加|减少|上升|回落|提高|降低", re.I)
 CHANGE_ASKED_RE = re.compile(r"chang|increas|decreas|grow|growth|declin|rise|fall|涨|跌|增|降|变化|变动|同比|环比", re.I)
 NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
+# a place: a Chinese name with an administrative suffix, or a capitalised English name after a
+# preposition of place
+PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:省|市|县|区|州|盟|旗|国|镇|乡|村)|\b(?:in|at|from|near) (?:the )?[A-Z][\w-]+")
 _COUNTED = measure_words("count", "tally")  # things counted (measure_words.tsv)
 COUNT_RE = re.compile(rf"\d[\d,，.]*\s*(?:[万亿]\s*)?[{_COUNTED}]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
 LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
@@ -356,14 +359,18 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
     scope and are left out of the share."""
     total = got = 0.0
     missing = []
+    unreadable = []  # needs that cannot be checked against this text (no rendering in its script)
     penalty = 1.0
+    own = 0  # needs that are the report's own scope (its company, place, country)
     for n in needs.items:
         if n.text in scoped:
+            own += 1
             continue
         cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
         if cross and (not n.entity or needs.extra.get("cjk_name")):
             # an English word with no Chinese rendering says nothing about Chinese text (nor does
             # an English name when the question also gives its Chinese name: "Sanjiu (华润三九)")
+            unreadable.append(n.text)
             continue
         # a measure must be said where the figure is (the sentence it belongs to), not elsewhere
         # in the passage ("占GDP的比例" two sentences on is not a GDP figure)
@@ -381,7 +388,12 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
             if n.entity or (measures and n.measure and needs.intent in ("value", "count")):
                 penalty = 0.5  # another company's figure, or another measure, is not an answer
     if total == 0:
-        return 0.5, missing
+        if unreadable and not own:
+            # nothing the question names has a rendering in the passage's language, nor is it the
+            # report's scope ("What is the capital of France?" over a Chinese report): no sign at
+            # all that the passage answers it
+            return 0.0, unreadable
+        return 0.5, missing  # every term is the report's own scope: the passage is as good as any
     return penalty * got / total, missing
 
 
@@ -412,6 +424,8 @@ def fit(needs: Needs, sentence: str) -> float:
         return 1.0 if find_dates(sentence) else 0.25
     if intent == "who":
         return 1.0 if NAME_RE.search(sentence) else 0.4
+    if intent == "where":
+        return 1.0 if PLACE_RE.search(sentence) else 0.4
     if intent == "why":
         return 1.0 if REASON_RE.search(sentence) else 0.35
     if intent == "define":

@@ -51,14 +51,14 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 # "几项", "多少家": the measure words of things counted one by one (measure_words.tsv)
 COUNT_RE = re.compile(rf"(几|多少)([{vocabdata.measure_words('count')}])|how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
-WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
+# interrogatives by the kind of answer they ask for: general Chinese and English grammar, as data
+# (bot/data/vocab/interrogatives.tsv)
+WHEN_RE = vocabdata.interrogatives("when")
 DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat (is|are) (a|an|meant by)\b|"
                        r"\bwhat does .* mean\b|\bdefine\b|\bmeaning of\b|\bdefinition of\b|\bdefined as\b", re.I)
-WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|哪位|\bwho\b|\bwhom\b|"
-                    r"(which|what) (department|ministry|organi[sz]ation|agency|company|firm|executive|officer|person|"
-                    r"director|subsidiary|entity|customer|auditor|bank)", re.I)
-WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会|\bwhy\b|what (caused|led to|drove|explains)|"
-                    r"\breasons?\b|due to what|attributed to", re.I)
+WHO_RE = vocabdata.interrogatives("who")
+WHERE_RE = vocabdata.interrogatives("where")
+WHY_RE = vocabdata.interrogatives("why")
 HOW_RE = re.compile(r"^(?:in [^,]*, )?how (is|are|was|were|does|do|did) (?!much|many)|what kind of|what type of|"
                     r"what (?:is|are|was|were) the (?:main |primary |principal )?(?:source|purpose|basis|nature)s? of", re.I)
 FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
@@ -97,7 +97,7 @@ class Query:
     lang: str
     terms: list[Term] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
-    intent: str = "value"  # value | count | list | when | who | why | define
+    intent: str = "value"  # value | count | list | when | who | where | why | define
 
     @property
     def entities(self) -> list[Term]:
@@ -132,6 +132,8 @@ def analyse(text: str) -> Query:
         q.intent = "when"
     elif WHO_RE.search(text):
         q.intent = "who"
+    elif WHERE_RE.search(text):
+        q.intent = "where"  # a place: the sentence that names it
     elif WHY_RE.search(text):
         q.intent = "why"  # a reason: the sentence that gives it, not a figure
     elif HOW_RE.search(text):
