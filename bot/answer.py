@@ -221,6 +221,8 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     naming their subject and the date they refer to; openers such as "从市场规模来看," drop away."""
     # nor does the comma of a date ("December 31, 2018")
     pieces = re.split(r"(?<=，)|(?<=,)(?!\d{3}(?!\d))(?!\s*(?:19|20)\d{2}\b)", sentence)
+    if q.intent == "when" and find_dates(sentence):
+        return sentence  # a "when" answer is the sentence stating the date (in bold), never an amount's clause
     with_figures = [i for i, p in enumerate(pieces) if find_figures(p)]
     if not with_figures:
         return sentence

@@ -125,6 +125,7 @@ def needs_of(q: Query, index) -> Needs:
             named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
+        items += _unknown_names(q.text, items, index)
         cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
         # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
         # the word segmenter would cut it
@@ -195,6 +196,30 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+# a proper name of several capitalised words ("China Education Group"), not the question's first
+# word; a possessive ends it
+MULTI_NAME_RE = re.compile(r"(?<=\s)([A-Z][\w&.-]*(?:['’]s?)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.-]*(?:['’]s?)?)+)")
+
+
+def _unknown_names(text: str, items: list, index) -> list[Need]:
+    """A name of several words no report writes, though each of its words is in some report
+    ("China Education Group" over a report of "Wisdom Education Group"): one need, which no
+    passage holds, so no passage answers for that company."""
+    out = []
+    runs = [part for m in MULTI_NAME_RE.finditer(text) for part in re.split(r"['’]s?(?:\s+|$)", m.group(1))]
+    for run in runs:
+        tokens = run.split()
+        while tokens and (tokens[-1].lower() in EN_FRAMING or tokens[-1] in ("of", "and", "&")):
+            tokens.pop()  # "… Round-Up of February": a month or a joining word ends no name
+        name = " ".join(tokens)
+        words = [n for n in items if n.latin and n.text.lower() in name.lower()]
+        if len(name.split()) < 2 or _mentioned(index, name, ()) or not any(n.entity for n in words):
+            continue
+        # (no variants: its words are in the reports one by one, the name as a whole in none)
+        out.append(Need(name, frozenset(), max(n.weight for n in words), False, True, True))
+    return out
 
 
 def _glossary_phrase(question: str, zh: str) -> bool:

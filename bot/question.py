@@ -18,8 +18,13 @@ FRAMING = frozenset(
     "请问 请 告诉 我 我们 你 一下 介绍 说说 情况 现状 定义 概况 内容 方面 主体 数据 信息 报告 问题 "
     "时候 时间 具体 主要 相关 水平 表现 特点 状况 结果 分别 目前 当前 最新 多大 多高 多快 其中 哪一年 "
     "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
-    "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里".split()
+    "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里 "
+    # interrogatives of purpose and manner ("用来干什么", "做什么用"): what kind of answer, not its subject
+    "干什么 做什么 干嘛 用来 什么样 怎么样 哪天 几号".split()
 )
+# "哪家机构", "哪部法规", "哪个城市": the noun after 哪 + a measure word names the kind of thing
+# the answer is (a name, a place), which the passage that states it need not repeat
+WHICH_KIND_RE = re.compile(r"哪[一]?[个家位部只款种类所座项条名]")
 # Synonyms and the English -> Chinese glossary are the vocabulary's data (bot/data/vocab, see
 # vocabdata.py): one system for question analysis, matching and retrieval.
 # METRICS: the change, share, size and revenue words (role "metric" in synonyms.tsv) that a
@@ -162,7 +167,20 @@ def analyse(text: str) -> Query:
     q.dates = [normalise_date(m.group()) for m in DATE_RE.finditer(text) if "年" in m.group() or "月" in m.group()]
     stripped = DATE_RE.sub(" ", text)
     q.terms = noun_phrases(stripped)
+    if q.intent in ("who", "where"):
+        kinds = {k for m in WHICH_KIND_RE.finditer(stripped) if (k := _answer_kind(stripped[m.end():]))}
+        q.terms = [t for t in q.terms if t.text not in kinds or len(q.terms) == 1]
     return q
+
+
+def _answer_kind(after: str) -> str:
+    """The noun a "哪家/哪部…" question names the kind of its answer by: the head of the phrase
+    after the interrogative ("哪部社会保险经办方面的行政法规" -> 行政法规, "哪家机构呈送的" -> 机构)."""
+    clause = re.split(r"[，,。？?；;！!]", after, maxsplit=1)[0]
+    head, _, tail = clause.partition("的")
+    phrases = noun_phrases(tail) if tail else []
+    phrases = phrases or noun_phrases(head)
+    return phrases[0].text if phrases else ""
 
 
 AMOUNT_RE = re.compile(r"\b(how much|how many|amount|value|total|number|percentage|percent|rate|ratio|price|cost|"

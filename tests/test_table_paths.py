@@ -79,3 +79,32 @@ def test_an_off_topic_question_is_refused(assistant):
                      "How many legs does a spider have?"]:
         answer = assistant.ask(question)
         assert answer.refused and answer.text.startswith(REFUSAL_EN), (question, answer.text)
+
+
+ENGLISH = """# Acme Education Holdings Limited Annual Report 2021
+
+Acme Education Holdings Limited operates private schools in South China.
+
+For the year ended 31 August 2021, the Group's revenue was RMB 219.7 million, an increase of 22.4%
+over the previous year.
+"""
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("english-names")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "acme_annual_report_2021.md").write_text(ENGLISH, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def test_a_company_name_of_several_words_no_report_writes_is_refused(english):
+    # "China", "Education" and "Group" are each in the report; "China Education Group" is not
+    answered = english.ask("What was Acme Education's revenue for the year ended 31 August 2021?")
+    assert not answered.refused and "219.7 million" in first_line(answered), answered.text
+    other = english.ask("What was China Education Group's revenue for the year ended 31 August 2021?")
+    assert other.refused and other.text.startswith(REFUSAL_EN), other.text
