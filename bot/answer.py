@@ -446,8 +446,9 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
             intent, asked = "value", counted
     used, left = _filters(q, view)
     if left is not None and not left:
-        names = "、".join(f"「{v}」" for v, _ in used) or "所问"
-        return _refuse(q, f"{names}的记录（表「{view.caption}」中没有）", [], index)
+        # no row holds what the question names: this table does not answer, but the text may
+        # (the decision to refuse is the caller's, over every candidate)
+        return None
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead

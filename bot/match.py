@@ -211,6 +211,8 @@ def _unknown_names(text: str, items: list, index) -> list[Need]:
     runs = [part for m in MULTI_NAME_RE.finditer(text) for part in re.split(r"['’]s?(?:\s+|$)", m.group(1))]
     for run in runs:
         tokens = run.split()
+        while tokens and re.fullmatch(r"(?:Mr|Mrs|Ms|Dr|Messrs|Prof|Sir)\.?", tokens[0]):
+            tokens.pop(0)  # an honorific is no part of the name a report writes ("Mr. Daswini")
         while tokens and (tokens[-1].lower() in EN_FRAMING or tokens[-1] in ("of", "and", "&")):
             tokens.pop()  # "… Round-Up of February": a month or a joining word ends no name
         name = " ".join(tokens)
@@ -309,7 +311,10 @@ def match(need: Need, text: str) -> float:
         return _latin_partial(need, low)
     best = 0.0
     for v in need.variants:
-        if CJK_RE.search(v) and len(v) >= 2:
+        # a rewording shares most of its bigrams with what was asked; a much longer expansion
+        # ("全国电影票房" -> "中华人民共和国电影票房") would share its own added words with any
+        # text naming them (a national issuer's name), not what was asked
+        if CJK_RE.search(v) and 2 <= len(v) <= max(len(need.text) + 2, 4):
             best = max(best, _bigram_share(v, text))
     return best * 0.8 if best >= 0.67 else best * 0.4
 
