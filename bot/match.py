@@ -27,6 +27,16 @@ from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query, noun_phras
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 PERIOD_WORDS = frozenset("first second third fourth quarter quarters half q1 q2 q3 q4 h1 h2 季度 上半年 下半年".split())
+
+
+def _length(count: str, unit: str) -> str:
+    """A period named by its length ("the 13-week period", "first 39 weeks", "six months ended"),
+    not any span of time ("greater than 12 months")."""
+    n = f"(?:{count})"
+    return (rf"\b{n}-{unit}\b|\b(?:first|the|last|latest|past) {n} {unit}\b|\b{n} {unit} "
+            rf"(?:period |fiscal period )?(?:ended|ending|to)\b")
+
+
 # the part of a year a figure covers
 PERIODS = [
     ("q1", re.compile(r"第?一季度|\bQ1\b|first quarter|1[-—至~]3月", re.I)),
@@ -35,11 +45,20 @@ PERIODS = [
     ("q4", re.compile(r"第?四季度|\bQ4\b|fourth quarter|10[-—至~]12月", re.I)),
     ("h1", re.compile(r"上半年|\bH1\b|first half|1[-—至~]6月", re.I)),
     ("h2", re.compile(r"下半年|\bH2\b|second half", re.I)),
-    ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月", re.I)),
+    ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月|" + _length("39|40|thirty-nine|forty", "weeks?")
+                      + "|" + _length("nine|9", "months?"), re.I)),
+    # a period named by its length, as US and UK filings do: which quarter or half it is, the
+    # calendar of the fiscal year says, so it fits a question about any quarter (or half)
+    ("quarter", re.compile(_length("1[34]|thirteen|fourteen", "weeks?") + "|" + _length("three|3", "months?")
+                           + r"|\bfiscal quarter|\bquarter ended", re.I)),
+    ("half", re.compile(_length("2[67]|twenty-six|twenty-seven", "weeks?") + "|" + _length("six|6", "months?")
+                        + r"|\bhalf[- ]year", re.I)),
     ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|\b(January|February|March|April|May|June|July|August|September|"
                          r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
-    ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}", re.I)),
+    ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}|"
+                        + _length("5[23]|fifty-two|fifty-three", "weeks?") + "|" + _length("twelve|12", "months?"), re.I)),
 ]
+PART_PERIODS = frozenset({"q1", "q2", "q3", "q4", "h1", "h2", "9m", "quarter", "half"})
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 
@@ -508,6 +527,8 @@ def periods_in(text: str) -> set[str]:
     found = {name for name, rx in PERIODS if rx.search(text)}
     if found - {"9m"} and "9m" in found:
         found.discard("q3")  # "前三季度" is not the third quarter
+    if found & PART_PERIODS:
+        found.discard("full")  # "the first 39 weeks of fiscal 2024": the year names which fiscal year
     return found
 
 
@@ -520,9 +541,14 @@ def period_fit(needs: Needs, sentence: str, near: str = "", before: str = "") ->
     if not said or "full" in said and not asked - {"full"}:
         return 1.0
     if asked:
-        return 1.0 if asked & said else 0.2
+        return 1.0 if asked & said or _kind_of(asked) & said or _kind_of(said) & asked else 0.2
     # "2024年黄金消费量" against "2024年上半年…" (an English note dated to a quarter is usually an event)
     return 0.55 if needs.years and needs.lang == "zh" and needs.intent in ("value", "count") else 1.0
+
+
+def _kind_of(periods: set[str]) -> set[str]:
+    """The length a named period has: the third quarter is a quarter, the first half a half."""
+    return ({"quarter"} if periods & {"q1", "q2", "q3", "q4"} else set()) | ({"half"} if periods & {"h1", "h2"} else set())
 
 
 def _last_period(text: str) -> set[str]:

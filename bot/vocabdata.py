@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+
 DATA = Path(__file__).resolve().parent / "data" / "vocab"
+
+
+def write_vocab_file(name: str, header: str, lines: list[str], what: str = "words") -> int:
+    """Write a vocabulary file (its header comment, then a row a line) as tools/build_*.py make
+    them; the number of rows, which the tools print."""
+    (DATA / name).write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    print(len(lines), what)
+    return 0
 
 
 @lru_cache(maxsize=None)

@@ -181,8 +181,10 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
           flush=True)
     if config.api_keys:
         print(f"API keys required for /api/v1/ask and /v1/* ({len(config.api_keys)} configured).", flush=True)
+    # keep idle connections longer than clients and proxies do (httpx 5 s, nginx upstreams 60 s):
+    # with uvicorn's 5 s a request sent on a connection the server is just closing fails unanswered
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True,
-                                           timeout_graceful_shutdown=5))
+                                           timeout_graceful_shutdown=5, timeout_keep_alive=75))
 
     def announce():  # once the socket accepts connections, for people and scripts waiting on it
         while not server.started and not server.should_exit:
