@@ -145,13 +145,9 @@ def parse_text(text: str, file: str) -> Report:
     n_par = n_tab = 0
     i = 0
 
-    masthead: list[str] = []  # short lines above the first block that no block keeps as its heading
-
     def flush_pending_as_heading() -> None:
         nonlocal pending, heading
         if pending is not None:
-            if heading and not blocks:
-                masthead.append(heading)  # the issuer line under a title ("中华人民共和国…部")
             heading = pending[0]
             pending = None
 
@@ -236,8 +232,6 @@ def parse_text(text: str, file: str) -> Report:
                                 boilerplate=bool(BOILERPLATE_RE.search(line))))
         i += 1
     flush_pending_as_heading()
-    if masthead:
-        meta["masthead"] = masthead  # the cover's lines for the report's scope (bot.sections)
     if meta.get("title"):  # the title the author declared beats a guess from the first line
         title = meta["title"]
     return finish(Report(file=file, title=title or title_from_file(file), blocks=blocks), meta)

@@ -371,7 +371,7 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
     title = report.title if good_title(report.title, report.file) else ""
     meta_title = meta.get("title", "").strip()
     meta_title = meta_title if good_title(meta_title, report.file) else ""
-    cover = [*meta.get("masthead", ()), *_cover(report)]
+    cover = _cover(report)
     header = meta.get("header", "")
     texts = [t for t in (title, meta_title, header, *cover) if t]
     scope = Scope()
@@ -441,8 +441,7 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
                 break
 
     if not title:
-        # (a national body issuing a bulletin is no filing's registrant: its name titles nothing)
-        scope.title = meta_title or ("" if scope.national else _cover_title(scope, cover)) or _file_title(report.file)
+        scope.title = meta_title or _cover_title(scope, cover) or _file_title(report.file)
     return scope
 
 

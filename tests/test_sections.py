@@ -187,11 +187,3 @@ def test_a_place_after_the_years_date_unit_and_a_short_name_in_the_company_infor
             "| 公司的中文简称 | 示例化工 |\n| 股票代码 | 600999 |\n")
     words = parse_text(text, "年报.txt").scope.split()
     assert "示例化工" in words and "600999" in words
-
-
-def test_a_national_bodys_issuer_line_under_the_title_gives_the_national_scope():
-    text = ("# 2023年示例事业发展统计公报\n\n中华人民共和国示例事业部  \n发布时间：2024年08月30日\n\n"
-            "2023年末，纳入统计的各类单位30.4万个。\n")
-    report = parse_text(text, "2023年示例事业发展统计公报.md")
-    assert {"全国", "我国", "中国"} <= set(report.scope.split()), report.scope
-    assert report.title == "2023年示例事业发展统计公报"  # the issuer does not become the title
