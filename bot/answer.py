@@ -252,8 +252,9 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
     metrics = [t for t in q.terms if t.text in METRICS]
     focus, rest = [], []
     for c in lead:
-        figs = [m.group().strip() for m in find_figures(c.sentence)] + \
-            ([m.group() for m in find_dates(c.sentence)] if when else [])
+        # a "when" question asks for the date: the sentence's amounts are not what it asks
+        dates = [m.group() for m in find_dates(c.sentence)] if when else []
+        figs = dates or [m.group().strip() for m in find_figures(c.sentence)]
         for clause in CLAUSE.split(c.sentence):
             # figures in the clause that names the asked-for metric come first ("增速" -> 15.4%)
             hit = any(_in(t, clause) for t in metrics)
@@ -265,9 +266,10 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
     for c in lead:
         span = c.sentence if whole else _lead_span(q, c.sentence, focus)
         text, figs = bold_figures(span, dates=when)
-        if focus:  # bold only what was asked for; the rest stays as the report's plain text
+        wanted = focus or (rest if when else [])  # for "when", focus and rest hold only dates
+        if wanted:  # bold only what was asked for; the rest stays as the report's plain text
             for f in figs:
-                if f not in focus:
+                if f not in wanted:
                     text = text.replace(f"**{f}**", f, 1)
         parts.append(text)
     stated = "".join(parts)

@@ -20,11 +20,18 @@ QUARTERS = """# {name}股份有限公司2024年年度报告摘要
 |---|---|---|---|---|
 | 营业收入 | {q[0]} | {q[1]} | {q[2]} | {q[3]} |
 | 归属于上市公司股东的净利润 | 1,210 | 980 | 1,530 | 2,040 |
+
+## 重要事项
+
+{events}
 """
 
 REPORTS = {
-    "星河电子2024年年报.md": QUARTERS.format(name="星河电子", q=["12,500", "9,800", "13,200", "15,600"]),
-    "蓝海食品2024年年报.md": QUARTERS.format(name="蓝海食品", q=["8,100", "10,400", "7,900", "11,300"]),
+    "星河电子2024年年报.md": QUARTERS.format(name="星河电子", q=["12,500", "9,800", "13,200", "15,600"], events=(
+        "公司于2024年6月18日召开第三届董事会第九次会议，审议通过了《关于收购晨光精密全部股权的议案》，"
+        "交易价格为8,600万元。")),
+    "蓝海食品2024年年报.md": QUARTERS.format(name="蓝海食品", q=["8,100", "10,400", "7,900", "11,300"], events=(
+        "报告期内，公司新增门店35家。")),
 }
 
 
@@ -108,3 +115,11 @@ def test_a_company_name_of_several_words_no_report_writes_is_refused(english):
     assert not answered.refused and "219.7 million" in first_line(answered), answered.text
     other = english.ask("What was China Education Group's revenue for the year ended 31 August 2021?")
     assert other.refused and other.text.startswith(REFUSAL_EN), other.text
+
+
+def test_a_when_question_is_answered_with_the_date_not_an_amount(companies):
+    answer = companies.ask("星河电子董事会哪天审议通过了收购晨光精密全部股权的议案？")
+    assert not answer.refused, answer.text
+    line = answer.text.split("\n", 1)[0]
+    assert "**2024年6月18日**" in line, answer.text  # the date, in bold
+    assert not any(f in line for f in ("**8,600万元**", "**12,500**", "**15,600**")), answer.text
