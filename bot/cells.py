@@ -339,7 +339,7 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
             picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "column")
-    if best is None or best[0] < 0.5:
+    if best is None or best[0] < TABLE_COVERAGE:
         return None
     _, view, picked, scale, how = best
     values = [v * scale for v in (to_number(c) for _, c, _ in picked if cell_figure(c)) if v is not None]
@@ -481,7 +481,7 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
                               scoped_needs(needs, row0), measures=False)
             if best is None or cov > best[0]:
                 best = (cov, view, j)
-    if best is None or best[0] < 0.5:
+    if best is None or best[0] < TABLE_COVERAGE:
         return None
     _, view, j = best
     rows = [(to_number(r.cells[j]), r) for r in view.rows if j < len(r.cells) and cell_figure(r.cells[j])
