@@ -84,6 +84,9 @@ DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is
 CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|增长|下降|增加|减少|上升|回落|提高|降低", re.I)
 CHANGE_ASKED_RE = re.compile(r"chang|increas|decreas|grow|growth|declin|rise|fall|涨|跌|增|降|变化|变动|同比|环比", re.I)
 NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
+# a place: a Chinese name with an administrative suffix, or a capitalised English name after a
+# preposition of place
+PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:省|市|县|区|州|盟|旗|国|镇|乡|村)|\b(?:in|at|from|near) (?:the )?[A-Z][\w-]+")
 _COUNTED = measure_words("count", "tally")  # things counted (measure_words.tsv)
 COUNT_RE = re.compile(rf"\d[\d,，.]*\s*(?:[万亿]\s*)?[{_COUNTED}]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
 LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
@@ -93,7 +96,7 @@ EN_FRAMING = frozenset(
     "to for and or by with from as that this these those there their its it did do does doing done has have had "
     "year years amount amounts value values figure figures number numbers report reported annual excerpt "
     "according table show shows shown provide provided information about give list name state stated "
-    "change changes during between period respectively also any all than more less "
+    "change changes during between period respectively also any all than more less per "
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
     "definition defined meaning mean means respective respectively source sources "
@@ -141,6 +144,7 @@ def needs_of(q: Query, index) -> Needs:
             named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
+        items += _unknown_names(q.text, items, index)
         cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
         # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
         # the word segmenter would cut it
@@ -211,6 +215,32 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+# a proper name of several capitalised words ("China Education Group"), not the question's first
+# word; a possessive ends it
+MULTI_NAME_RE = re.compile(r"(?<=\s)([A-Z][\w&.-]*(?:['’]s?)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.-]*(?:['’]s?)?)+)")
+
+
+def _unknown_names(text: str, items: list, index) -> list[Need]:
+    """A name of several words no report writes, though each of its words is in some report
+    ("China Education Group" over a report of "Wisdom Education Group"): one need, which no
+    passage holds, so no passage answers for that company."""
+    out = []
+    runs = [part for m in MULTI_NAME_RE.finditer(text) for part in re.split(r"['’]s?(?:\s+|$)", m.group(1))]
+    for run in runs:
+        tokens = run.split()
+        while tokens and re.fullmatch(r"(?:Mr|Mrs|Ms|Dr|Messrs|Prof|Sir)\.?", tokens[0]):
+            tokens.pop(0)  # an honorific is no part of the name a report writes ("Mr. Daswini")
+        while tokens and (tokens[-1].lower() in EN_FRAMING or tokens[-1] in ("of", "and", "&")):
+            tokens.pop()  # "… Round-Up of February": a month or a joining word ends no name
+        name = " ".join(tokens)
+        words = [n for n in items if n.latin and n.text.lower() in name.lower()]
+        if len(name.split()) < 2 or _mentioned(index, name, ()) or not any(n.entity for n in words):
+            continue
+        # (no variants: its words are in the reports one by one, the name as a whole in none)
+        out.append(Need(name, frozenset(), max(n.weight for n in words), False, True, True))
+    return out
 
 
 def _glossary_phrase(question: str, zh: str) -> bool:
@@ -375,14 +405,18 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
     scope and are left out of the share."""
     total = got = 0.0
     missing = []
+    unreadable = []  # needs that cannot be checked against this text (no rendering in its script)
     penalty = 1.0
+    own = 0  # needs that are the report's own scope (its company, place, country)
     for n in needs.items:
         if n.text in scoped:
+            own += 1
             continue
         cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
         if cross and (not n.entity or needs.extra.get("cjk_name")):
             # an English word with no Chinese rendering says nothing about Chinese text (nor does
             # an English name when the question also gives its Chinese name: "Sanjiu (华润三九)")
+            unreadable.append(n.text)
             continue
         # a measure must be said where the figure is (the sentence it belongs to), not elsewhere
         # in the passage ("占GDP的比例" two sentences on is not a GDP figure)
@@ -400,7 +434,12 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
             if n.entity or (measures and n.measure and needs.intent in ("value", "count")):
                 penalty = 0.5  # another company's figure, or another measure, is not an answer
     if total == 0:
-        return 0.5, missing
+        if unreadable and not own:
+            # nothing the question names has a rendering in the passage's language, nor is it the
+            # report's scope ("What is the capital of France?" over a Chinese report): no sign at
+            # all that the passage answers it
+            return 0.0, unreadable
+        return 0.5, missing  # every term is the report's own scope: the passage is as good as any
     return penalty * got / total, missing
 
 
@@ -431,6 +470,8 @@ def fit(needs: Needs, sentence: str) -> float:
         return 1.0 if find_dates(sentence) else 0.25
     if intent == "who":
         return 1.0 if NAME_RE.search(sentence) else 0.4
+    if intent == "where":
+        return 1.0 if PLACE_RE.search(sentence) else 0.4
     if intent == "why":
         return 1.0 if REASON_RE.search(sentence) else 0.35
     if intent == "define":
