@@ -25,7 +25,7 @@ from .types import Chunk, Evidence
 
 WEIGHTS = Path(__file__).with_name("data") / "decision_weights.json"
 PATHS = ("structure", "extreme", "count", "record", "text", "cell", "cell-text")
-INTENTS = ("value", "count", "list", "when", "who", "why", "define")
+INTENTS = ("value", "count", "list", "when", "who", "where", "why", "define")
 MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
 # the features, in the order of the weights file (a new one means a refit: `make fit`)
 FEATURES = (
