@@ -198,28 +198,24 @@ def _matrix(rows, names):
     return np.array([[r["f"].get(n, 0.0) for n in names] for r in rows], dtype=float)
 
 
-# What the fit weighs, chosen by document-level cross-validation (`choose`): how much a
-# counterfactual weighs against a real question (they outnumber the real no-answer cases and are
-# easier), and how much an answerable question whose proposal is wrong weighs as "answer".
-CF_WEIGHTS = (0.125, 0.25, 0.5, 1.0)
-WRONG_WEIGHTS = (0.0, 0.5, 1.0)
-
-
-def fit(rows: list[dict], cf_weight: float | None = None, wrong_weight: float | None = None) -> dict:
+def fit(rows: list[dict], cf_weight: float | None = None, wrong_weight: float = 0.0) -> dict:
     """Logistic regression on the judged proposals (rows whose path refused by itself have no
-    features and take no part). Answerable questions are 1, the refusal cases and the
-    counterfactuals 0. An answerable question whose proposal is wrong weighs `wrong_weight`
-    (0: left out, so that p is the chance the proposal states the right figure; 1: p is the
-    chance the question is answerable, refusing it being a false refusal even when the proposal
-    is wrong), a counterfactual `cf_weight`; both are chosen by `choose` when not given."""
+    features and take no part). Answerable questions whose proposal states the expected figures
+    are 1, the refusal cases and the counterfactuals 0, so p is the chance that the proposal
+    states the right figure. An answerable question whose proposal is wrong says nothing about
+    that and is left out (`wrong_weight` 0; 1 would fit the chance that the question is
+    answerable at all). The counterfactuals outnumber the real refusal cases about ten to one:
+    each weighs `cf_weight`, by default their number's share of the real refusal cases, so that
+    together they count as much as those and no more."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
     from .decision import FEATURES
 
-    if cf_weight is None or wrong_weight is None:
-        cf_weight, wrong_weight = choose(rows)
     judged = [r for r in rows if r["f"] is not None]
+    if cf_weight is None:
+        n_cf = sum(r["kind"].startswith("cf") for r in judged)
+        cf_weight = round(sum(r["kind"] == "refusal" for r in judged) / n_cf, 6) if n_cf else 1.0
     X = _matrix(judged, FEATURES)
     y = np.array([int(r["kind"] == "answer") for r in judged])
     w = np.array([cf_weight if r["kind"].startswith("cf") else
@@ -234,26 +230,6 @@ def fit(rows: list[dict], cf_weight: float | None = None, wrong_weight: float | 
                "cf_weight": cf_weight, "wrong_weight": wrong_weight}
     weights["confident"] = _confident_level(judged, weights)
     return weights
-
-
-def choose(rows: list[dict]) -> tuple[float, float]:
-    """The (cf_weight, wrong_weight) whose document-level cross-validation does best: real cases
-    passed (figures stated plus refusal cases refused) plus the counterfactuals refused, these
-    together counting as much as the real refusal cases (they stand for the same kind of
-    question); ties go to the earlier pair of the grid."""
-    n_ref = sum(r["kind"] == "refusal" for r in rows)
-    n_cf = max(1, sum(r["kind"].startswith("cf") for r in rows))
-    best, key = (CF_WEIGHTS[0], WRONG_WEIGHTS[0]), None
-    for cf in CF_WEIGHTS:
-        for wrong in WRONG_WEIGHTS:
-            pred = cross_validate(rows, cf_weight=cf, wrong_weight=wrong)
-            passed = sum(pred[r["q"]][1] for r in rows if r["kind"] == "answer") + \
-                sum(not pred[r["q"]][0] for r in rows if r["kind"] == "refusal")
-            cf_refused = sum(not pred[r["q"]][0] for r in rows if r["kind"].startswith("cf"))
-            value = round(passed + cf_refused * n_ref / n_cf, 6)
-            if key is None or value > key:
-                best, key = (cf, wrong), value
-    return best
 
 
 def _model(weights: dict):
@@ -316,8 +292,7 @@ def report(rows: list[dict], pred: dict, title: str) -> list[str]:
 
 def cross_validate(rows: list[dict], folds: int = 10, **weighting) -> dict:
     """Per question, (answered, answered rightly) under weights fitted without its document
-    (GroupKFold by document); `weighting` fixes cf_weight and wrong_weight (else chosen again
-    inside each fold, on its training documents only)."""
+    (GroupKFold by document); `weighting` passes cf_weight and wrong_weight to `fit`."""
     from sklearn.model_selection import GroupKFold
 
     docs = sorted({r["doc"] for r in rows})
@@ -329,10 +304,9 @@ def cross_validate(rows: list[dict], folds: int = 10, **weighting) -> dict:
     return pred
 
 
-def run_fit(dump: Path, out: Path, show: bool = True, nested: bool = False) -> dict:
-    """Fit and write the weights; with `show`, print the document-level cross-validation beside the
-    all-fitted figures: the coefficients of a document's cases fitted without it, with the
-    weighting pair chosen on all documents (or, `nested`, chosen again inside each fold: minutes)."""
+def run_fit(dump: Path, out: Path, show: bool = True) -> dict:
+    """Fit and write the weights; with `show`, print the document-level cross-validation (each
+    document's cases scored by weights fitted without it) beside the all-fitted figures."""
     rows = load_dump(dump)
     weights = fit(rows)
     if show:
@@ -341,11 +315,8 @@ def run_fit(dump: Path, out: Path, show: bool = True, nested: bool = False) -> d
         lines = ["## Answer decision (bot.fit_decision)", "",
                  f"{len(rows)} questions with counterfactuals, {len(docs)} documents; the proposal states the "
                  f"expected figures for {upper} of {sum(r['kind'] == 'answer' for r in rows)} answerable cases; "
-                 f"counterfactuals weigh {weights['cf_weight']}, wrongly proposed answerable cases "
-                 f"{weights['wrong_weight']}.", ""]
-        pick = {} if nested else {"cf_weight": weights["cf_weight"], "wrong_weight": weights["wrong_weight"]}
-        lines += report(rows, cross_validate(rows, **pick), "Document-level cross-validation (GroupKFold by document"
-                        + (", weighting chosen inside each fold)" if nested else ")"))
+                 f"a counterfactual weighs {weights['cf_weight']}.", ""]
+        lines += report(rows, cross_validate(rows), "Document-level cross-validation (GroupKFold by document)")
         lines += report(rows, predict(rows, weights), "Fitted on all documents")
         print("\n".join(lines))
     out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
@@ -361,12 +332,11 @@ def main(argv=None) -> None:
     parser.add_argument("--index-root", default="/tmp/dev-hook-SET", help="index folder; SET is the set's name")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--no-cv", action="store_true", help="write the weights without the cross-validated report")
-    parser.add_argument("--nested", action="store_true", help="choose the weighting again inside each CV fold")
     args = parser.parse_args(argv)
     if args.step in ("dump", "all"):
         run_dump(args.sets, args.dump, args.index_root)
     if args.step in ("fit", "all"):
-        run_fit(args.dump, args.out, show=not args.no_cv, nested=args.nested)
+        run_fit(args.dump, args.out, show=not args.no_cv)
 
 
 if __name__ == "__main__":

@@ -90,20 +90,10 @@ def test_a_less_sure_answer_says_so_in_the_question_s_language():
 
 
 def test_fit_reproduces_the_shipped_weights():
-    """The stored dump refitted with the shipped weighting gives the shipped weights exactly
-    (`make refit` also chooses the weighting again by cross-validation: a minute or more)."""
+    """The stored dump refitted gives the shipped weights exactly (`make refit`)."""
     from bot import decision
     from bot.fit_decision import DUMP, fit, load_dump
 
     shipped = json.loads(decision.WEIGHTS.read_text(encoding="utf-8"))
-    weights = fit(load_dump(DUMP), cf_weight=shipped["cf_weight"], wrong_weight=shipped["wrong_weight"])
+    weights = fit(load_dump(DUMP))
     assert json.loads(json.dumps(weights)) == shipped
-
-
-@pytest.mark.slow
-def test_fit_chooses_the_shipped_weighting():
-    from bot import decision
-    from bot.fit_decision import DUMP, choose, load_dump
-
-    shipped = json.loads(decision.WEIGHTS.read_text(encoding="utf-8"))
-    assert choose(load_dump(DUMP)) == (shipped["cf_weight"], shipped["wrong_weight"])
