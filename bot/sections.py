@@ -607,6 +607,14 @@ def scope_text(chunk) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def scope_label(scope: str) -> str:
+    """A scope as a person reads it: "合肥市 合肥 · 2024", or "2024" alone when it names nobody
+    (never " · 2024", the separator before an empty list of names)."""
+    names, _, period = scope.partition(PERIOD_MARK)
+    names, period = names.strip(), period.strip()
+    return f"{names}{PERIOD_MARK}{period}" if names and period else names or period
+
+
 def naming_words(scope: str) -> str:
     """The names of a scope string without its period."""
     return scope.split(PERIOD_MARK)[0] if scope else ""
