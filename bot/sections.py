@@ -206,7 +206,14 @@ def assign_parts(report: Report, period_year: str = "") -> list[Part]:
     out = []
     for k, p in enumerate(parts):
         end = parts[k + 1].start if k + 1 < len(parts) else len(report.blocks)
-        out += [replace(b, section=p.title, year=p.year) for b in report.blocks[p.start:end]]
+        blocks = [replace(b, section=p.title, year=p.year) for b in report.blocks[p.start:end]]
+        # a part's masthead and opening are under no heading of the previous part's ("十二、资源…")
+        carried = report.blocks[p.start - 1].heading if p.start > 0 else None
+        for j, b in enumerate(blocks):
+            if not carried or b.heading != carried:
+                break
+            blocks[j] = replace(b, heading=None)
+        out += blocks
     report.blocks = report.blocks[:parts[0].start] + out
     return parts
 

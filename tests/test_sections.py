@@ -270,3 +270,26 @@ def test_a_scope_without_names_shows_its_period_alone():
     assert scope_label("青禾市 青禾 · 2024") == "青禾市 青禾 · 2024"
     assert scope_label("青禾市 青禾") == "青禾市 青禾"
     assert scope_label("") == ""
+
+
+def test_a_parts_masthead_is_under_no_heading_of_the_previous_part():
+    from bot.formats.build import ReportBuilder
+
+    b = ReportBuilder(file="青禾市2023~2024年统计公报汇总.docx")  # as a Word file gives its styles
+    b.heading("青禾市2024年国民经济和社会发展统计公报", level=1)
+    b.text("2024年是实现规划目标任务的关键一年，全市经济运行稳中有进。")
+    b.heading("一、综合")
+    b.text("初步核算，全年全市实现地区生产总值1234.56亿元，比上年增长5.1%。")
+    b.heading("二、农业")
+    b.text("全年粮食总产量45.6万吨，比上年增长1.2%。")
+    b.text("青禾市统计局")
+    b.text("2024年3月")
+    b.text("2023年是经济恢复发展的一年，全市上下攻坚克难。")
+    b.heading("一、综合")
+    b.text("初步核算，全年全市实现地区生产总值1170.20亿元，比上年增长4.8%。")
+    b.heading("二、农业")
+    b.text("全年粮食总产量44.9万吨，比上年增长0.7%。")
+    report = b.build()
+    opening = next(p for p in report.paragraphs if p.text.startswith("2023年是"))
+    assert opening.year == "2023" and opening.heading != "二、农业"
+    assert next(p for p in report.paragraphs if "1170.20" in p.text).heading == "一、综合"
