@@ -304,6 +304,9 @@ def _cross_lingual(term: str, names: bool = True) -> frozenset[str]:
     if not out:
         for t in _compose(normalise(term), zh):
             out.setdefault(normalise(t), t)
+    if not out and zh:
+        for t in _head(normalise(term)):
+            out.setdefault(normalise(t), t)
     # a translated synonym may be a same-language acronym ("GDP"): keep the other language only
     return frozenset(t for t in out.values() if _is_cjk(t) != zh)
 
@@ -397,6 +400,17 @@ def name_translations(text: str) -> list[str]:
                 taken |= set(range(i, j))
                 out += [f for f in found if f not in out]
     return out
+
+
+def _head(norm: str) -> tuple[str, ...]:
+    """A Chinese compound no entry or composition translates is translated by its head, the
+    longest known word it ends with (净销售额 -> 销售额 -> sales): a Chinese compound puts its
+    head last, and the head names the kind of thing, less exactly."""
+    for i in range(1, len(norm) - 1):
+        alts = _TRANSLATIONS.alts.get(norm[i:])
+        if alts:
+            return alts
+    return ()
 
 
 def _compose(norm: str, zh: bool, limit: int = 8) -> list[str]:

@@ -77,6 +77,14 @@ def measure_words(*kinds: str) -> str:
     return "".join(r["word"] for r in rows("measure_words.tsv") if not kinds or r["kind"] in kinds)
 
 
+@lru_cache(maxsize=None)
+def interrogatives(intent: str) -> re.Pattern:
+    """The interrogatives that ask for one kind of answer (interrogatives.tsv: when, who, where,
+    why), both languages, as one case-insensitive pattern."""
+    patterns = [r["pattern"] for r in rows("interrogatives.tsv") if r["intent"] == intent]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
 @dataclass(frozen=True)
 class Names:
     """Proper names (places, organisations, companies, brands) in both scripts."""

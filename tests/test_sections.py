@@ -293,3 +293,13 @@ def test_a_parts_masthead_is_under_no_heading_of_the_previous_part():
     opening = next(p for p in report.paragraphs if p.text.startswith("2023年是"))
     assert opening.year == "2023" and opening.heading != "二、农业"
     assert next(p for p in report.paragraphs if "1170.20" in p.text).heading == "一、综合"
+
+
+def test_a_place_after_the_years_date_unit_and_a_short_name_in_the_company_information_table():
+    report = parse_text("2024年白河市国民经济和社会发展统计公报\n全年地区生产总值1234.5亿元。\n", "公报.txt")
+    assert "白河市" in report.scope.split() and "年白河市" not in report.scope
+    rows = "".join(f"| 项目{i} | 内容{i} |\n" for i in range(5))
+    text = ("示例化工股份有限公司2024年年度报告\n\n第二节 公司简介\n\n| 项目 | 内容 |\n|---|---|\n" + rows +
+            "| 公司的中文简称 | 示例化工 |\n| 股票代码 | 600999 |\n")
+    words = parse_text(text, "年报.txt").scope.split()
+    assert "示例化工" in words and "600999" in words
