@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .grid import is_unit_line, read_grid
 from .sections import finish
+from .titles import file_title
 from .types import Block, Paragraph, Report, Table
 
 SOURCE_RE = re.compile(r"^\s*[\(（]?\s*(数据来源|资料来源|信息来源|来源|出处|sources?|data sources?)\s*[:：]", re.I)
@@ -270,8 +271,7 @@ def delimited_run(lines: list[str], start: int, least: int = 3) -> list[tuple[st
 
 
 def title_from_file(file: str) -> str:
-    stem = Path(file).stem
-    return re.sub(r"[_\-]+", " ", stem).strip() or stem
+    return file_title(file)
 
 
 def _fit(row: tuple[str, ...], width: int) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePath
 
+from . import titles
 from .types import Block, Paragraph, Report, Table
 
 YEAR = r"(?:19|20)\d\d"
@@ -38,6 +39,9 @@ SENTENCE_END = tuple("。！？!?；;：:，,")
 TOP_ITEM_RE = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*[、.．]\s*\S")
 CHAPTER_RE = re.compile(r"^\s*(第[一二三四五六七八九十百\d]+\s*[章节部分篇]|part\s+[ivx\d]+\b|chapter\s+\d+)", re.I)
 ZH_DATE_RE = re.compile(rf"{YEAR}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?")
+# a day's date ("2025年3月20日") in a title is when it was released or delivered; a month
+# ("2023年11月…市场总结") is the period a monthly report covers
+DAY_DATE_RE = re.compile(rf"{YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
 DATE_LINE_RE = re.compile(rf"^\s*{YEAR}\s*年\s*\d{{1,2}}\s*月(\s*\d{{1,2}}\s*日)?\s*$")
 # "2023年是…", "2023年，…", "In 2023, …": a paragraph that opens on its year
 OPENING_YEAR_RE = re.compile(rf"^\s*(?:in\s+)?({YEAR})\s*(?:年(?:度)?\s*(?:是|，|,|以来|全年)|,)", re.I)
@@ -202,7 +206,14 @@ def assign_parts(report: Report, period_year: str = "") -> list[Part]:
     out = []
     for k, p in enumerate(parts):
         end = parts[k + 1].start if k + 1 < len(parts) else len(report.blocks)
-        out += [replace(b, section=p.title, year=p.year) for b in report.blocks[p.start:end]]
+        blocks = [replace(b, section=p.title, year=p.year) for b in report.blocks[p.start:end]]
+        # a part's masthead and opening are under no heading of the previous part's ("十二、资源…")
+        carried = report.blocks[p.start - 1].heading if p.start > 0 else None
+        for j, b in enumerate(blocks):
+            if not carried or b.heading != carried:
+                break
+            blocks[j] = replace(b, heading=None)
+        out += blocks
     report.blocks = report.blocks[:parts[0].start] + out
     return parts
 
@@ -216,16 +227,31 @@ SHORT_NAME_RE = re.compile(rf"(?:股票|证券|公司|A股|H股)简称\s*[:：]?
 CODE_RE = re.compile(r"(?:股票|证券|公司|A股|H股)代码\s*[:：]?\s*(\d{6}|\d{4,5}(?=\D|$))")
 ALIAS_RE = re.compile(rf"(?:以下)?简称\s*[“\"「『]([{CJK}A-Za-z0-9]{{2,12}})[”\"」』]")
 ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|盟|旗"
+# a date ("2024年", "2023~2024年度", "2023年11月") in a title stands for this mark while a place
+# is read (bot.sections._undated): a place starts after a date, never with its "年"
+DATE_MARK = "§"
+DATE_RE = re.compile(rf"{YEAR}\s*(?:[~～\-–—至到]\s*(?:{YEAR}|\d\d)\s*)?年度?(?:\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?)?")
 # before the report's year or its issuer ("合肥市2024年…", "合肥市统计局"), or right after the year
 # ("2024年杭州市…"; not "…市场", "…市值", "…区域")
-# (a name never starts with the 年 of a date: "2024年东莞市…" names 东莞市, not 年东莞市)
-PLACE_RE = re.compile(rf"(?<!\d)(?!年)([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
-                      rf"(?<={YEAR}年)([{CJK}]{{2,4}}?(?:{ADMIN}))(?![场值民域间外内])")
+PLACE_RE = re.compile(rf"([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*(?:{YEAR}|{DATE_MARK})|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
+                      rf"(?<={DATE_MARK})([{CJK}]{{2,4}}?(?:{ADMIN}))(?![场值民域间外内])")
 PLACE_SUFFIX_RE = re.compile(rf"(?:{ADMIN})$")
 AUTONOMY_RE = re.compile(r"自治(区|州|县|旗)$")
 # a national government body as issuer: its report's figures are the country's
 NATIONAL_RE = re.compile(rf"^(?:中华人民共和国[{CJK}]{{0,16}}(?:部|局|署|委员会|院)|国务院|国家[{CJK}]{{1,12}}(?:局|部|署|委员会))$")
 NATIONAL_WORDS = ("中国", "全国", "我国")
+# a national body named in a title ("…全国人民代表大会…上 国务院总理…"): the report is the country's
+NATIONAL_BODY_RE = re.compile(rf"中华人民共和国[{CJK}]{{0,16}}?(?:部|局|署|委员会|院)|国务院|全国人民代表大会|"
+                              rf"国家[{CJK}]{{1,12}}?(?:局|部|署|委员会)")
+# a title about the whole country: the country's name opens it or follows its date or tag
+# ("中国智算中心…", "2023年11月中国…市场", "【…】2025年中国…行业")
+COUNTRY_RE = re.compile(rf"(?:^|[^{CJK}])(?:中华人民共和国|中国|全国|我国)")
+# the year a company was founded is no report's period
+FOUNDED_RE = re.compile(rf"(?:established|founded|incorporated|set up)\s+(?:in\s+)?(?:[A-Z][a-z]+\s+)?{YEAR}|"
+                        rf"(?:成立|创立|创建|始建|组建|设立)于?\s*{YEAR}\s*年?", re.I)
+# words that refer to a company without naming it ("The Company", "Our Group")
+DETERMINERS = {"our", "this", "that", "such", "each", "any", "its", "their", "other", "every", "the"}
+COMPANY_SUFFIXES = {"Company", "Corporation", "Group", "Inc", "Corp", "Co", "Ltd", "Limited"}
 # a filing's cover: the registrant's name sits on the line above this note
 EXACT_NAME_RE = re.compile(r"^\(?\s*exact name of (?:the )?(?:small business )?(?:registrant|issuer|company)", re.I)
 PERIOD_EN_RE = re.compile(r"\bfor the (fiscal year|quarterly period|year|quarter|fiscal quarter|transition period) "
@@ -237,7 +263,8 @@ COMPANY_EN_RE = re.compile(r"\b((?:The )?[A-Z][\w&'-]*(?: [A-Z&][\w&'-]*){0,5},?
                            r"Limited|plc|PLC|LLC|L\.P|N\.V|S\.A|AG|SE)\b\.?)")
 FILE_CODE_RE = re.compile(r"(?:^|[_\-\s])(\d{6})(?=[_\-\s]|$)")
 FILE_YEAR_RE = re.compile(rf"(?<![A-Za-z\d])({YEAR})(?:\s*年|(?=[_\-\s~～]|$))")
-JUNK_TITLE_RE = re.compile(r"^(?:document|untitled|无标题|新建.*文档|microsoft word.*|---+|title|index|page \d+)$", re.I)
+JUNK_TITLE_RE = re.compile(r"^(?:document|untitled|无标题|新建.*文档|microsoft (?:word|powerpoint).*|powerpoint.*|"
+                           r".*演示文稿|---+|title|index|page \d+)$", re.I)
 FILE_TITLE_RE = re.compile(r"\.(?:x?html?|pdf|docx?|txt|md|xlsx?)$|^[\w.-]+_\d{6,8}\.?\w*$", re.I)
 
 
@@ -288,11 +315,14 @@ def romanised(name: str) -> list[str]:
     return list(dict.fromkeys(w.capitalize() for w in (marked, "".join(syllables))))
 
 
-def good_title(title: str, file: str) -> bool:
+def good_title(title: str, file: str, descriptive: bool = False) -> bool:
+    """Is this a title at all: not an application's default ("Document", "PowerPoint 演示文稿"), not
+    a file name, not an id. The file's own name is a title only when it is descriptive
+    (bot.titles: "2024年药品流通行业运行统计分析报告.txt", not "report_2024.htm")."""
     t = title.strip()
     if not t or JUNK_TITLE_RE.match(t) or FILE_TITLE_RE.search(t) or re.fullmatch(r"\S*\d{6,}\S*", t):
         return False
-    if t in (PurePath(file).name, PurePath(file).stem):
+    if t in (PurePath(file).name, PurePath(file).stem) and not descriptive:
         return False
     # a title names something: two Chinese characters or a Latin word of three letters
     return bool(re.search(rf"[{CJK}]{{2}}|[A-Za-z]{{3}}", t))
@@ -305,7 +335,8 @@ class Scope:
     place: str = ""
     national: bool = False
     period: str = ""  # "2024", "fiscal year ended December 31, 2021"
-    title: str = ""  # a better title than the format gave, when it gave junk
+    title: str = ""  # a better title than the format gave, when it gave junk or a line that titles no document
+    proposed: str = ""  # the format's proposal, when another title was chosen
 
     def words(self) -> str:
         names = [self.entity, *self.short]
@@ -362,18 +393,71 @@ def _table_values(tables: list[Table], label_re: re.Pattern, beside_only: bool =
                     out.append(row[j + 1].strip())
     # a short name or code is one short word ("金花股份", "600080", "AAPL"), not a column label
     return [v for v in out if v and len(v) <= 12 and not re.search(r"\s", v) and not label_re.search(v)
-            and not re.search(r"名称|简称|代码|symbol|name", v, re.I)]
+            and not re.search(r"名称|简称|代码|交易所|symbol|name|exchange", v, re.I)]
+
+
+def _document_text(report: Report, extra: list[str]) -> str:
+    """What the report says, for telling whether its file name uses its words: the body, and
+    what the file says about itself (its proposed title, metadata title, running header)."""
+    parts = list(extra)
+    for b in report.blocks:
+        if isinstance(b, Paragraph):
+            parts.append(b.text)
+        else:
+            parts += [b.caption, *b.header, *(c for row in b.rows for c in row)]
+        parts.append(b.heading or "")
+    return "\n".join(p for p in parts if p)
+
+
+def _choose_title(report: Report, meta: dict) -> tuple[str, str, bool]:
+    """(the title that stands or "", the reader's proposal read once, is the file name descriptive).
+    A proposal stands when it is no junk and, when the file name is a descriptive title, agrees
+    with it (bot.titles)."""
+    candidate = titles.once(report.title.strip())
+    from_file = candidate in (titles.file_title(report.file), _file_title(report.file))
+    text = _document_text(report, ["" if from_file else candidate, meta.get("title", ""), meta.get("header", "")])
+    descriptive = titles.descriptive(report.file, text)
+
+    def stands(t: str) -> bool:
+        return good_title(t, report.file, descriptive) and (not descriptive or titles.agrees(t, report.file))
+    return (candidate if stands(candidate) else ""), ("" if from_file else candidate), descriptive
+
+
+def _undated(text: str) -> str:
+    """The text with its dates ("2024年", "2023~2024年度", "2023年11月") replaced by DATE_MARK, so
+    that a place read after a date starts after it, never with its "年"."""
+    return DATE_RE.sub(DATE_MARK, text)
+
+
+def _company_line(line: str, title_line: bool) -> bool:
+    """May this line name the report's company? A title, metadata or running header may; a cover
+    line only when it is short (a masthead) or opens with the name. A line naming several
+    companies is a list ("…such as A Inc., B LLC and C Co."), none of which the report is about."""
+    # (one name in each script is one company named twice: "Acme Holdings Limited | 甲乙控股有限公司")
+    many = len(set(COMPANY_ZH_RE.findall(line))) > 1 or len(set(COMPANY_EN_RE.findall(line))) > 1
+    opens = COMPANY_ZH_RE.match(line.lstrip("0123456789 |-–—·.")) or COMPANY_EN_RE.match(line.lstrip("0123456789 |-–—·."))
+    return not many and (title_line or _short(line) or bool(opens))
+
+
+def _en_company(name: str) -> bool:
+    """A company's name, not a phrase that refers to one ("The Company", "Our Company")."""
+    words = name.split()
+    return bool(words) and words[0].lower() not in DETERMINERS and not (
+        len(words) >= 2 and words[0] == "The" and words[1].rstrip(",.") in COMPANY_SUFFIXES)
 
 
 def report_scope(report: Report, meta: dict | None = None) -> Scope:
     meta = meta or {}
     stem = PurePath(report.file).stem
-    title = report.title if good_title(report.title, report.file) else ""
+    title, proposed, descriptive = _choose_title(report, meta)
     meta_title = meta.get("title", "").strip()
     meta_title = meta_title if good_title(meta_title, report.file) else ""
     cover = _cover(report)
+    if proposed and proposed != title and good_title(proposed, report.file, descriptive):
+        cover = [proposed, *cover]  # the line the reader took for a title is still a cover line
     header = meta.get("header", "")
-    texts = [t for t in (title, meta_title, header, *cover) if t]
+    heads = [t for t in (title, meta_title, header) if t]  # lines that title the whole report
+    texts = [*heads, *cover]
     scope = Scope()
 
     # the entity: a company's full name, a filing's registrant, a listed company beside its ticker
@@ -383,9 +467,9 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
             break
     shorts: list[str] = []
     if not scope.entity:
-        for t in texts:
+        for k, t in enumerate(texts):
             m = COMPANY_ZH_RE.search(t)
-            if m:
+            if m and _company_line(t, k < len(heads)):
                 scope.entity = m.group().lstrip("（(")
                 break
     for t in texts:
@@ -393,9 +477,9 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
             scope.entity = scope.entity or m.group(1).strip()
             shorts.append(m.group(2))
     if not scope.entity:
-        for t in texts[:12]:
+        for k, t in enumerate(texts[:12]):
             m = COMPANY_EN_RE.search(t)
-            if m:
+            if m and _en_company(m.group(1)) and _company_line(t, k < len(heads)):
                 scope.entity = m.group(1)
                 break
     joined = "\n".join(texts)
@@ -411,37 +495,35 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
 
     # the place: a name with an administrative suffix before the report's year or issuer
     for t in [*texts[:6], stem]:
-        m = PLACE_RE.search(t)
+        m = PLACE_RE.search(_undated(t))
         if m:
             scope.place = m.group(1) or m.group(2)
             break
-    issuer = "" if scope.place or COMPANY_ZH_RE.search(scope.entity) else \
-        next((line.strip() for line in cover[:8] if NATIONAL_RE.match(line.strip())), "")
-    scope.national = bool(issuer)
-    scope.entity = scope.entity or issuer
+    # a national report: issued by a national body (a cover line "中华人民共和国…部", or a body
+    # the title names: "…国务院总理…"), or one whose title names the country ("中国…市场")
+    if not (scope.place or COMPANY_ZH_RE.search(scope.entity)):
+        issuer = next((line.strip() for line in cover[:8] if NATIONAL_RE.match(line.strip())), "")
+        titled = [title or proposed, meta_title, titles.file_title(report.file) if descriptive else ""]
+        scope.national = bool(issuer) or any(NATIONAL_BODY_RE.search(t) or COUNTRY_RE.search(_undated(t))
+                                             for t in titled if t)
+        scope.entity = scope.entity or issuer
 
-    # the period: a filing's "for the fiscal year ended …", else the years of the title or file name
+    # the period: a filing's "for the fiscal year ended …", else the years of the title, the file
+    # name, the cover's title lines and its first lines (never the year a company was founded)
     for t in cover[:60] if cover else []:
         m = PERIOD_EN_RE.search(t)
         if m:
             scope.period = f"{m.group(1).lower()} ended {m.group(2)}"
             break
     if not scope.period:
-        for t in (title, meta_title, header, *cover[:5], stem):
-            if not t:
-                continue
-            span = YEAR_SPAN_RE.search(t)
-            if span:
-                scope.period = span.group()
-                break
-            finder = FILE_YEAR_RE if t == stem else YEAR_RE
-            years = set(finder.findall(ZH_DATE_RE.sub("", t)))  # a release date ("2025年3月20日") is no period
-            if len(years) == 1:
-                scope.period = years.pop()
-                break
+        scope.period = _period([title, meta_title, header], stem,
+                               [*(t for t in cover[:12] if _short(t) and KIND_RE.search(t)), *cover[:5]])
 
     if not title:
-        scope.title = meta_title or _cover_title(scope, cover) or _file_title(report.file)
+        meta_stands = meta_title and (not descriptive or titles.agrees(meta_title, report.file))
+        scope.title = (meta_title if meta_stands else "") or (titles.file_title(report.file) if descriptive else "") \
+            or _cover_title(scope, cover) or titles.file_title(report.file)
+    scope.proposed = proposed if proposed != (title or scope.title) else ""
     return scope
 
 
@@ -461,6 +543,42 @@ def _cover_title(scope: Scope, cover: list[str]) -> str:
     return f"{lead} {period}".strip()
 
 
+def _period(heads: list[str], stem: str, cover: list[str]) -> str:
+    """The years a report is for: the first span or single year of its title lines, its file
+    name, then its cover lines ("2023年年度报告" before the opening lines). In a title, a day's
+    date is when it was delivered and a month is the period ("2023年11月…市场总结"); on a cover,
+    a month is the release ("2025年3月"). A company's founding year counts nowhere."""
+    for t, kind in [*((h, "head") for h in heads), (stem, "file"), *((c, "cover") for c in cover)]:
+        t = FOUNDED_RE.sub("", t or "")
+        if not t:
+            continue
+        span = _year_span(t)
+        if span:
+            return span
+        if kind == "file":
+            t = DAY_DATE_RE.sub("", t)
+            years = set(FILE_YEAR_RE.findall(t))
+            if len(years) > 1:  # a saving date beside the report's year ("2020-04-03__…__2019年")
+                years = set(FILE_YEAR_RE.findall(titles.FILE_DATE_RE.sub("", t)))
+        else:
+            years = set(YEAR_RE.findall((DAY_DATE_RE if kind == "head" else ZH_DATE_RE).sub("", t)))
+        if len(years) == 1:
+            return years.pop()
+    return ""
+
+
+def _year_span(text: str) -> str:
+    """The first span of years in a text ("2021~2024", "2021-22"); a year and a month
+    ("2015-07") is none: two digits after a hyphen are the next year's ("2014-15")."""
+    for m in YEAR_SPAN_RE.finditer(text):
+        tail = re.search(r"(\d+)$", m.group()).group(1)
+        first = int(m.group()[:4])
+        if len(tail) == 4 or tail == f"{(first + 1) % 100:02d}" or (m.group()[4:].strip()[:1] in "~～至到"
+                                                                    and int(tail) > first % 100):
+            return m.group()
+    return ""
+
+
 def _file_title(file: str) -> str:
     stem = PurePath(file).stem
     return re.sub(r"[_\-]+", " ", stem).strip() or stem
@@ -471,6 +589,12 @@ def finish(report: Report, meta: dict | None = None) -> Report:
     scope = report_scope(report, meta)
     if scope.title:
         report.title = scope.title
+    if scope.proposed and good_title(scope.proposed, report.file, True):
+        # a heading taken for the title ("事件简介") heads the opening blocks that have none
+        for k, b in enumerate(report.blocks):
+            if b.heading:
+                break
+            report.blocks[k] = replace(b, heading=scope.proposed)
     parts = assign_parts(report, scope.year)
     years = sorted({p.year for p in parts if p.year})
     if len(years) > 1:  # a file of several years is about all of them
@@ -494,6 +618,14 @@ def scope_text(chunk) -> str:
             title, scope = YEAR_RE.sub("", title), YEAR_RE.sub("", scope)
     parts = [chunk.heading, chunk.caption, title, chunk.unit, section, f"{year}年" if year else "", scope]
     return "\n".join(p for p in parts if p)
+
+
+def scope_label(scope: str) -> str:
+    """A scope as a person reads it: "合肥市 合肥 · 2024", or "2024" alone when it names nobody
+    (never " · 2024", the separator before an empty list of names)."""
+    names, _, period = scope.partition(PERIOD_MARK)
+    names, period = names.strip(), period.strip()
+    return f"{names}{PERIOD_MARK}{period}" if names and period else names or period
 
 
 def naming_words(scope: str) -> str:

@@ -179,6 +179,122 @@ def test_a_lone_dated_item_title_does_not_start_a_years_part():
     assert parts["全年地区生产总值1000亿元。"] == "2024" and parts["全年地区生产总值900亿元。"] == "2023"
 
 
+# ----- titles, places, national scope and periods read from the title, cover and file name -----
+# (made-up documents; each test pins one rule of bot.sections / bot.titles)
+
+def test_a_place_after_the_date_starts_after_it():
+    report = parse_text("2024年青禾市国民经济和社会发展统计公报\n全年全市地区生产总值123.45亿元，比上年增长5.0%。\n",
+                        "x.txt")
+    words = report.scope.split()
+    assert "青禾市" in words and "青禾" in words
+    assert not any(w.startswith("年") for w in words)
+
+
+def test_a_report_delivered_by_the_national_government_has_the_national_scope():
+    text = ("政府工作报告——2031年3月5日在第二十届全国人民代表大会第一次会议上 国务院总理 某某\n"
+            "各位代表：\n过去一年，国内生产总值增长5.1%。\n")
+    report = parse_text(text, "2031年政府工作报告.txt")
+    assert {"中国", "全国", "我国"} <= set(report.scope.split())
+    assert report.scope.endswith("2031")  # the report's year (its file name), not the delivery date's day
+
+
+def test_a_title_naming_the_country_gives_the_national_scope_and_its_month_the_period():
+    report = parse_text("2030年5月中国折叠椅市场总结\n线上零售额12.3亿元，同比增长4.5%。\n", "chairs.txt")
+    assert {"中国", "全国", "我国"} <= set(report.scope.split())
+    assert report.scope.endswith("2030")
+    company = parse_text("中国某某银行股份有限公司2030年年度报告\n营业收入1.2亿元。\n", "bank.txt")
+    assert "全国" not in company.scope.split()  # a company named 中国… is that company, not the country
+
+
+def test_a_section_heading_gives_way_to_a_descriptive_file_name():
+    text = ("事件简介\n某某局发布新版折叠椅目录，新增折叠椅品种成功率提升至88%。\n"
+            "投资逻辑：折叠椅行业风向看目录调整，创新导向持续强化。\n")
+    report = parse_text(text, "折叠椅行业研究：从目录调整看行业风向：成功率提升，创新导向持续强化.txt")
+    assert report.title == "折叠椅行业研究：从目录调整看行业风向：成功率提升，创新导向持续强化"
+    assert report.paragraphs[0].heading == "事件简介"  # the heading still heads its passage
+
+
+def test_a_file_name_that_is_an_id_or_another_language_leaves_the_title_alone():
+    text = "示例科技股份有限公司2030年年度报告摘要\n营业收入1.2亿元。\n"
+    assert parse_text(text, "688999_20310401_AB12.txt").title == "示例科技股份有限公司2030年年度报告摘要"
+    assert parse_text(text, "sample_tech_annual_report_2030_excerpt.txt").title == "示例科技股份有限公司2030年年度报告摘要"
+
+
+def test_a_one_word_heading_is_no_title_beside_a_descriptive_file_name():
+    text = "# Corporate\n\nThe integrated annual report covers the corporate overview of the group.\n"
+    report = parse_text(text, "acme_integrated_annual_report_2030-31_corporate_overview.md")
+    assert report.title == "acme integrated annual report 2030-31 corporate overview"
+
+
+def test_a_first_line_equal_to_the_file_name_is_the_title_and_a_company_in_the_body_no_scope():
+    text = ("2030年折叠椅流通行业运行统计分析报告\n一、发展概况\n2030年，全国折叠椅流通市场销售规模略有增长。\n"
+            "大型企业持续扩大份额。甲乙折叠椅有限公司通过增资方式持有丙丁家具有限公司100%股权。\n")
+    report = parse_text(text, "2030年折叠椅流通行业运行统计分析报告.txt")
+    assert report.title == "2030年折叠椅流通行业运行统计分析报告"
+    assert "有限公司" not in report.scope
+
+
+def test_companies_listed_in_a_market_report_are_not_its_scope():
+    text = ("Widget Market Bulletin\n\nThe global widget market was valued at 12.5 billion in 2029.\n\n"
+            "Key players include Alpha Widgets Inc., Beta Tools LLC, Gamma Parts Co., Ltd and others.\n\n"
+            "The Company reviewed its outlook.\n")
+    report = parse_text(text, "widget_market_bulletin.md")
+    assert not any(name in report.scope for name in ("Alpha", "Beta", "Gamma", "The Company"))
+
+
+def test_a_founding_year_is_not_the_period():
+    text = ("Acme Education Holdings Limited\n\nEstablished in 2003, the group runs schools in two provinces.\n\n"
+            "Revenue for the year was RMB 12.3 million.\n")
+    assert "2003" not in parse_text(text, "acme_excerpt.md").scope
+    report = parse_text(text, "acme_education_annual_report_2031_excerpt.md")
+    assert report.scope.endswith("2031")  # the file name's year, the report's
+    assert {b.year for b in report.blocks} == {"2031"}
+
+
+def test_a_year_and_a_month_in_a_file_name_is_no_span_of_years():
+    report = parse_text("Layoff notices\n\nNotices filed: 120.\n", "layoff_notices_2015-07_to_2016-03.md")
+    assert "2015-07" not in report.scope and "2015 - 07" not in report.scope
+    fiscal = parse_text("Budget\n\nTotal outlay: 1,234 crore.\n", "state_budget_2014-15.md")
+    assert fiscal.scope.endswith("2014-15")
+
+
+def test_a_cover_printed_twice_is_read_once():
+    from bot.titles import once
+    assert once("季报 主编:某某 季报 主编:某某") == "季报 主编:某某"
+    assert once("Annual Report Annual Review") == "Annual Report Annual Review"
+
+
+def test_a_scope_without_names_shows_its_period_alone():
+    from bot.sections import scope_label
+    assert scope_label(" · 2024") == "2024"
+    assert scope_label("青禾市 青禾 · 2024") == "青禾市 青禾 · 2024"
+    assert scope_label("青禾市 青禾") == "青禾市 青禾"
+    assert scope_label("") == ""
+
+
+def test_a_parts_masthead_is_under_no_heading_of_the_previous_part():
+    from bot.formats.build import ReportBuilder
+
+    b = ReportBuilder(file="青禾市2023~2024年统计公报汇总.docx")  # as a Word file gives its styles
+    b.heading("青禾市2024年国民经济和社会发展统计公报", level=1)
+    b.text("2024年是实现规划目标任务的关键一年，全市经济运行稳中有进。")
+    b.heading("一、综合")
+    b.text("初步核算，全年全市实现地区生产总值1234.56亿元，比上年增长5.1%。")
+    b.heading("二、农业")
+    b.text("全年粮食总产量45.6万吨，比上年增长1.2%。")
+    b.text("青禾市统计局")
+    b.text("2024年3月")
+    b.text("2023年是经济恢复发展的一年，全市上下攻坚克难。")
+    b.heading("一、综合")
+    b.text("初步核算，全年全市实现地区生产总值1170.20亿元，比上年增长4.8%。")
+    b.heading("二、农业")
+    b.text("全年粮食总产量44.9万吨，比上年增长0.7%。")
+    report = b.build()
+    opening = next(p for p in report.paragraphs if p.text.startswith("2023年是"))
+    assert opening.year == "2023" and opening.heading != "二、农业"
+    assert next(p for p in report.paragraphs if "1170.20" in p.text).heading == "一、综合"
+
+
 def test_a_place_after_the_years_date_unit_and_a_short_name_in_the_company_information_table():
     report = parse_text("2024年白河市国民经济和社会发展统计公报\n全年地区生产总值1234.5亿元。\n", "公报.txt")
     assert "白河市" in report.scope.split() and "年白河市" not in report.scope

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import BotError
 from ..readers import is_candidate
+from ..sections import scope_label
 from ..settings import Settings
 from .uploads import FORMAT_LABELS, MAX_FILES_PER_UPLOAD, UploadRejected, check_upload, report_id, unique_name
 
@@ -375,7 +376,7 @@ class Library:
                 "format": FORMAT_LABELS.get(path.suffix.lower(), path.suffix.lstrip(".").upper() or "?"),
                 "size": path.stat().st_size if on_disk else None,
                 "pages": (info or {}).get("pages") or pages.get(name),
-                "sections": (info or {}).get("sections"), "scope": (info or {}).get("scope", ""),
+                "sections": (info or {}).get("sections"), "scope": scope_label((info or {}).get("scope", "")),
                 "chunks": (info or {}).get("chunks"), "tables": (info or {}).get("tables"),
                 "indexed_at": (seen.get("indexed_at") or manifest.created) if info else None,
                 "uploaded_by": seen.get("by"),
