@@ -94,6 +94,7 @@ class Chunk:
     section: str = ""
     year: str = ""
     scope: str = ""
+    ocr_low: str = ""  # figures in it that OCR read with low confidence, space-separated (bot.ingest)
 
 
 @dataclass
