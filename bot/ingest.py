@@ -32,7 +32,7 @@ from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store, record_to_chunk
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "8"  # 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "9"  # 9: OCR of pages without a usable text layer and of large images in pages (bot.formats.ocr); 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
