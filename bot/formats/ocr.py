@@ -240,6 +240,10 @@ class PdfOcr:
             self._doc = pdfium.PdfDocument(str(self.path))
         return render_page(self.path, number - 1, self._doc)
 
+    def rules(self, number: int) -> list[tuple[float, float, float, float]]:
+        """The ruling lines drawn in the page's picture (rendered again: cheap beside OCR)."""
+        return image_rules(self._render(number))
+
     def page(self, number: int, regions: list[tuple[float, float, float, float]] | None = None) -> list[OcrWord]:
         """The words of page `number` (1-based): the whole page, or only inside `regions`
         (boxes in points: x0, top, x1, bottom)."""
@@ -260,6 +264,27 @@ class PdfOcr:
             tick()
         self.read.append(number)
         return self.result.pages[number]
+
+
+def image_rules(image, scale: float = 72 / DPI) -> list[tuple[float, float, float, float]]:
+    """The ruling lines of a picture of a page (a scanned table's borders), as thin boxes in points
+    (x0, top, x1, bottom): dark runs at least 1/40 of the image long, found by opening the binarised
+    image with a long flat kernel (OpenCV morphology, which rapidocr installs)."""
+    import cv2
+    import numpy as np
+
+    gray = np.asarray(image.convert("L"))
+    dark = (gray < 160).astype(np.uint8) * 255
+    height, width = dark.shape
+    out = []
+    for kernel in ((max(width // 40, 10), 1), (1, max(height // 40, 10))):
+        mask = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            x, y, w, h = cv2.boundingRect(c)
+            if max(w, h) >= 3 * min(w, h):  # a line, not a filled block
+                out.append((x * scale, y * scale, (x + w) * scale, (y + h) * scale))
+    return out
 
 
 def image_words(path: Path) -> tuple[list[OcrWord], tuple[float, float]]:

@@ -203,8 +203,11 @@ def refuse_encrypted(path: Path, name: str) -> None:
 def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout:
     words = page_words(page)
     if reader is not None and garbage_text("".join(w.text for w in words)):
-        # no text layer, or one that reads as nothing: the page as OCR reads it
-        return words_layout(to_words(reader.page(number)), number)
+        # no text layer, or one that reads as nothing: the page as OCR reads it, its tables'
+        # ruling lines found in the picture
+        found = to_words(reader.page(number))
+        ruled, found = image_ruled_tables(page, reader.rules(number), found)
+        return words_layout(found, number, ruled)
     ruled = ruled_tables(page)
     boxes = [box for box, _ in ruled]
     words = [w for w in words if not _inside(w, boxes)]
@@ -213,6 +216,45 @@ def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout
         found = [w for w in to_words(reader.page(number, regions)) if not _overlaps(w, words)]
         words += found
     return words_layout(words, number, ruled)
+
+
+def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[list, list[Word]]:
+    """Ruled tables of a scanned page: pdfplumber's table finder on the ruling lines found in the
+    picture, each cell holding the OCR words whose centre is in it; then the same sections,
+    side-by-side blocks and header bands as a text layer's ruled tables. Returns the tables and
+    the words outside them."""
+    horizontal = [_edge(r, "h") for r in rules if r[2] - r[0] > r[3] - r[1]]
+    vertical = [_edge(r, "v") for r in rules if r[2] - r[0] <= r[3] - r[1]]
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return [], words
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
+    out = []
+    for table in sorted(page.find_tables(settings), key=lambda t: t.bbox[1]):
+        cells = {}
+        for row in table.rows:
+            for box in row.cells:
+                if box is not None:
+                    inside = [w for w in words if _inside(w, [box])]
+                    lines = group_lines(inside)
+                    cells[box] = "\n".join(fix_spacing(" ".join(w.text for w in ln.words)) for ln in lines)
+        grids = [g for section in sections(cells) for block in side_by_side(section)
+                 for g in header_bands(unfold(block))]
+        if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
+            out.append((table.bbox, grids))
+    boxes = [box for box, _ in out]
+    return out, [w for w in words if not _inside(w, boxes)]
+
+
+def _edge(rule: tuple, orientation: str) -> dict:
+    """A ruling line found in a picture as the edge object pdfplumber's table finder takes."""
+    x0, top, x1, bottom = rule
+    if orientation == "h":
+        top = bottom = (top + bottom) / 2
+    else:
+        x0 = x1 = (x0 + x1) / 2
+    return {"object_type": "line_edge", "orientation": orientation, "x0": x0, "x1": x1, "top": top,
+            "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top, "y0": 0, "y1": 0}
 
 
 def large_images(page) -> list[tuple[float, float, float, float]]:
