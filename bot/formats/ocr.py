@@ -27,8 +27,10 @@ from pathlib import Path
 DPI = 150  # pages are rendered at this resolution; a pixel is 72/DPI points
 ENGINE = "rapidocr-3/PP-OCRv6-small"  # in the cache: results of another engine are not reused
 # A word the engine is less sure of than this is marked: a figure read from it is cited with
-# "(OCR, 请核对)". RapidOCR itself drops lines under 0.5 (its `text_score`).
-LOW_CONFIDENCE = 0.9
+# "(OCR, 请核对)". Fitted by tools/fit_ocr_confidence.py (7 zh-wide/en-wide pages, 546 figures:
+# the highest threshold marking at most 5% of the right ones); confidence separates right from
+# wrong figures weakly (it marks 5 of 107 misread ones), so the mark is a hint, not a guarantee.
+LOW_CONFIDENCE = 0.96
 # An image inside a page that has text is read when it covers this share of the page (a picture
 # of a table, a pasted screenshot); logos, stamps and icons are smaller.
 LARGE_IMAGE = 1 / 6
