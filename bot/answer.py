@@ -76,7 +76,7 @@ def compose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) 
         if counted is not None:
             return counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
-    view = _table_for(q, evidence, index)
+    view = _table_for(q, evidence, index, needs)
     if view is not None and (not cells.numeric(view) or
                              q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
         draft = _answer_from_table(q, view, index)
@@ -221,6 +221,8 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     naming their subject and the date they refer to; openers such as "从市场规模来看," drop away."""
     # nor does the comma of a date ("December 31, 2018")
     pieces = re.split(r"(?<=，)|(?<=,)(?!\d{3}(?!\d))(?!\s*(?:19|20)\d{2}\b)", sentence)
+    if q.intent == "when" and find_dates(sentence):
+        return sentence  # a "when" answer is the sentence stating the date (in bold), never an amount's clause
     with_figures = [i for i, p in enumerate(pieces) if find_figures(p)]
     if not with_figures:
         return sentence
@@ -250,8 +252,9 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
     metrics = [t for t in q.terms if t.text in METRICS]
     focus, rest = [], []
     for c in lead:
-        figs = [m.group().strip() for m in find_figures(c.sentence)] + \
-            ([m.group() for m in find_dates(c.sentence)] if when else [])
+        # a "when" question asks for the date: the sentence's amounts are not what it asks
+        dates = [m.group() for m in find_dates(c.sentence)] if when else []
+        figs = dates or [m.group().strip() for m in find_figures(c.sentence)]
         for clause in CLAUSE.split(c.sentence):
             # figures in the clause that names the asked-for metric come first ("增速" -> 15.4%)
             hit = any(_in(t, clause) for t in metrics)
@@ -259,13 +262,14 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
                 if f in clause and f not in focus + rest:
                     (focus if hit else rest).append(f)
     parts = []
-    whole = q.intent in ("why", "define", "who")  # a reason or description is the whole sentence
+    whole = q.intent in ("why", "define", "who", "where")  # a reason, a description, a name, a place: the whole sentence
     for c in lead:
         span = c.sentence if whole else _lead_span(q, c.sentence, focus)
         text, figs = bold_figures(span, dates=when)
-        if focus:  # bold only what was asked for; the rest stays as the report's plain text
+        wanted = focus or (rest if when else [])  # for "when", focus and rest hold only dates
+        if wanted:  # bold only what was asked for; the rest stays as the report's plain text
             for f in figs:
-                if f not in focus:
+                if f not in wanted:
                     text = text.replace(f"**{f}**", f, 1)
         parts.append(text)
     stated = "".join(parts)
@@ -284,7 +288,18 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
 
 
 # -- answers from tables ---------------------------------------------------------------------
-def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableView | None:
+def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> TableView | None:
+    """The table of records a question is answered from, row by row; None when none is, or when
+    the one found is not about the question's year, company or report (cells.fits)."""
+    view = _record_table(q, evidence, index)
+    # (a Chinese question's every term is checked against the rows in _answer_from_table)
+    if view is not None and needs is not None and \
+            not cells.fits(q, needs, view, evidence, index, records=True, covered=q.lang != "zh"):
+        return None
+    return view
+
+
+def _record_table(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableView | None:
     tables = [e for e in evidence if e.chunk.table_id]
     if not tables:
         return None
@@ -300,7 +315,7 @@ def _table_for(q: Query, evidence: list[Evidence], index: LoadedIndex) -> TableV
         return view if _counts_rows_of(q, view) or (view is not None and _filters(q, view, short_only=True)[0]) else None
     if top.table_id:
         return index.tables.get(tables[0].chunk.table_id)
-    if q.intent in ("list", "who", "when") and \
+    if q.intent in ("list", "who", "where", "when") and \
             _filters(q, index.tables.get(tables[0].chunk.table_id), short_only=True)[0]:
         return index.tables.get(tables[0].chunk.table_id)
     return None
@@ -433,8 +448,9 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
             intent, asked = "value", counted
     used, left = _filters(q, view)
     if left is not None and not left:
-        names = "、".join(f"「{v}」" for v, _ in used) or "所问"
-        return _refuse(q, f"{names}的记录（表「{view.caption}」中没有）", [], index)
+        # no row holds what the question names: this table does not answer, but the text may
+        # (the decision to refuse is the caller's, over every candidate)
+        return None
     rows = [view.rows[i] for i in sorted(left)] if left is not None else list(view.rows)
     if intent not in ("count", "list") and left is None:
         return None  # nothing in the question picks rows: answer from text instead

@@ -35,6 +35,10 @@ BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|f
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
 
 
+# what a question asks for that a row of figures does not state: a reason, a description, a name, a place
+PROSE_INTENTS = ("why", "define", "who", "where")
+
+
 @dataclass
 class Cell:
     view: object  # index.TableView
@@ -109,6 +113,61 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     return value
 
 
+def table_years(view, rows=None, records: bool = False) -> set[str]:
+    """The years a table itself names: in its caption, column labels and row labels (and, for a
+    table of records, in its cells: "发布时间 2024年12月")."""
+    rows = view.rows if rows is None else rows
+    text = " ".join([view.caption, *view.header, *(row_label(view, r) for r in rows)])
+    if records:
+        text += " " + " ".join(c for r in rows for c in r.cells if not is_number(c))
+    return label_years(text)
+
+
+# the share of the question's terms a table (its caption, labels and the report's prose about it)
+# must hold before a table path answers from it: the same bar count_answer and extreme_answer set
+TABLE_COVERAGE = 0.5
+
+
+def fits(q, needs: Needs, view, evidence: list[Evidence], index, rows=None, records: bool = False,
+         covered: bool = True) -> bool:
+    """The checks the sentence path makes, for a table path (a count, the largest row, a table's
+    structure, a table of records): is this table about the year, the company or place and the
+    report the question names? A table that fails yields no answer, so the caller can refuse.
+
+    - a report the question names (bot.scope) must be the table's;
+    - an asked year must be one the table's own labels name, or, when they name none, the year
+      of its part or report (a quarterly table of 2024 is no answer for 2022);
+    - every name the question gives (company, place, person) must be said by the table, its
+      report's scope or the report's prose that retrieval found;
+    - `covered`: the question's terms must be covered as well as count_answer asks of a column."""
+    rows = view.rows if rows is None else rows
+    if not view.rows:
+        return False
+    row0 = view.rows[0]
+    named = named_reports(index, q.text)
+    if named and row0.file not in named:
+        return False
+    scope = _scope(view, row0)
+    if needs.years:
+        years = table_years(view, rows, records)
+        if not years:
+            years = set(YEAR_RE.findall(scope))
+        if years and not years & set(needs.years):
+            return False
+    frame = "\n".join([view.caption, *view.header, *(r.text for r in rows)])
+    prose = _prose(view, evidence)
+    scoped = scoped_needs(needs, row0)
+    for n in needs.items:
+        if n.entity and n.text not in scoped and \
+                max(match(n, frame), match(n, scope), match(n, prose)) < 0.5:
+            return False  # another company's or place's table
+    if covered:
+        cov, _ = coverage(needs, frame, prose, scope, scoped, measures=False)
+        if cov < TABLE_COVERAGE:
+            return False
+    return True
+
+
 def _prose(view, evidence: list[Evidence]) -> str:
     """The prose of the table's report that retrieval found: a table's measure ("Adjusted
     EBITDA", "total assets") is usually said there, not in its cells."""
@@ -135,17 +194,21 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     continue
                 cov, missing = coverage(needs, f"{label}\n{view.header[j]}", prose, scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope)
-                kind = 1.0 if cell_figure(cell) or DATE_RE.fullmatch(cell.strip()) else 0.25
+                # the value asked for: a date for "when", a figure otherwise (a figure question
+                # is never answered with a date, nor a "when" question with an amount)
+                is_date = bool(DATE_RE.fullmatch(cell.strip()))
+                kind = (1.0 if is_date else 0.25) if needs.intent == "when" else \
+                    (1.0 if cell_figure(cell) and not is_date else 0.25)
                 if not any(match(n, f"{label}\n{view.header[j]}") >= 0.5 for n in needs.items):
                     kind *= 0.3  # neither its row nor its column is what was asked
-                if needs.intent in ("why", "define"):
-                    kind *= 0.3  # a reason or a description is said in prose, not in a cell
+                if needs.intent in PROSE_INTENTS:
+                    kind *= 0.3  # a reason, a description, a name or a place is said in prose, not in a figure cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
                 out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
-                kind = 0.3 if needs.intent in ("why", "define") else 1.0
+                kind = 0.3 if needs.intent in PROSE_INTENTS + ("when",) else 1.0
                 if not any(cell_figure(row.cells[j]) for j in values if j < len(row.cells)):
                     kind *= 0.25  # a row of notes, not of figures
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
@@ -258,6 +321,8 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     needs = Needs(trimmed, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
     best = None
     for table_rank, view in _tables(evidence, index):
+        if not fits(q, needs, view, evidence, index, covered=False):
+            continue  # another year's, company's or report's table counts nothing asked
         values = value_columns(view)
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
         prose = _prose(view, evidence)
@@ -274,7 +339,7 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
             picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "column")
-    if best is None or best[0] < 0.5:
+    if best is None or best[0] < TABLE_COVERAGE:
         return None
     _, view, picked, scale, how = best
     values = [v * scale for v in (to_number(c) for _, c, _ in picked if cell_figure(c)) if v is not None]
@@ -353,11 +418,10 @@ def structure_answer(q, needs: Needs, evidence: list[Evidence], index):
         "show" if SHOW_Q.search(q.text) else ""
     if not kind:
         return None
-    tables = [v for _, v in _tables(evidence, index)]
-    named = named_reports(index, q.text)
-    tables = [v for v in tables if v.rows[0].file in named] or tables
+    tables = [v for _, v in _tables(evidence, index) if fits(q, needs, v, evidence, index, covered=False)]
     if not tables:
         return None
+    # (the words of a question about a table's make-up, "components", "included", are not in it)
     view = max(tables, key=lambda v: coverage(needs, " ".join([v.caption, *v.header, *(row_label(v, r) for r in v.rows)]),
                                               "", "", set(), measures=False)[0])
     from .answer import Draft
@@ -409,13 +473,15 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         return None
     best = None
     for _rank, view in _tables(evidence, index):
+        if not fits(q, needs, view, evidence, index, covered=False):
+            continue
         row0 = view.rows[0]
         for j in value_columns(view):
             cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
                               scoped_needs(needs, row0), measures=False)
             if best is None or cov > best[0]:
                 best = (cov, view, j)
-    if best is None or best[0] < 0.5:
+    if best is None or best[0] < TABLE_COVERAGE:
         return None
     _, view, j = best
     rows = [(to_number(r.cells[j]), r) for r in view.rows if j < len(r.cells) and cell_figure(r.cells[j])

@@ -82,10 +82,15 @@ class LoadedIndex:
     @property
     def learned(self) -> dict[str, str]:
         """Abbreviations the reports define for themselves ("（以下简称“华锦股份”）", '(the
-        "Company")', "股票简称 | 华润三九"), learned from the stored chunk texts the first time a
-        question needs them, so an index built before this needs no re-ingest."""
+        "Company")', "股票简称 | 华润三九"), as ingest read them from each file (the manifest's
+        "defines"); an index built before ingest kept them is read once for them instead."""
         if self._learned is None:
-            self._learned = _learned_for(self)
+            files = getattr(getattr(self, "manifest", None), "files", None) or {}
+            if files and all("defines" in f for f in files.values()):
+                from .vocab import merge_definitions
+                self._learned = merge_definitions({name: f["defines"] for name, f in files.items()})
+            else:
+                self._learned = _learned_for(self)
         return self._learned
 
     def idf(self, token: str) -> float:
@@ -115,7 +120,8 @@ LEARNED_VERSION = 1  # bumped when what `learn_from_reports` finds changes
 
 
 def _learned_for(index: "LoadedIndex") -> dict[str, str]:
-    """The reports' own definitions, kept per build in the temporary directory: reading every
+    """The reports' own definitions for an index built before ingest kept them, cached per build
+    in the temporary directory: reading every
     chunk of a large index again for each one-off `bot ask` would cost more than the answer."""
     import hashlib
     import json

@@ -30,9 +30,10 @@ from .lexical import tokenize
 from .readers import is_candidate, read_report
 from .settings import Settings
 from .store import Manifest, chunk_to_record, open_store, record_to_chunk
+from .vocab import definitions_of
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "9"  # 9: OCR of pages without a usable text layer and of large images in pages (bot.formats.ocr); 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "11"  # 11: OCR of pages without a usable text layer and of large images in pages (bot.formats.ocr); 10: a part's masthead under no heading of the previous part; 9: report titles checked against a descriptive file name, places read after dates, national scope from the title, periods from the file name before the cover; 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
@@ -171,7 +172,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             continue
         try:
             with ocr.cache_in(settings.index_dir), ocr.counting(ocr_bar.update):
-                report, chunks = _read_and_chunk(path, name, log)
+                report, chunks, defines = _read_and_chunk(path, name, log)
             result.ocr_pages += len(report.ocr.get("pages", []))
         except BotError as err:
             _skip(result, name, err.message.removeprefix(f"{name}: "), log)
@@ -181,7 +182,8 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             continue
         fresh[name] = chunks
         files[name] = {"sha256": sha, "title": report.title, "chunks": len(chunks),
-                       "tables": len({t.number for t in report.tables}), **report_facts(report)}
+                       "tables": len({t.number for t in report.tables}), **report_facts(report),
+                       "defines": defines}
 
     ocr_bar.close()
     result.files = len(files)
@@ -343,7 +345,9 @@ def _read_and_chunk(path: Path, name: str, log) -> tuple:
             more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""
             log(f"note: {name}: left out {len(planted)} passage(s) that read as instructions to an AI "
                 f"assistant, not report content ({'; '.join(planted[:3])}{more})")
-        return report, [(c, tokenize(c.text)) for c in chunks]
+        # the terms the report defines for itself ("（以下简称…）"), read once here, not per question
+        defines = definitions_of("\n".join([chunks[0].report if chunks else ""] + [c.text for c in chunks]))
+        return report, [(c, tokenize(c.text)) for c in chunks], defines
     except BotError:
         raise
     except (KeyboardInterrupt, SystemExit, MemoryError):

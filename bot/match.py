@@ -27,6 +27,16 @@ from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query, noun_phras
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 PERIOD_WORDS = frozenset("first second third fourth quarter quarters half q1 q2 q3 q4 h1 h2 季度 上半年 下半年".split())
+
+
+def _length(count: str, unit: str) -> str:
+    """A period named by its length ("the 13-week period", "first 39 weeks", "six months ended"),
+    not any span of time ("greater than 12 months")."""
+    n = f"(?:{count})"
+    return (rf"\b{n}-{unit}\b|\b(?:first|the|last|latest|past) {n} {unit}\b|\b{n} {unit} "
+            rf"(?:period |fiscal period )?(?:ended|ending|to)\b")
+
+
 # the part of a year a figure covers
 PERIODS = [
     ("q1", re.compile(r"第?一季度|\bQ1\b|first quarter|1[-—至~]3月", re.I)),
@@ -35,11 +45,20 @@ PERIODS = [
     ("q4", re.compile(r"第?四季度|\bQ4\b|fourth quarter|10[-—至~]12月", re.I)),
     ("h1", re.compile(r"上半年|\bH1\b|first half|1[-—至~]6月", re.I)),
     ("h2", re.compile(r"下半年|\bH2\b|second half", re.I)),
-    ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月", re.I)),
+    ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月|" + _length("39|40|thirty-nine|forty", "weeks?")
+                      + "|" + _length("nine|9", "months?"), re.I)),
+    # a period named by its length, as US and UK filings do: which quarter or half it is, the
+    # calendar of the fiscal year says, so it fits a question about any quarter (or half)
+    ("quarter", re.compile(_length("1[34]|thirteen|fourteen", "weeks?") + "|" + _length("three|3", "months?")
+                           + r"|\bfiscal quarter|\bquarter ended", re.I)),
+    ("half", re.compile(_length("2[67]|twenty-six|twenty-seven", "weeks?") + "|" + _length("six|6", "months?")
+                        + r"|\bhalf[- ]year", re.I)),
     ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|\b(January|February|March|April|May|June|July|August|September|"
                          r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
-    ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}", re.I)),
+    ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}|"
+                        + _length("5[23]|fifty-two|fifty-three", "weeks?") + "|" + _length("twelve|12", "months?"), re.I)),
 ]
+PART_PERIODS = frozenset({"q1", "q2", "q3", "q4", "h1", "h2", "9m", "quarter", "half"})
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 
@@ -65,6 +84,9 @@ DEFINE_RE = re.compile(r"是指|指的是|是|即|称为|定义为|refers? to|is
 CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|增长|下降|增加|减少|上升|回落|提高|降低", re.I)
 CHANGE_ASKED_RE = re.compile(r"chang|increas|decreas|grow|growth|declin|rise|fall|涨|跌|增|降|变化|变动|同比|环比", re.I)
 NAME_RE = re.compile(r"[A-Z][\w&.,'-]*(?:\s+(?:[A-Z][\w&.,'-]*|of|and|&))*|[\u4e00-\u9fff]{2,}(?:公司|集团|部|局|委|署|办|厅|院|会|中心|协会|银行|机构)")
+# a place: a Chinese name with an administrative suffix, or a capitalised English name after a
+# preposition of place
+PLACE_RE = re.compile(r"[\u4e00-\u9fff]{2,}?(?:省|市|县|区|州|盟|旗|国|镇|乡|村)|\b(?:in|at|from|near) (?:the )?[A-Z][\w-]+")
 _COUNTED = measure_words("count", "tally")  # things counted (measure_words.tsv)
 COUNT_RE = re.compile(rf"\d[\d,，.]*\s*(?:[万亿]\s*)?[{_COUNTED}]|(?<![\d.,$])\b\d[\d,]*\b(?![\d.,%])(?!\s*(?:年|月|日|million|billion|thousand|percent))")
 LIST_RE = re.compile(r"、.+、|包括|分别|主要为|主要有|以及|such as|include|including|consist|comprise|[,，].+(and|和|及)", re.I)
@@ -74,7 +96,7 @@ EN_FRAMING = frozenset(
     "to for and or by with from as that this these those there their its it did do does doing done has have had "
     "year years amount amounts value values figure figures number numbers report reported annual excerpt "
     "according table show shows shown provide provided information about give list name state stated "
-    "change changes during between period respectively also any all than more less "
+    "change changes during between period respectively also any all than more less per "
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
     "definition defined meaning mean means respective respectively source sources "
@@ -122,6 +144,7 @@ def needs_of(q: Query, index) -> Needs:
             named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
+        items += _unknown_names(q.text, items, index)
         cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
         # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
         # the word segmenter would cut it
@@ -192,6 +215,32 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+# a proper name of several capitalised words ("China Education Group"), not the question's first
+# word; a possessive ends it
+MULTI_NAME_RE = re.compile(r"(?<=\s)([A-Z][\w&.-]*(?:['’]s?)?(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w&.-]*(?:['’]s?)?)+)")
+
+
+def _unknown_names(text: str, items: list, index) -> list[Need]:
+    """A name of several words no report writes, though each of its words is in some report
+    ("China Education Group" over a report of "Wisdom Education Group"): one need, which no
+    passage holds, so no passage answers for that company."""
+    out = []
+    runs = [part for m in MULTI_NAME_RE.finditer(text) for part in re.split(r"['’]s?(?:\s+|$)", m.group(1))]
+    for run in runs:
+        tokens = run.split()
+        while tokens and re.fullmatch(r"(?:Mr|Mrs|Ms|Dr|Messrs|Prof|Sir)\.?", tokens[0]):
+            tokens.pop(0)  # an honorific is no part of the name a report writes ("Mr. Daswini")
+        while tokens and (tokens[-1].lower() in EN_FRAMING or tokens[-1] in ("of", "and", "&")):
+            tokens.pop()  # "… Round-Up of February": a month or a joining word ends no name
+        name = " ".join(tokens)
+        words = [n for n in items if n.latin and n.text.lower() in name.lower()]
+        if len(name.split()) < 2 or _mentioned(index, name, ()) or not any(n.entity for n in words):
+            continue
+        # (no variants: its words are in the reports one by one, the name as a whole in none)
+        out.append(Need(name, frozenset(), max(n.weight for n in words), False, True, True))
+    return out
 
 
 def _glossary_phrase(question: str, zh: str) -> bool:
@@ -356,14 +405,18 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
     scope and are left out of the share."""
     total = got = 0.0
     missing = []
+    unreadable = []  # needs that cannot be checked against this text (no rendering in its script)
     penalty = 1.0
+    own = 0  # needs that are the report's own scope (its company, place, country)
     for n in needs.items:
         if n.text in scoped:
+            own += 1
             continue
         cross = n.latin and CJK_RE.search(primary) and not any(CJK_RE.search(v) for v in n.variants)
         if cross and (not n.entity or needs.extra.get("cjk_name")):
             # an English word with no Chinese rendering says nothing about Chinese text (nor does
             # an English name when the question also gives its Chinese name: "Sanjiu (华润三九)")
+            unreadable.append(n.text)
             continue
         # a measure must be said where the figure is (the sentence it belongs to), not elsewhere
         # in the passage ("占GDP的比例" two sentences on is not a GDP figure)
@@ -381,7 +434,12 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
             if n.entity or (measures and n.measure and needs.intent in ("value", "count")):
                 penalty = 0.5  # another company's figure, or another measure, is not an answer
     if total == 0:
-        return 0.5, missing
+        if unreadable and not own:
+            # nothing the question names has a rendering in the passage's language, nor is it the
+            # report's scope ("What is the capital of France?" over a Chinese report): no sign at
+            # all that the passage answers it
+            return 0.0, unreadable
+        return 0.5, missing  # every term is the report's own scope: the passage is as good as any
     return penalty * got / total, missing
 
 
@@ -412,6 +470,8 @@ def fit(needs: Needs, sentence: str) -> float:
         return 1.0 if find_dates(sentence) else 0.25
     if intent == "who":
         return 1.0 if NAME_RE.search(sentence) else 0.4
+    if intent == "where":
+        return 1.0 if PLACE_RE.search(sentence) else 0.4
     if intent == "why":
         return 1.0 if REASON_RE.search(sentence) else 0.35
     if intent == "define":
@@ -464,6 +524,8 @@ def periods_in(text: str) -> set[str]:
     found = {name for name, rx in PERIODS if rx.search(text)}
     if found - {"9m"} and "9m" in found:
         found.discard("q3")  # "前三季度" is not the third quarter
+    if found & PART_PERIODS:
+        found.discard("full")  # "the first 39 weeks of fiscal 2024": the year names which fiscal year
     return found
 
 
@@ -476,9 +538,14 @@ def period_fit(needs: Needs, sentence: str, near: str = "", before: str = "") ->
     if not said or "full" in said and not asked - {"full"}:
         return 1.0
     if asked:
-        return 1.0 if asked & said else 0.2
+        return 1.0 if asked & said or _kind_of(asked) & said or _kind_of(said) & asked else 0.2
     # "2024年黄金消费量" against "2024年上半年…" (an English note dated to a quarter is usually an event)
     return 0.55 if needs.years and needs.lang == "zh" and needs.intent in ("value", "count") else 1.0
+
+
+def _kind_of(periods: set[str]) -> set[str]:
+    """The length a named period has: the third quarter is a quarter, the first half a half."""
+    return ({"quarter"} if periods & {"q1", "q2", "q3", "q4"} else set()) | ({"half"} if periods & {"h1", "h2"} else set())
 
 
 def _last_period(text: str) -> set[str]:

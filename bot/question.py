@@ -18,8 +18,13 @@ FRAMING = frozenset(
     "请问 请 告诉 我 我们 你 一下 介绍 说说 情况 现状 定义 概况 内容 方面 主体 数据 信息 报告 问题 "
     "时候 时间 具体 主要 相关 水平 表现 特点 状况 结果 分别 目前 当前 最新 多大 多高 多快 其中 哪一年 "
     "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
-    "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里".split()
+    "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里 "
+    # interrogatives of purpose and manner ("用来干什么", "做什么用"): what kind of answer, not its subject
+    "干什么 做什么 干嘛 用来 什么样 怎么样 哪天 几号".split()
 )
+# "哪家机构", "哪部法规", "哪个城市": the noun after 哪 + a measure word names the kind of thing
+# the answer is (a name, a place), which the passage that states it need not repeat
+WHICH_KIND_RE = re.compile(r"哪[一]?[个家位部只款种类所座项条名]")
 # Synonyms and the English -> Chinese glossary are the vocabulary's data (bot/data/vocab, see
 # vocabdata.py): one system for question analysis, matching and retrieval.
 # METRICS: the change, share, size and revenue words (role "metric" in synonyms.tsv) that a
@@ -51,14 +56,14 @@ MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 # "几项", "多少家": the measure words of things counted one by one (measure_words.tsv)
 COUNT_RE = re.compile(rf"(几|多少)([{vocabdata.measure_words('count')}])|how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
-WHEN_RE = re.compile(r"什么时候|何时|哪一年|哪年|几月|哪个月|哪月|什么时间|\bwhen\b|what year|what month", re.I)
+# interrogatives by the kind of answer they ask for: general Chinese and English grammar, as data
+# (bot/data/vocab/interrogatives.tsv)
+WHEN_RE = vocabdata.interrogatives("when")
 DEFINE_RE = re.compile(r"是什么$|是什么[?？。]?$|是指什么|的定义|的概念|什么是|什么叫|\bwhat (is|are) (a|an|meant by)\b|"
                        r"\bwhat does .* mean\b|\bdefine\b|\bmeaning of\b|\bdefinition of\b|\bdefined as\b", re.I)
-WHO_RE = re.compile(r"哪个部门|哪些部门|谁|哪家|哪个机构|哪个单位|哪位|\bwho\b|\bwhom\b|"
-                    r"(which|what) (department|ministry|organi[sz]ation|agency|company|firm|executive|officer|person|"
-                    r"director|subsidiary|entity|customer|auditor|bank)", re.I)
-WHY_RE = re.compile(r"为什么|为何|什么原因|原因是|原因有|怎么会|\bwhy\b|what (caused|led to|drove|explains)|"
-                    r"\breasons?\b|due to what|attributed to", re.I)
+WHO_RE = vocabdata.interrogatives("who")
+WHERE_RE = vocabdata.interrogatives("where")
+WHY_RE = vocabdata.interrogatives("why")
 HOW_RE = re.compile(r"^(?:in [^,]*, )?how (is|are|was|were|does|do|did) (?!much|many)|what kind of|what type of|"
                     r"what (?:is|are|was|were) the (?:main |primary |principal )?(?:source|purpose|basis|nature)s? of", re.I)
 FOLLOW_PREFIX = re.compile(r"^(那么?|那么呢|还有|另外|再问一下|and( what about| how about)?|what about|how about)[\s,，、]*", re.I)
@@ -97,7 +102,7 @@ class Query:
     lang: str
     terms: list[Term] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
-    intent: str = "value"  # value | count | list | when | who | why | define
+    intent: str = "value"  # value | count | list | when | who | where | why | define
 
     @property
     def entities(self) -> list[Term]:
@@ -132,6 +137,8 @@ def analyse(text: str) -> Query:
         q.intent = "when"
     elif WHO_RE.search(text):
         q.intent = "who"
+    elif WHERE_RE.search(text):
+        q.intent = "where"  # a place: the sentence that names it
     elif WHY_RE.search(text):
         q.intent = "why"  # a reason: the sentence that gives it, not a figure
     elif HOW_RE.search(text):
@@ -160,7 +167,20 @@ def analyse(text: str) -> Query:
     q.dates = [normalise_date(m.group()) for m in DATE_RE.finditer(text) if "年" in m.group() or "月" in m.group()]
     stripped = DATE_RE.sub(" ", text)
     q.terms = noun_phrases(stripped)
+    if q.intent in ("who", "where"):
+        kinds = {k for m in WHICH_KIND_RE.finditer(stripped) if (k := _answer_kind(stripped[m.end():]))}
+        q.terms = [t for t in q.terms if t.text not in kinds or len(q.terms) == 1]
     return q
+
+
+def _answer_kind(after: str) -> str:
+    """The noun a "哪家/哪部…" question names the kind of its answer by: the head of the phrase
+    after the interrogative ("哪部社会保险经办方面的行政法规" -> 行政法规, "哪家机构呈送的" -> 机构)."""
+    clause = re.split(r"[，,。？?；;！!]", after, maxsplit=1)[0]
+    head, _, tail = clause.partition("的")
+    phrases = noun_phrases(tail) if tail else []
+    phrases = phrases or noun_phrases(head)
+    return phrases[0].text if phrases else ""
 
 
 AMOUNT_RE = re.compile(r"\b(how much|how many|amount|value|total|number|percentage|percent|rate|ratio|price|cost|"

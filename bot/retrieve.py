@@ -62,6 +62,8 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
         # "Hefei's GDP" names the report 合肥市…统计公报 in the other script (names from CC-CEDICT)
         # (and "China's Government Work Report" the file 2024年政府工作报告.txt): its glossary words
         named = named_reports(index, " ".join(t.text for t in analyse(question).terms))
+    elif not named:  # 雀巢 names nestle_2023_….xlsx through its English name
+        named = named_reports(index, " ".join(vocab.english_names(question)))
     tokens = question_tokens(question, getattr(index, "learned", None))
     if named:  # the words that named the report tell its passages apart no more
         tokens = [t for t in tokens if t not in naming_tokens(index, named)] or tokens

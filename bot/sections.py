@@ -218,7 +218,8 @@ ALIAS_RE = re.compile(rf"(?:以下)?简称\s*[“\"「『]([{CJK}A-Za-z0-9]{{2,1
 ADMIN = r"特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|县|区|盟|旗"
 # before the report's year or its issuer ("合肥市2024年…", "合肥市统计局"), or right after the year
 # ("2024年杭州市…"; not "…市场", "…市值", "…区域")
-PLACE_RE = re.compile(rf"([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
+# (a name never starts with the 年 of a date: "2024年东莞市…" names 东莞市, not 年东莞市)
+PLACE_RE = re.compile(rf"(?<!\d)(?!年)([{CJK}]{{2,12}}?(?:{ADMIN}))(?=\s*{YEAR}|(?:人民政府|统计局|国民经济|政府工作|统计公报))|"
                       rf"(?<={YEAR}年)([{CJK}]{{2,4}}?(?:{ADMIN}))(?![场值民域间外内])")
 PLACE_SUFFIX_RE = re.compile(rf"(?:{ADMIN})$")
 AUTONOMY_RE = re.compile(r"自治(区|州|县|旗)$")
@@ -341,19 +342,21 @@ def _first_tables(report: Report, n: int = 3) -> list[Table]:
     return report.tables[:n]
 
 
-def _table_values(tables: list[Table], label_re: re.Pattern) -> list[str]:
+def _table_values(tables: list[Table], label_re: re.Pattern, beside_only: bool = False) -> list[str]:
     """Values under (or beside) a header cell like "股票简称"/"证券代码" in the report's first tables
-    (a profile table of a row or two; a list of many companies names none of them as the report's)."""
+    (a profile table of a row or two; a list of many companies names none of them as the report's).
+    `beside_only`: only a value right of its label in the same row, as a company-information table
+    of label-value pairs gives it, however many rows the table has."""
     out = []
     for t in tables:
-        if len(t.rows) > 3:
+        if len(t.rows) > 3 and not beside_only:
             continue
         grid = [list(t.header), *map(list, t.rows)]
         for r, row in enumerate(grid):
             for j, cell in enumerate(row):
                 if not label_re.fullmatch(cell.strip()):
                     continue
-                if r + 1 < len(grid) and j < len(grid[r + 1]):
+                if r + 1 < len(grid) and j < len(grid[r + 1]) and not beside_only:
                     out.append(grid[r + 1][j].strip())
                 if j + 1 < len(row):
                     out.append(row[j + 1].strip())
@@ -397,8 +400,12 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
                 break
     joined = "\n".join(texts)
     shorts += SHORT_NAME_RE.findall(joined) + ALIAS_RE.findall(joined) + CODE_RE.findall(joined)
-    shorts += _table_values(_first_tables(report), re.compile(r"(?:股票|证券|A股|H股|公司)(?:简称|代码)|"
-                                                              r"trading symbols?(?:\(s\))?", re.I))
+    # (the labels of the CSRC annual-report template: 股票简称, 公司的中文简称, 证券代码 …)
+    labels = re.compile(r"(?:股票|证券|A股|H股|公司(?:的)?(?:中文)?)(?:简称|代码)|trading symbols?(?:\(s\))?", re.I)
+    shorts += _table_values(_first_tables(report), labels)
+    # a filing's company-information table ("股票简称 | 华锦股份 | 股票代码 | 000059") may come
+    # after the cover, with many rows of label-value pairs
+    shorts += _table_values(report.tables, labels, beside_only=True)
     shorts += FILE_CODE_RE.findall(stem)
     scope.short = tuple(dict.fromkeys(s for s in shorts if s and s != scope.entity))
 

@@ -304,6 +304,9 @@ def _cross_lingual(term: str, names: bool = True) -> frozenset[str]:
     if not out:
         for t in _compose(normalise(term), zh):
             out.setdefault(normalise(t), t)
+    if not out and zh:
+        for t in _head(normalise(term)):
+            out.setdefault(normalise(t), t)
     # a translated synonym may be a same-language acronym ("GDP"): keep the other language only
     return frozenset(t for t in out.values() if _is_cjk(t) != zh)
 
@@ -370,6 +373,17 @@ def _names_in(norm: str, longest: int = 8) -> list[tuple[str, ...]]:
     return out
 
 
+def english_names(text: str) -> list[str]:
+    """English forms of the Chinese proper names in a text, also without accents (雀巢 ->
+    Nestlé, Nestle), as file names write them."""
+    out: list[str] = []
+    for forms in _names_in(normalise(text)):
+        for f in forms:
+            bare = "".join(c for c in unicodedata.normalize("NFKD", f) if not unicodedata.combining(c))
+            out += [x for x in (f, bare) if x not in out]
+    return out
+
+
 def name_translations(text: str) -> list[str]:
     """Chinese names for the capitalised names of an English text ("Nanjing's GDP" -> 南京),
     longest run of words first, then its words."""
@@ -386,6 +400,17 @@ def name_translations(text: str) -> list[str]:
                 taken |= set(range(i, j))
                 out += [f for f in found if f not in out]
     return out
+
+
+def _head(norm: str) -> tuple[str, ...]:
+    """A Chinese compound no entry or composition translates is translated by its head, the
+    longest known word it ends with (净销售额 -> 销售额 -> sales): a Chinese compound puts its
+    head last, and the head names the kind of thing, less exactly."""
+    for i in range(1, len(norm) - 1):
+        alts = _TRANSLATIONS.alts.get(norm[i:])
+        if alts:
+            return alts
+    return ()
 
 
 def _compose(norm: str, zh: bool, limit: int = 8) -> list[str]:
@@ -611,23 +636,33 @@ def _trim_name(name: str, abbr: str) -> str:
 _ZH_RELATIONS_RE = re.compile("|".join(r for r in ("子公司", "收购", "购买", "及其", "以及", "的")))
 
 
-def learn_from_reports(texts: Mapping[str, str]) -> dict[str, str]:
-    """The terms the reports of an index define for themselves (`learn_definitions`, and the
-    stock short name each states), merged: an abbreviation two reports define differently
-    ("公司", "the Company") stands for neither and is left out. `texts`: file -> its text."""
+def definitions_of(text: str) -> dict[str, str]:
+    """The terms one report defines for itself (`learn_definitions`, and the stock short name
+    it states); made at ingest and kept in the index's manifest with the file."""
+    own = stock_names(text)
+    for abbr, full in learn_definitions(text).items():
+        own.setdefault(abbr, full)
+    return {abbr: full for abbr, full in own.items()
+            # a whole company name is no abbreviation; "…股份有限" is a line broken
+            if not (_is_org(abbr) and len(abbr) >= 8 or full.startswith(abbr) and len(full) - len(abbr) <= 2)}
+
+
+def merge_definitions(per_file: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The reports' definitions merged: an abbreviation two reports define differently ("公司",
+    "the Company") stands for neither and is left out."""
     merged: dict[str, str] = {}
     clash: set[str] = set()
-    for _file, text in sorted(texts.items()):
-        own = stock_names(text)
-        for abbr, full in learn_definitions(text).items():
-            own.setdefault(abbr, full)
+    for _file, own in sorted(per_file.items()):
         for abbr, full in own.items():
-            if _is_org(abbr) and len(abbr) >= 8 or full.startswith(abbr) and len(full) - len(abbr) <= 2:
-                continue  # a whole company name is no abbreviation; "…股份有限" is a line broken
             if merged.get(abbr, full) != full:
                 clash.add(abbr)
             merged.setdefault(abbr, full)
     return {a: f for a, f in merged.items() if a not in clash}
+
+
+def learn_from_reports(texts: Mapping[str, str]) -> dict[str, str]:
+    """`definitions_of` every report (file -> its text), merged."""
+    return merge_definitions({f: definitions_of(t) for f, t in texts.items()})
 
 
 def _is_org(name: str) -> bool:

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+
 DATA = Path(__file__).resolve().parent / "data" / "vocab"
+
+
+def write_vocab_file(name: str, header: str, lines: list[str], what: str = "words") -> int:
+    """Write a vocabulary file (its header comment, then a row a line) as tools/build_*.py make
+    them; the number of rows, which the tools print."""
+    (DATA / name).write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    print(len(lines), what)
+    return 0
 
 
 @lru_cache(maxsize=None)
@@ -66,6 +75,14 @@ def measure_words(*kinds: str) -> str:
     """The measure words of the given kinds (all when none given), as one string of characters
     for a regular-expression class: count (个 家 项 …: things counted), unit (吨 元 亩 …)."""
     return "".join(r["word"] for r in rows("measure_words.tsv") if not kinds or r["kind"] in kinds)
+
+
+@lru_cache(maxsize=None)
+def interrogatives(intent: str) -> re.Pattern:
+    """The interrogatives that ask for one kind of answer (interrogatives.tsv: when, who, where,
+    why), both languages, as one case-insensitive pattern."""
+    patterns = [r["pattern"] for r in rows("interrogatives.tsv") if r["intent"] == intent]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 @dataclass(frozen=True)

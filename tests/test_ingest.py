@@ -325,3 +325,25 @@ def test_an_encrypted_workbook_is_called_password_protected(tmp_path):
         pytest.skip("../shared/formats-wild is absent")
     with pytest.raises(UnreadableFile, match="password-protected"):
         read_xlsx(wild, "password_protected.xlsx")
+
+
+def test_terms_a_report_defines_are_read_at_ingest_and_kept_with_the_file(tmp_path, monkeypatch):
+    import bot.index
+
+    corpus = make_corpus(tmp_path, a__txt="星河远航科技股份有限公司（以下简称“星河科技”）年度报告\n"
+                                          "2024年星河科技营业收入为12.5亿元。\n", b__txt=REPORT_B)
+    s = settings_for(tmp_path)
+    quiet_ingest(s)
+    files = open_store(s).current().files
+    assert files["a.txt"]["defines"] == {"星河科技": "星河远航科技股份有限公司"}
+    assert files["b.txt"]["defines"] == {}
+
+    def reread(_index):
+        raise AssertionError("the definitions were read again from the chunks")
+
+    monkeypatch.setattr(bot.index, "_learned_for", reread)
+    assert load_index(s).learned == {"星河科技": "星河远航科技股份有限公司"}
+    # an unchanged file keeps what ingest read, a changed one is read again
+    (corpus / "b.txt").write_text("乙集团有限公司（以下简称“乙集团”）\n" + REPORT_B, encoding="utf-8")
+    quiet_ingest(s)
+    assert load_index(s).learned == {"星河科技": "星河远航科技股份有限公司", "乙集团": "乙集团有限公司"}

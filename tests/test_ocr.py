@@ -58,7 +58,7 @@ def test_ocr_lines_become_words_at_their_share_of_the_line():
     assert all(w.conf == 0.97 and w.top == 10.0 for w in words)
 
 
-def test_page_words_come_from_the_cache_ingest_wrote(tmp_path):
+def test_page_words_come_from_the_cache_ingest_wrote(tmp_path, monkeypatch):
     from bot.formats import ocr
 
     scan = tmp_path / "scan.pdf"
@@ -69,6 +69,8 @@ def test_page_words_come_from_the_cache_ingest_wrote(tmp_path):
     assert ocr.page_words(scan, 2, tmp_path / "index") == [
         {"text": "1,234", "x0": 10, "top": 20, "x1": 40, "bottom": 30, "conf": 0.5}]
     assert ocr.page_words(scan, 1, tmp_path / "index") == []
+    monkeypatch.setenv("BOT_INDEX_DIR", str(tmp_path / "index"))  # the page view passes no folder
+    assert [w["text"] for w in ocr.page_words(scan, 2)] == ["1,234"]
     scan.write_bytes(b"%PDF-1.4 another file")  # another content, another hash: nothing cached
     assert ocr.page_words(scan, 2, tmp_path / "index") == []
 

@@ -19,3 +19,20 @@ def test_an_english_what_question_dated_but_not_asking_a_figure_wants_a_describi
 ])
 def test_an_english_what_question_for_a_years_value_wants_a_figure(question):
     assert analyse(question).intent == "value"
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("董事会哪天审议通过了该议案？", "when"),
+    ("首店开业时间？", "when"),
+    ("What date was the dividend paid?", "when"),
+    ("新设的控股子公司叫什么名字？", "who"),
+    ("国务院公布了哪部行政法规？", "who"),
+    ("What is the name of the auditor?", "who"),
+    ("公司总部在哪里？", "where"),
+    ("Where is the company headquartered?", "where"),
+    ("营业收入为什么下降？", "why"),
+    ("2024年营业收入是多少？", "value"),
+])
+def test_interrogatives_set_the_kind_of_answer(question, intent):
+    # the interrogatives of Chinese and English grammar (bot/data/vocab/interrogatives.tsv)
+    assert analyse(question).intent == intent

@@ -177,3 +177,13 @@ def test_a_lone_dated_item_title_does_not_start_a_years_part():
                  "乙市2023年统计公报\n\n全年地区生产总值900亿元。\n")
     parts = {b.text: b.year for b in parse_text(two_years, "b.md").paragraphs}
     assert parts["全年地区生产总值1000亿元。"] == "2024" and parts["全年地区生产总值900亿元。"] == "2023"
+
+
+def test_a_place_after_the_years_date_unit_and_a_short_name_in_the_company_information_table():
+    report = parse_text("2024年白河市国民经济和社会发展统计公报\n全年地区生产总值1234.5亿元。\n", "公报.txt")
+    assert "白河市" in report.scope.split() and "年白河市" not in report.scope
+    rows = "".join(f"| 项目{i} | 内容{i} |\n" for i in range(5))
+    text = ("示例化工股份有限公司2024年年度报告\n\n第二节 公司简介\n\n| 项目 | 内容 |\n|---|---|\n" + rows +
+            "| 公司的中文简称 | 示例化工 |\n| 股票代码 | 600999 |\n")
+    words = parse_text(text, "年报.txt").scope.split()
+    assert "示例化工" in words and "600999" in words

@@ -189,6 +189,12 @@ def test_cross_lingual_puts_a_compound_together():
     assert "hotel occupancy rate" in _norms(cross_lingual("酒店出租率"))
 
 
+def test_a_compound_no_entry_translates_is_translated_by_its_head():
+    """净销售额 has no entry and 净 none either: its head, 销售额, says what kind of figure it is."""
+    assert "sales" in _norms(cross_lingual("净销售额"))
+    assert cross_lingual("星河销售额") == cross_lingual("销售额")  # the head of anything ending so
+
+
 def test_cross_lingual_of_an_unknown_word_is_empty():
     assert cross_lingual("zorblax") == frozenset()
     assert cross_lingual("星河远航") == frozenset()

@@ -167,7 +167,7 @@ def test_learned_terms_reach_matching_and_retrieval():
 
 
 def test_an_index_learns_definitions_from_its_chunks():
-    """Learned at index load from the stored chunk texts (no re-ingest needed)."""
+    """An index built before ingest kept the definitions learns them from its stored chunk texts."""
     from bot.index import LoadedIndex
     from bot.types import Chunk
 

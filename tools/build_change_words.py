@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.vocabdata import DATA, cedict_glosses  # noqa: E402
+from bot.vocabdata import write_vocab_file, cedict_glosses  # noqa: E402
 
 CLASSES = {"rise": ("Ih05A01=", "Ih05A02=", "Ih06A01=", "Ih06A04=", "Ih10A01="),
            "fall": ("Ih05C01=", "Ih06B01=")}
@@ -38,9 +38,7 @@ def main() -> int:
                 if word not in seen and len(word) <= 2 and any(SENSE[direction].search(g) for g in glosses):
                     seen.add(word)
                     lines.append(f"{word}\t{direction}\tcilin:{code}")
-    (DATA / "change_words.tsv").write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    print(len(lines), "words")
-    return 0
+    return write_vocab_file("change_words.tsv", HEADER, lines)
 
 
 if __name__ == "__main__":

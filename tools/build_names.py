@@ -21,7 +21,7 @@ import unicodedata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.vocabdata import DATA  # noqa: E402
+from bot.vocabdata import write_vocab_file  # noqa: E402
 
 CONNECTORS = {"of", "and", "the", "for", "de", "&", "on", "upon", "la", "du", "von", "van", "der"}
 # a definition that names a person, a surname or another entry is no place or organisation
@@ -103,9 +103,7 @@ def main() -> int:
             if py and _fold(lead[0]).startswith(_fold(py)):
                 forms[py] = 2
     lines = [f"{zh}\t{form}\t{rank}" for zh, forms in sorted(rows.items()) for form, rank in forms.items()]
-    (DATA / "names.tsv").write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    print(len(lines), "names")
-    return 0
+    return write_vocab_file("names.tsv", HEADER, lines, "names")
 
 
 if __name__ == "__main__":

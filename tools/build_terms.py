@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.vocabdata import DATA, _cedict, cedict_glosses  # noqa: E402
+from bot.vocabdata import write_vocab_file, _cedict, cedict_glosses  # noqa: E402
 
 MIN_FREQ = 100
 MAX_GLOSSES = 4
@@ -45,9 +45,7 @@ def main() -> int:
                 glosses.append(g)
         if glosses:
             lines.append(f"{word}\t{'|'.join(glosses[:MAX_GLOSSES])}\t{freq[word]}")
-    (DATA / "cedict_terms.tsv").write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
-    print(len(lines), "words")
-    return 0
+    return write_vocab_file("cedict_terms.tsv", HEADER, lines)
 
 
 if __name__ == "__main__":

@@ -124,8 +124,16 @@ def save(result: FileOcr) -> None:
 def page_words(path: Path, page_number: int, index_dir: Path | None = None) -> list[dict]:
     """The OCR'd words of one page of a corpus file, in PDF points (top-left origin, as
     pdfplumber), each {text, x0, top, x1, bottom, conf}; [] when the page was not OCR'd.
-    Read from the cache ingest wrote under index_dir (or the folder `cache_in` set)."""
-    folder = Path(index_dir) / "ocr" if index_dir else None
+    Read from the cache ingest wrote under index_dir (default: the folder `cache_in` set, else
+    the configured index folder, BOT_INDEX_DIR); never OCRs in the caller's request."""
+    if index_dir:
+        folder = Path(index_dir) / "ocr"
+    else:
+        folder = _cache_dir.get()
+        if folder is None:
+            from ..settings import Settings
+
+            folder = Settings().index_dir / "ocr"
     return [w.as_dict() for w in load(Path(path), folder).pages.get(page_number, [])]
 
 

@@ -126,15 +126,19 @@ def _mark_figures(escaped: str, figures: list[str]) -> str:
     return pattern.sub(lambda m: f"<b>{m.group(0)}</b>", escaped)
 
 
-def sources_html(answer: Answer, lang: str = "zh") -> str:
-    """A collapsed <details> quoting each cited passage with its report, location and attribution."""
+def sources_html(answer: Answer, lang: str = "zh", views=None) -> str:
+    """A collapsed <details> quoting each cited passage with its report, location and attribution;
+    with `views` (bot/serve/pagelinks.SourceViews), each also shows its PDF page with the cited
+    words highlighted, or the passage among its neighbours."""
     if not answer.citations:
         return ""
     items = []
     for c in answer.citations:
         quote = _mark_figures(esc(c.quote), answer.figures).replace("\n", "<br>")
         meta = " · ".join(esc(x) for x in (f"《{c.report}》", c.location, c.attribution) if x)
-        items.append(f'<li value="{int(c.n)}"><div class="ra-quote">{quote}</div><div class="ra-meta">{meta}</div></li>')
+        seen = views.panel(c, lang, t) if views is not None else ""
+        items.append(f'<li value="{int(c.n)}"><div class="ra-quote">{quote}</div><div class="ra-meta">{meta}</div>'
+                     f'{seen}</li>')
     count = f"（{len(answer.citations)}）" if lang != "en" else f" ({len(answer.citations)})"
     return (f'<details class="ra-sources"><summary>{esc(t(lang, "sources"))}{count}</summary>'
             f'<ol>{"".join(items)}</ol></details>')
@@ -195,8 +199,9 @@ def chart_html(chart: dict | None, lang: str = "zh", title: str = "") -> str:
             f'<div class="ra-meta">{esc(foot)}</div></div>')
 
 
-def answer_markdown(answer: Answer, lang: str = "zh") -> str:
-    """The whole chat message for one answer (Markdown with escaped HTML blocks)."""
+def answer_markdown(answer: Answer, lang: str = "zh", views=None) -> str:
+    """The whole chat message for one answer (Markdown with escaped HTML blocks); `views` adds the
+    page images and passage links (bot/serve/pagelinks.SourceViews)."""
     blocks = [esc_md(split_body(answer.text))]
     if answer.table:
         blocks.append(table_html(answer.table, lang))
@@ -206,10 +211,15 @@ def answer_markdown(answer: Answer, lang: str = "zh") -> str:
         if not title or title in reports:  # a report title says nothing about what is compared
             title = QUESTION_TAIL_RE.sub("", answer.standalone) or answer.standalone
         blocks.append(chart_html(answer.chart, lang, title=title))
-    blocks.append(sources_html(answer, lang))
+    blocks.append(sources_html(answer, lang, views))
     card = fact_card(answer, lang)
     if card:
+        # the card's source line links to where it is seen: the page image, or the passage
+        link = views.link(answer.citations[0]) if views is not None else None
+        see = (f' <a class="ra-fact-link" href="{esc(link.href)}" target="_blank" rel="noopener">'
+               f'📄 {esc(views.link_label(answer.citations[0], lang, t))}</a>') if link else ""
         blocks.append(f'<div class="ra-actions"><button type="button" class="ra-fact" value="{esc(card)}" '
-                      f'title="{esc(t(lang, "copy_fact_tip"))} {esc(card)}">📋 {esc(t(lang, "copy_fact"))}</button></div>')
+                      f'title="{esc(t(lang, "copy_fact_tip"))} {esc(card)}">📋 {esc(t(lang, "copy_fact"))}</button>'
+                      f'{see}</div>')
     # each HTML block is one line and starts with a block tag, so Markdown leaves it alone
     return "\n\n".join(b for b in blocks if b)

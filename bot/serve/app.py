@@ -7,6 +7,8 @@ Started by `bot serve`, `python app.py` and `make run` alike:
     /widget.js             one script tag that adds a floating chat button opening /embed
     /api/v1/health, /ask   REST (bot/serve/rest.py)
     /api/v1/reports, jobs  the report library (bot/serve/library_routes.py)
+    /api/v1/reports/{id}/pages/{n}.png, /passages/{chunk}
+                           a citation seen in its report (bot/serve/page_routes.py)
     /admin                 the library page (admins; bot/serve/admin_page.py)
     /v1/chat/completions   OpenAI-compatible chat, plain and streaming, and /v1/models (openai_compat.py)
     /docs                  OpenAPI documentation of the APIs
@@ -36,6 +38,8 @@ from .admin_page import add_admin_page
 from .config import ApiConfig
 from .errors import ApiError, install_error_handlers
 from .library_routes import add_library_routes
+from .page_routes import add_page_routes
+from .pagelinks import SourceViews
 from .openai_compat import add_openai_routes
 from .ratelimit import chat_refusal
 from .rest import add_rest_routes
@@ -96,6 +100,7 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
     add_rest_routes(app, svc, access)
     add_openai_routes(app, svc, access)
     add_library_routes(app, svc, access)
+    add_page_routes(app, svc, access)
     add_admin_page(app, svc)
 
     @app.get("/embed", include_in_schema=False)
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None, assistant=None, config: ApiConf
         raise ApiError(404, f"No API endpoint {request.method} {request.url.path}. See /docs.", "not_found")
 
     if chat:
-        _mount_chat(app, svc.assistant, settings, config)
+        _mount_chat(app, svc, settings, config)
     return app
 
 
@@ -149,21 +154,23 @@ class EdgeMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def _mount_chat(app: FastAPI, assistant, settings: Settings, config: ApiConfig) -> None:
+def _mount_chat(app: FastAPI, svc: Service, settings: Settings, config: ApiConfig) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     auth = list(config.ui_users) or None
+    # the chat's answers link their citations to the page and passage routes, signed by this server
+    views = SourceViews(svc.page_links, lambda: svc.assistant.index)
     # /embed first: a mount at / would otherwise take its requests
-    gr.mount_gradio_app(app, _chat_blocks(assistant, settings, compact=True), path="/embed", auth=auth,
-                        footer_links=[], run_history=False)
-    gr.mount_gradio_app(app, _chat_blocks(assistant, settings, compact=False), path="/", auth=auth)
+    gr.mount_gradio_app(app, _chat_blocks(svc.assistant, settings, compact=True, views=views), path="/embed",
+                        auth=auth, footer_links=[], run_history=False)
+    gr.mount_gradio_app(app, _chat_blocks(svc.assistant, settings, compact=False, views=views), path="/", auth=auth)
 
 
-def _chat_blocks(assistant, settings: Settings, compact: bool):
+def _chat_blocks(assistant, settings: Settings, compact: bool, views=None):
     from .chat import build_ui  # gradio is imported only when the chat is served
 
-    return build_ui(assistant, settings, compact=compact)
+    return build_ui(assistant, settings, compact=compact, views=views)
 
 
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
@@ -181,8 +188,10 @@ def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int =
           flush=True)
     if config.api_keys:
         print(f"API keys required for /api/v1/ask and /v1/* ({len(config.api_keys)} configured).", flush=True)
+    # keep idle connections longer than clients and proxies do (httpx 5 s, nginx upstreams 60 s):
+    # with uvicorn's 5 s a request sent on a connection the server is just closing fails unanswered
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True,
-                                           timeout_graceful_shutdown=5))
+                                           timeout_graceful_shutdown=5, timeout_keep_alive=75))
 
     def announce():  # once the socket accepts connections, for people and scripts waiting on it
         while not server.started and not server.should_exit:

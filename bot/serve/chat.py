@@ -102,10 +102,11 @@ class ChatHandlers:
     questions (what `assistant.ask` takes); `turns` maps the chat index of each answer to what a
     👍/👎 on it records."""
 
-    def __init__(self, assistant, settings: Settings, compact: bool = False):
+    def __init__(self, assistant, settings: Settings, compact: bool = False, views=None):
         self.assistant = assistant
         self.settings = settings
         self.compact = compact
+        self.views = views  # page images and passage links under the sources (pagelinks.SourceViews)
 
     def answers(self, question: str, history: list[str], reports=None) -> Iterator[str | Answer]:
         """Provisional text (when the answerer streams), then the final Answer, last. `reports`
@@ -139,7 +140,7 @@ class ChatHandlers:
                     yield None, list(chat), None, None
             if answer is None:
                 raise RuntimeError("the assistant gave no answer")
-            content = answer_markdown(answer, lang)
+            content = answer_markdown(answer, lang, self.views)
         except BotError as err:
             answer = None
             content = esc_md(str(err))
@@ -184,8 +185,10 @@ class ChatHandlers:
         return True
 
 
-def build_ui(assistant, settings: Settings | None = None, compact: bool = False):
-    """The chat as a `gr.Blocks`, queue configured; `compact=True` for an /embed iframe."""
+def build_ui(assistant, settings: Settings | None = None, compact: bool = False, views=None):
+    """The chat as a `gr.Blocks`, queue configured; `compact=True` for an /embed iframe. `views`
+    (bot/serve/pagelinks.SourceViews) shows each citation's page or passage; the server passes it,
+    since the links point at its API routes."""
     import gradio as gr
 
     from . import feedback
@@ -193,7 +196,7 @@ def build_ui(assistant, settings: Settings | None = None, compact: bool = False)
     settings = settings or assistant.settings
     reports = assistant.index.health().get("reports", [])
     examples = [] if compact else load_examples(settings, assistant.index)
-    handlers = ChatHandlers(assistant, settings, compact)
+    handlers = ChatHandlers(assistant, settings, compact, views)
 
     def respond(message, chat, history, turns, lang, chosen=None):
         produced = False

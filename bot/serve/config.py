@@ -9,7 +9,7 @@
 | BOT_REQUEST_TIMEOUT | 30 | seconds an answer may take before the API replies 504 |
 | BOT_ADMIN_USERS | (empty) | `user:pass,...`: who may sign in to the library page at /admin |
 | BOT_ADMIN_KEYS | (empty) | comma-separated keys that may upload and delete reports through the API |
-| BOT_SESSION_SECRET | (random per start) | signs the /admin session cookie; set the same value on every replica so a sign-in holds across them and across restarts |
+| BOT_SESSION_SECRET | (random per start) | signs the /admin session cookie and the chat's page and passage links; set the same value on every replica so a sign-in and an answer's page images hold across them and across restarts |
 
 Admin credentials are separate from the ordinary ones: a key in BOT_API_KEYS or a chat login
 never reaches an admin route (401 without a credential, 403 with a non-admin one).

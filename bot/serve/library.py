@@ -379,5 +379,8 @@ class Library:
                 "chunks": (info or {}).get("chunks"), "tables": (info or {}).get("tables"),
                 "indexed_at": (seen.get("indexed_at") or manifest.created) if info else None,
                 "uploaded_by": seen.get("by"),
+                # pages read by OCR and their mean confidence, as ingest recorded them (absent: none)
+                "ocr_pages": list((info or {}).get("ocr_pages") or []) or None,
+                "ocr_confidence": (info or {}).get("ocr_confidence") if (info or {}).get("ocr_pages") else None,
             })
         return out

@@ -23,13 +23,16 @@ class ReportOut(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
         "id": "3f1c9a0b7d2e", "file": "中国智算中心行业发展现状.txt", "title": "中国智算中心行业发展现状",
         "status": "indexed", "reason": "", "format": "Text", "size": 5123, "pages": None, "sections": 6,
-        "scope": "", "chunks": 24, "tables": 1, "indexed_at": 1767225600.0, "uploaded_by": "user:ann"}]})
+        "scope": "", "chunks": 24, "tables": 1, "indexed_at": 1767225600.0, "uploaded_by": "user:ann",
+        "ocr_pages": None, "ocr_confidence": None}]})
     id: str
     file: str
     title: str
     status: str = Field(description="indexed | skipped (unreadable: `reason` says why) | pending (in corpus/, "
                                     "not indexed yet) | removed (gone from corpus/, still indexed)")
     reason: str = ""
+    ocr_pages: list[int] | None = Field(default=None, description="Pages read by OCR (1-based); null when none was")
+    ocr_confidence: float | None = Field(default=None, description="The OCR's mean confidence over those pages")
 
 
 class ReportsOut(BaseModel):

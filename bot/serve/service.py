@@ -17,6 +17,7 @@ from .admin_auth import AdminAuth
 from .config import ApiConfig, match_key
 from .errors import ApiError, bot_error
 from .library import Library
+from .pagelinks import PageLinks
 from .ratelimit import make_limiter, too_many
 from .uploads import report_id
 
@@ -38,6 +39,7 @@ class Service:
         self._checked = time.monotonic()
         self.library = Library(settings, on_commit=self.reload_now)
         self.admins = AdminAuth(config)
+        self.page_links = PageLinks(config.session_secret)  # the chat's signed page and passage links
 
     # -- access -----------------------------------------------------------------------------
     def client_id(self, request: Request, key_index: int | None) -> str:

@@ -54,7 +54,7 @@
       tr.append(el('td', { class: 'title' }, r.title), el('td', {}, r.file), el('td', {}, r.format || ''),
         el('td', { class: 'num' }, size(r.size)), el('td', { class: 'num' }, r.pages == null ? '' : String(r.pages)),
         el('td', { class: 'num' }, r.chunks == null ? '' : String(r.chunks)),
-        el('td', { class: 'num' }, r.tables == null ? '' : String(r.tables)), el('td', {}, when(r.indexed_at)));
+        el('td', { class: 'num' }, r.tables == null ? '' : String(r.tables)), ocrCell(r), el('td', {}, when(r.indexed_at)));
       const status = el('td');
       status.append(el('span', { class: 'status ' + r.status }, s('st_' + r.status)));
       if (r.reason) status.append(el('div', { class: 'reason' }, r.reason));
@@ -67,6 +67,31 @@
       tr.append(status, actions);
       body.append(tr);
     }
+  }
+
+  // "1–3, 5" from [1, 2, 3, 5]
+  function pageRanges(pages) {
+    const sorted = [...new Set(pages)].sort((a, b) => a - b);
+    const out = [];
+    for (let i = 0; i < sorted.length; i++) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+      out.push(j > i ? sorted[i] + '–' + sorted[j] : String(sorted[i]));
+      i = j;
+    }
+    return out.join(', ');
+  }
+
+  // which pages were read by OCR and how sure it was; "—" when none was
+  function ocrCell(r) {
+    const pages = Array.isArray(r.ocr_pages) ? r.ocr_pages : [];
+    if (!pages.length) return el('td', { class: 'ocr none' }, '—');
+    let text = s('ocr_pages').replace('{pages}', pageRanges(pages));
+    const conf = Number(r.ocr_confidence);
+    if (r.ocr_confidence != null && !Number.isNaN(conf)) {
+      text += ' · ' + s('ocr_conf').replace('{conf}', Math.round(conf <= 1 ? conf * 100 : conf) + '%');
+    }
+    return el('td', { class: 'ocr' }, text);
   }
 
   function renderJobs() {
