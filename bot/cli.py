@@ -132,11 +132,26 @@ def cmd_reports(args) -> int:
         facts = [r["format"], f"{r['pages']} pages" if r.get("pages") else "",
                  f"{r['sections']} sections" if r.get("sections") else "",
                  f"{r['chunks']} chunks" if r.get("chunks") is not None else "",
-                 f"{r['tables']} tables" if r.get("tables") is not None else ""]
+                 f"{r['tables']} tables" if r.get("tables") is not None else "",
+                 ocr_fact(r.get("ocr_pages"), r.get("ocr_confidence"))]
         print(f"{r['status']:8} {r['file']}")
         print(f"         title: {r['title']}" + (f" · scope: {r['scope']}" if r.get("scope") else ""))
         print("         " + ", ".join(f for f in facts if f) + (f"\n         why: {r['reason']}" if r["reason"] else ""))
     return 0
+
+
+def ocr_fact(pages: list[int] | None, confidence: float | None) -> str:
+    """"OCR pages 1-3, 7 (confidence 0.96)": which pages were read from images."""
+    if not pages:
+        return ""
+    spans: list[list[int]] = []
+    for n in sorted(pages):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    where = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return f"OCR pages {where}" + (f" (confidence {confidence:.2f})" if confidence is not None else "")
 
 
 def cmd_serve(args) -> int:

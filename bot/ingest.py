@@ -19,12 +19,13 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chunk import chunk_report, planted_instructions
 from .embed import get_embedder
 from .errors import BotError
+from .formats import ocr
 from .lexical import tokenize
 from .readers import is_candidate, read_report
 from .settings import Settings
@@ -32,7 +33,7 @@ from .store import Manifest, chunk_to_record, open_store, record_to_chunk
 from .vocab import definitions_of
 
 # Bump when parsing or chunking changes the chunks a file gives: forces re-chunking.
-CHUNKER_VERSION = "10"  # 10: a part's masthead under no heading of the previous part; 9: report titles checked against a descriptive file name, places read after dates, national scope from the title, periods from the file name before the cover; 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
+CHUNKER_VERSION = "11"  # 11: OCR of pages without a usable text layer and of large images in pages (bot.formats.ocr); 10: a part's masthead under no heading of the previous part; 9: report titles checked against a descriptive file name, places read after dates, national scope from the title, periods from the file name before the cover; 8: a lone dated item title starts no year part; 7: PDF tables by columns, navigation tables, repaired Word packages, delimited text rows; 6: report parts (section, year) and scope on every chunk (bot.sections); 5: chunk ids from position, not text; 4: requests addressed to the assistant left out (bot.guard); 3: grid tables, PDF layout, English BM25 tokens
 EMBED_BATCH = 32
 STAGES_ENV = "BOT_INGEST_STAGES"
 STAGE_HOLD_LIMIT = 600.0  # a test that died must not leave ingest waiting forever
@@ -67,11 +68,14 @@ class IngestResult:
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it could not be indexed
     changed: bool = True
     where: str = ""
+    ocr_pages: int = 0  # pages of the files read this run that OCR read (or took from its cache)
 
     def summary(self) -> str:
         state = "index updated" if self.changed else "index already up to date"
         line = (f"{state}: {self.files} files, {self.chunks} chunks, {self.tables} tables "
                 f"({self.embedded} embedded, {self.reused} reused) in {self.seconds:.1f} s -> {self.where}")
+        if self.ocr_pages:
+            line += f"\n{self.ocr_pages} page(s) read by OCR (cached by file content in the index folder's ocr/)"
         if self.errors:
             line += f"\n{len(self.errors)} file(s) could not be read; the index keeps what it had for them."
         return line
@@ -81,8 +85,28 @@ def report_facts(report) -> dict:
     """What `bot reports` shows of a file beside its title: format, pages, sections, scope."""
     pages = {b.page for b in report.blocks if b.page}
     sections = {getattr(b, "section", "") or b.heading for b in report.blocks} - {"", None}
-    return {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
-            "sections": len(sections), "paragraphs": len(report.paragraphs), "scope": report.scope}
+    facts = {"format": Path(report.file).suffix.lower().lstrip("."), "pages": max(pages, default=0),
+             "sections": len(sections), "paragraphs": len(report.paragraphs), "scope": report.scope}
+    ocr = getattr(report, "ocr", None) or {}
+    if ocr.get("pages"):  # which pages OCR read, and how sure it was of their words (bot.formats.ocr)
+        facts["ocr_pages"] = list(ocr["pages"])
+        facts["ocr_confidence"] = ocr.get("confidence")
+    return facts
+
+
+def mark_ocr_figures(report, chunks: list) -> list:
+    """A chunk quoting a figure OCR read with low confidence lists it (`ocr_low`) and says so in
+    its location, which every citation shows: "（OCR，请核对：1,234）"."""
+    low = (getattr(report, "ocr", None) or {}).get("low") or {}
+    if not low:
+        return chunks
+    out = []
+    for c in chunks:
+        figures = [f for f in low.get(c.page, []) if f in c.text] if c.page else []
+        if figures:
+            c = replace(c, ocr_low=" ".join(figures), location=f"{c.location}（OCR，请核对：{'、'.join(figures)}）")
+        out.append(c)
+    return out
 
 
 def file_sha(path: Path) -> str:
@@ -128,6 +152,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
     keep_old: set[str] = set()  # files whose chunks are copied from the old build
     fresh: dict[str, list] = {}  # file -> [(chunk, tokens)] to embed
     limit = settings.max_file_mb * 1_000_000
+    ocr_bar = _OcrBar(progress)
     for path in paths:
         name = path.relative_to(corpus).as_posix()
         size = path.stat().st_size
@@ -146,7 +171,9 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
             files[name] = reusable.files[name]
             continue
         try:
-            report, chunks, defines = _read_and_chunk(path, name, log)
+            with ocr.cache_in(settings.index_dir), ocr.counting(ocr_bar.update):
+                report, chunks, defines = _read_and_chunk(path, name, log)
+            result.ocr_pages += len(report.ocr.get("pages", []))
         except BotError as err:
             _skip(result, name, err.message.removeprefix(f"{name}: "), log)
             if reusable and name in reusable.files:
@@ -158,6 +185,7 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
                        "tables": len({t.number for t in report.tables}), **report_facts(report),
                        "defines": defines}
 
+    ocr_bar.close()
     result.files = len(files)
     result.tables = sum(f["tables"] for f in files.values())
     unchanged = old is not None and reusable is not None and not fresh and set(files) == set(old.files)
@@ -201,6 +229,27 @@ def _ingest(settings: Settings, store, corpus: Path, started: float, progress, l
     result.chunks = writer.count
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _OcrBar:
+    """A progress bar counting pages as OCR reads them (created at the first one: most corpora
+    have none); drawn on a terminal, like the embedding bar."""
+
+    def __init__(self, progress: bool | None):
+        self.progress = progress
+        self.bar = None
+
+    def update(self, pages: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit="page", desc="OCR", file=sys.stderr,
+                            disable=None if self.progress is None else not self.progress)
+        self.bar.update(pages)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _skip(result: IngestResult, name: str, why: str, log) -> None:
@@ -287,7 +336,10 @@ def _read_and_chunk(path: Path, name: str, log) -> tuple:
     reader's own `UnreadableFile` (the file's fault) or an internal error (ours, said so)."""
     try:
         report = read_report(path, name)
-        chunks = chunk_report(report)
+        chunks = mark_ocr_figures(report, chunk_report(report))
+        if report.ocr.get("pages"):
+            log(f"note: {name}: {len(report.ocr['pages'])} page(s) read by OCR "
+                f"(mean confidence {report.ocr.get('confidence') or 0:.2f})")
         planted = planted_instructions(report)
         if planted:
             more = f" and {len(planted) - 3} more" if len(planted) > 3 else ""

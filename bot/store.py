@@ -79,7 +79,7 @@ def chunk_to_record(chunk: Chunk, tokens: list[str]) -> tuple[str, str, dict]:
         "attribution": chunk.attribution, "page": chunk.page or 0, "heading": chunk.heading,
         "table_id": chunk.table_id, "caption": chunk.caption, "row": chunk.row,
         "label": chunk.label, "unit": chunk.unit,
-        "section": chunk.section, "year": chunk.year, "scope": chunk.scope,
+        "section": chunk.section, "year": chunk.year, "scope": chunk.scope, "ocr_low": chunk.ocr_low,
         "header": json.dumps(chunk.header, ensure_ascii=False),
         "cells": json.dumps(chunk.cells, ensure_ascii=False),
         "tokens": " ".join(tokens),
@@ -95,6 +95,7 @@ def record_to_chunk(cid: str, text: str, meta: dict) -> Chunk:
         header=tuple(json.loads(meta.get("header") or "[]")), cells=tuple(json.loads(meta.get("cells") or "[]")),
         row=int(meta.get("row") or 0), label=meta.get("label", ""), unit=meta.get("unit", ""),
         section=meta.get("section", ""), year=str(meta.get("year", "")), scope=meta.get("scope", ""),
+        ocr_low=meta.get("ocr_low", ""),
     )
 
 

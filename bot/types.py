@@ -55,6 +55,9 @@ class Report:
     # entity and its short names and codes, the place and its short forms, the period
     # (bot.sections.report_scope); "" when nothing was found
     scope: str = ""
+    # what OCR read (bot.formats.ocr): {"pages": [page numbers], "confidence": mean word confidence,
+    # "low": {page: [figures read with low confidence]}}; empty when the file has a text layer
+    ocr: dict = field(default_factory=dict)
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -91,6 +94,7 @@ class Chunk:
     section: str = ""
     year: str = ""
     scope: str = ""
+    ocr_low: str = ""  # figures in it that OCR read with low confidence, space-separated (bot.ingest)
 
 
 @dataclass

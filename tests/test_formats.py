@@ -378,8 +378,9 @@ def test_bad_pdfs(tmp_path):
     good = make_pdf(tmp_path / "good.pdf")
     message = unreadable(make_encrypted_pdf(tmp_path / "locked.pdf", good))
     assert "password-protected (encrypted)" in message
+    # a picture with no text in it: OCR reads it (bot.formats.ocr) and finds nothing
     message = unreadable(make_scanned_pdf(tmp_path / "scan.pdf"))
-    assert "no text could be extracted" in message and "OCR is not supported" in message
+    assert "no text could be extracted" in message and "not even by OCR" in message
 
 
 def test_pdf_with_only_an_owner_password_is_read(tmp_path):
@@ -429,7 +430,7 @@ def test_ingest_indexes_good_files_and_reports_bad_ones(tmp_path):
     assert len(result.errors) == 4
     errors = "\n".join(result.errors)
     for name, why in [("空白.docx", "empty"), ("损坏.pdf", "not a readable PDF"),
-                      ("加密.pdf", "encrypted"), ("扫描件.pdf", "OCR is not supported")]:
+                      ("加密.pdf", "encrypted"), ("扫描件.pdf", "not even by OCR")]:
         assert any(e.startswith(name) and why in e for e in result.errors), errors
 
 

@@ -20,6 +20,11 @@ HONEST = ("password", "encrypted", "scanned", "no text", "empty", "not supported
           "over the", "neither UTF-8 nor GBK")
 
 
+def wild_rows() -> dict[str, dict]:
+    with open(WILD / "files.tsv", encoding="utf-8") as fh:
+        return {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
 def hand_counts() -> dict[str, int]:
     with open(WILD / "files.tsv", encoding="utf-8") as fh:
         return {row["file"]: int(row["tables_by_hand"] or 0) for row in csv.DictReader(fh, delimiter="\t")}
@@ -48,6 +53,12 @@ def test_every_wild_file_is_indexed_or_skipped_with_its_reason(tmp_path, monkeyp
         assert "bug in the assistant" not in why, f"{name}: {why}"
         assert any(word in why for word in HONEST), f"{name}: {why}"
 
+    # the scans (files.tsv: scanned = yes) are read by OCR now, not skipped (issue 21)
+    scanned = [n for n, row in wild_rows().items() if row["scanned"] == "yes"]
+    for name in scanned:
+        assert name in manifest.files, f"{name}: {manifest.skipped.get(name)}"
+        assert manifest.files[name].get("ocr_pages"), f"{name}: no page read by OCR"
+
     hand = hand_counts()
     found = {n: manifest.files[n]["tables"] for n in manifest.files}
     with capsys.disabled():
@@ -55,7 +66,9 @@ def test_every_wild_file_is_indexed_or_skipped_with_its_reason(tmp_path, monkeyp
               f"{result.chunks} chunks; tables found / by hand:")
         for name in names:
             got = found.get(name, "-")
+            ocr = manifest.files.get(name, {}).get("ocr_pages")
             print(f"  {got!s:>4} / {hand.get(name, '?')!s:<4} {name}"
+                  + (f"  [OCR pages {ocr}]" if ocr else "")
                   + (f"  [skipped: {manifest.skipped[name][:80]}]" if name in manifest.skipped else ""))
         counted = [n for n in found if n in hand]
         print(f"  total {sum(found[n] for n in counted)} / {sum(hand[n] for n in counted)} "

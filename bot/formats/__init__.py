@@ -3,12 +3,12 @@
 Each reader is `(path, name) -> Report` like `readers.read_text`, builds its blocks through
 `build.ReportBuilder` (so source notes, captions and boilerplate follow the same rules in
 every format) and raises `UnreadableFile` with what to do about a damaged, encrypted, empty or
-scanned file. The parsing libraries are imported inside the readers: `bot ask` never loads them.
+scanned file (scans and image files are read by OCR, bot.formats.ocr). The parsing libraries are imported inside the readers: `bot ask` never loads them.
 """
 from __future__ import annotations
 
 from .html import read_html
-from .pdf import read_pdf
+from .pdf import read_image_file, read_pdf
 from .sheets import read_csv, read_xlsx
 from .word import read_docx
 
@@ -21,4 +21,8 @@ FORMAT_READERS = {
     ".xlsm": read_xlsx,
     ".csv": read_csv,
     ".tsv": read_csv,
+    # pictures of pages or tables, read by OCR (bot.formats.ocr)
+    ".png": read_image_file,
+    ".jpg": read_image_file,
+    ".jpeg": read_image_file,
 }

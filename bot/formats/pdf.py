@@ -11,8 +11,10 @@ pdfplumber gives every word with its position. From the positions come:
   edge of the text column (indented first lines included) and ends at a line falling short;
   running headers, footers and page numbers repeated on most pages are dropped;
 - the title: the largest type on the first page.
-pypdf only tells encrypted files apart. OCR is out of scope: a scanned PDF is refused with a
-message saying so.
+pypdf only tells encrypted files apart. A page without a text layer, or with a garbage one
+(bot.formats.ocr.garbage_text), is rendered and read by OCR; so is a large image on a page that
+has text (a pasted picture of a table). OCR words carry their positions in points, so they go
+through the same lines, columns and borderless tables as a text layer's words.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from ..errors import UnreadableFile
 from ..parse import SOURCE_RE, looks_like_title
 from ..types import Report, Table
 from .build import CJK, ReportBuilder, damaged_file, join_lines, tidy
+from .ocr import LARGE_IMAGE, LOW_CONFIDENCE, PdfOcr, garbage_text
+from .ocr import summary as ocr_summary
 
 PAGE_NUMBER_RE = re.compile(r"^([-–—\s]*\d{1,4}[-–—\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|page\s*\d+(\s*of\s*\d+)?)$", re.I)
 BULLET_RE = re.compile(r"^([•●○■□◆◇▪►·]|[（(]\s*\d{1,2}\s*[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+[、.．]"
@@ -109,6 +113,7 @@ class Word:
     top: float
     bottom: float
     size: float
+    conf: float = 1.0  # OCR's confidence; 1 for a text layer's words
 
 
 @dataclass
@@ -158,18 +163,30 @@ def _read_pdf(path: Path, name: str) -> Report:
     with damaged_file(name, "PDF", FIX):
         import pdfplumber
 
-        with pdfplumber.open(path, password="") as pdf:
-            pages = [page_layout(page, number) for number, page in enumerate(pdf.pages, 1)]
+        with pdfplumber.open(path, password="") as pdf, PdfOcr(path) as reader:
+            pages = [page_layout(page, number, reader) for number, page in enumerate(pdf.pages, 1)]
             info = pdf.metadata or {}
+            read = {n: reader.words(n) for n in reader.read}
     if not any(p.items for p in pages):
-        raise UnreadableFile(name, "no text could be extracted: it looks like a scanned image. OCR is not "
-                                   "supported; use a PDF with selectable text (or the report's Word version)")
+        raise UnreadableFile(name, "no text could be extracted, not even by OCR: the pages look blank or are "
+                                   "pictures without text; use a PDF with selectable text (or the report's Word version)")
     builder = ReportBuilder(name, number_by_page=True)
     title = info.get("Title")
     if isinstance(title, str) and title.strip():  # the document's own /Title, for its scope
         builder.meta["title"] = tidy(title)
     Writer(builder, pages).write()
-    return builder.build()
+    return with_ocr_facts(builder.build(), read)
+
+
+def with_ocr_facts(report: Report, read: dict[int, list]) -> Report:
+    """The pages OCR read, their words' mean confidence, and the figures read with low confidence
+    per page (a citation of them says to check them against the page)."""
+    if read:
+        pages, mean = ocr_summary(read)
+        low = {n: sorted({w.text for w in words if w.conf < LOW_CONFIDENCE and any(c.isdigit() for c in w.text)})
+               for n, words in read.items()}
+        report.ocr = {"pages": pages, "confidence": mean, "low": {n: f for n, f in low.items() if f}}
+    return report
 
 
 def refuse_encrypted(path: Path, name: str) -> None:
@@ -183,10 +200,89 @@ def refuse_encrypted(path: Path, name: str) -> None:
                                        "password and put that in the corpus")
 
 
-def page_layout(page, number: int) -> PageLayout:
+def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout:
+    words = page_words(page)
+    if reader is not None and garbage_text("".join(w.text for w in words)):
+        # no text layer, or one that reads as nothing: the page as OCR reads it, its tables'
+        # ruling lines found in the picture
+        found = to_words(reader.page(number))
+        ruled, found = image_ruled_tables(page, reader.rules(number), found)
+        return words_layout(found, number, ruled)
     ruled = ruled_tables(page)
     boxes = [box for box, _ in ruled]
-    words = [w for w in page_words(page) if not _inside(w, boxes)]
+    words = [w for w in words if not _inside(w, boxes)]
+    if reader is not None and (regions := large_images(page)):
+        # pictures of text (a table pasted as an image): their words, where no text-layer word stands
+        found = [w for w in to_words(reader.page(number, regions)) if not _overlaps(w, words)]
+        words += found
+    return words_layout(words, number, ruled)
+
+
+def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[list, list[Word]]:
+    """Ruled tables of a scanned page: pdfplumber's table finder on the ruling lines found in the
+    picture, each cell holding the OCR words whose centre is in it; then the same sections,
+    side-by-side blocks and header bands as a text layer's ruled tables. Returns the tables and
+    the words outside them."""
+    horizontal = [_edge(r, "h") for r in rules if r[2] - r[0] > r[3] - r[1]]
+    vertical = [_edge(r, "v") for r in rules if r[2] - r[0] <= r[3] - r[1]]
+    if len(horizontal) < 2 or len(vertical) < 2:
+        return [], words
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal}
+    out = []
+    for table in sorted(page.find_tables(settings), key=lambda t: t.bbox[1]):
+        cells = {}
+        for row in table.rows:
+            for box in row.cells:
+                if box is not None:
+                    inside = [w for w in words if _inside(w, [box])]
+                    lines = group_lines(inside)
+                    cells[box] = "\n".join(fix_spacing(" ".join(w.text for w in ln.words)) for ln in lines)
+        grids = [g for section in sections(cells) for block in side_by_side(section)
+                 for g in header_bands(unfold(block))]
+        if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
+            out.append((table.bbox, grids))
+    boxes = [box for box, _ in out]
+    return out, [w for w in words if not _inside(w, boxes)]
+
+
+def _edge(rule: tuple, orientation: str) -> dict:
+    """A ruling line found in a picture as the edge object pdfplumber's table finder takes."""
+    x0, top, x1, bottom = rule
+    if orientation == "h":
+        top = bottom = (top + bottom) / 2
+    else:
+        x0 = x1 = (x0 + x1) / 2
+    return {"object_type": "line_edge", "orientation": orientation, "x0": x0, "x1": x1, "top": top,
+            "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top, "y0": 0, "y1": 0}
+
+
+def large_images(page) -> list[tuple[float, float, float, float]]:
+    """The boxes of images covering at least LARGE_IMAGE of the page (clipped to it)."""
+    width, height = float(page.width), float(page.height)
+    out = []
+    for im in page.images:
+        x0, top = max(0.0, float(im["x0"])), max(0.0, float(im["top"]))
+        x1, bottom = min(width, float(im["x1"])), min(height, float(im["bottom"]))
+        if (x1 - x0) * (bottom - top) >= LARGE_IMAGE * width * height:
+            out.append((x0, top, x1, bottom))
+    return out
+
+
+def to_words(found: list) -> list[Word]:
+    """OCR words as the reader's words; a line's height stands for its type size."""
+    return [Word(w.text, w.x0, w.x1, w.top, w.bottom, max(w.bottom - w.top, 1.0), w.conf)
+            for w in found if not LEADER_RE.match(w.text)]
+
+
+def _overlaps(w: Word, words: list[Word]) -> bool:
+    cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+    return any(o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom for o in words)
+
+
+def words_layout(words: list[Word], number: int, ruled: list | None = None) -> PageLayout:
+    """Positioned words (and the ruled tables already found) -> the page's lines and tables."""
+    ruled = ruled or []
     lines = group_lines(words)
     cut = gutter(lines)
     items: list[Line | Grid] = []
@@ -971,3 +1067,21 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
     flush()
     return out
 
+
+
+# ----- image files -----
+
+def read_image_file(path: Path, name: str) -> Report:
+    """A .png/.jpg (a screenshot of a table, a photographed page): one page read by OCR, through
+    the same lines and borderless tables as a PDF page."""
+    from .ocr import image_words
+
+    if path.stat().st_size == 0:
+        raise UnreadableFile(name, "the file is empty")
+    with damaged_file(name, "image", "open it and save it again as PNG or JPEG"):
+        found, _size = image_words(path)
+    if not found:
+        raise UnreadableFile(name, "OCR found no text in this image")
+    builder = ReportBuilder(name, number_by_page=True)
+    Writer(builder, [words_layout(to_words(found), 1)]).write()
+    return with_ocr_facts(builder.build(), {1: found})
