@@ -68,3 +68,16 @@ def test_a_plain_word_document_passes(parsed):
            '</w:body></w:document>')
     assert check_upload("report.docx", docx_with(xml.encode()), 50) == "report.docx"
     assert parsed == []
+
+
+def test_an_image_upload_is_accepted_as_an_image_and_a_fake_one_refused():
+    """A PNG or JPEG (a photo of a table) is read by OCR; a text file named .png is not an image."""
+    import PIL.Image
+
+    for ext, fmt in ((".png", "PNG"), (".jpg", "JPEG")):
+        out = io.BytesIO()
+        PIL.Image.new("RGB", (40, 20), "white").save(out, fmt)
+        assert uploads.sniff(f"table{ext}", out.getvalue())[0] == "image"
+        assert check_upload(f"table{ext}", out.getvalue(), 50).endswith(ext)
+    with pytest.raises(UploadRejected, match="named .png but its content is text"):
+        check_upload("table.png", "营业收入 12.5亿元".encode(), 50)

@@ -29,17 +29,18 @@ MAX_NAME_BYTES = 180  # under every common filesystem's 255-byte limit, with roo
 # what a name's extension claims -> the family the content must belong to
 CLAIMS = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx",
           ".txt": "text", ".md": "text", ".markdown": "text", ".csv": "text", ".tsv": "text",
-          ".html": "text", ".htm": "text"}
+          ".html": "text", ".htm": "text", ".png": "image", ".jpg": "image", ".jpeg": "image"}
 FORMAT_LABELS = {".pdf": "PDF", ".docx": "Word", ".xlsx": "Excel", ".xlsm": "Excel", ".txt": "Text",
                  ".md": "Markdown", ".markdown": "Markdown", ".csv": "CSV", ".tsv": "TSV",
-                 ".html": "HTML", ".htm": "HTML"}
-FAMILY_NAMES = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "an Excel workbook", "text": "text"}
+                 ".html": "HTML", ".htm": "HTML", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+FAMILY_NAMES = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "an Excel workbook", "text": "text",
+                "image": "an image"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # characters that draw as a slash or backslash without NFKC turning them into one
 SLASH_LOOKALIKES = "\u2215\u2044\u29f8\u29f9\u2216\ufe68\u2571\u2572\u27cb\u27cd\u3033"
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 FORBIDDEN_CHARS = '<>:"|?*'
-SUPPORTED = "PDF, Word (.docx), Excel (.xlsx), HTML, text, Markdown or CSV"
+SUPPORTED = "PDF, Word (.docx), Excel (.xlsx), HTML, text, Markdown, CSV or a PNG/JPEG image (read by OCR)"
 
 
 class UploadRejected(BotError):
@@ -129,6 +130,10 @@ def sniff(name: str, data: bytes) -> tuple[str, str]:
                                    "as .docx or .xlsx without a password", 415)
     if data.startswith(b"PK\x03\x04"):
         return check_office(name, data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image", ".png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image", ".jpg"
     try:
         text = decode_text(data, name)
     except UnreadableFile as err:
