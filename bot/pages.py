@@ -216,7 +216,7 @@ def text_glyphs(path: Path, n: int) -> tuple[list[Glyph], tuple[float, float]]:
         return glyphs, (page.cropbox[0], page.cropbox[1])
 
 
-def ocr_glyphs(path: Path, n: int) -> list[Glyph]:
+def ocr_glyphs(path: Path, n: int, index_dir: Path | None = None) -> list[Glyph]:
     """The page's OCR words as glyphs (each word's width shared evenly among its characters),
     when the OCR module is installed; else nothing."""
     try:
@@ -224,7 +224,7 @@ def ocr_glyphs(path: Path, n: int) -> list[Glyph]:
     except ImportError:
         return []
     try:
-        words = page_words(path, n) or []
+        words = page_words(path, n, index_dir) or []
     except Exception as err:  # noqa: BLE001 - a page view without OCR marks is still a page view
         log.warning("OCR of %s page %d failed: %s", path.name, n, err)
         return []
@@ -275,9 +275,11 @@ def _render(path: Path, n: int, dpi: int):
             pdf.close()
 
 
-def render_page(path: Path, n: int, highlight: str = "", dpi: int = DPI) -> PageImage:
+def render_page(path: Path, n: int, highlight: str = "", dpi: int = DPI,
+                index_dir: Path | None = None) -> PageImage:
     """Page n of the PDF at `path` as a PNG with the highlight's words marked (PageError when
-    there is no such page)."""
+    there is no such page); a page without text is marked from the OCR words ingest cached in
+    `index_dir`."""
     from PIL import Image, ImageDraw
 
     image = _render(path, n, dpi)
@@ -290,7 +292,7 @@ def render_page(path: Path, n: int, highlight: str = "", dpi: int = DPI) -> Page
         if boxes:
             source = "text"
         else:
-            boxes = find_boxes(ocr_glyphs(path, n), highlight)
+            boxes = find_boxes(ocr_glyphs(path, n, index_dir), highlight)
             source = "ocr" if boxes else ""
     if boxes:
         scale = dpi / 72
@@ -310,8 +312,9 @@ def render_page(path: Path, n: int, highlight: str = "", dpi: int = DPI) -> Page
 class PageCache:
     """Rendered pages by (file content hash, page, highlight, dpi), least recently used out."""
 
-    def __init__(self, entries: int = CACHE_ENTRIES):
+    def __init__(self, entries: int = CACHE_ENTRIES, index_dir: Path | None = None):
         self.entries = entries
+        self.index_dir = index_dir  # where ingest cached the OCR words of pages without text
         self._pages: OrderedDict[tuple, PageImage] = OrderedDict()
         self._hashes: dict[tuple, str] = {}
         self._lock = threading.Lock()
@@ -340,7 +343,7 @@ class PageCache:
             if hit is not None:
                 self._pages.move_to_end(key)
                 return hit
-        made = render_page(path, n, highlight, dpi)
+        made = render_page(path, n, highlight, dpi, self.index_dir)
         with self._lock:
             self._pages[key] = made
             while len(self._pages) > self.entries:

@@ -265,13 +265,13 @@ def test_a_page_without_text_falls_back_on_ocr_words(tmp_path, monkeypatch):
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(make_scanned_pdf())
     fake = types.ModuleType("bot.formats.ocr")
-    fake.page_words = lambda path, n: [{"text": "营业收入", "x0": 72, "top": 200, "x1": 140, "bottom": 214, "conf": 0.9},
+    fake.page_words = lambda path, n, index_dir=None: [{"text": "营业收入", "x0": 72, "top": 200, "x1": 140, "bottom": 214, "conf": 0.9},
                                        {"text": "11.63%", "x0": 160, "top": 200, "x1": 200, "bottom": 214, "conf": 0.8}]
     monkeypatch.setitem(sys.modules, "bot.formats.ocr", fake)
     image = pages.render_page(scan, 1, "营业收入 | 11.63%")
     assert image.source == "ocr" and len(image.boxes) == 2
     monkeypatch.delitem(sys.modules, "bot.formats.ocr")
-    monkeypatch.setattr(pages, "ocr_glyphs", lambda path, n: [])  # no OCR installed: the page, unmarked
+    monkeypatch.setattr(pages, "ocr_glyphs", lambda path, n, index_dir=None: [])  # no OCR installed: the page, unmarked
     assert pages.render_page(scan, 1, "营业收入").boxes == ()
 
 

@@ -36,7 +36,7 @@ PNG_RESPONSE = {200: {"content": {"image/png": {}}, "description": "The page as 
 
 def add_page_routes(app: FastAPI, svc: Service, access: Access) -> None:
     lib = svc.library
-    cache = pages.PageCache()
+    cache = pages.PageCache(index_dir=svc.settings.index_dir)
 
     def allowed(request: Request, credentials: HTTPAuthorizationCredentials | None, sig: str, *signed) -> None:
         if sig and svc.page_links.valid(sig, *signed):
