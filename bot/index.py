@@ -78,6 +78,7 @@ class LoadedIndex:
         self.reports = sorted({(c.file, c.report) for c in self.chunks})
         self.scopes = {c.file: c.scope for c in self.chunks if c.scope}  # file -> its scope words (bot.sections)
         self._learned: dict[str, str] | None = None
+        self._matrix = None  # the chunks' embeddings, normalised, in chunk order (exact_dense)
 
     @property
     def learned(self) -> dict[str, str]:
@@ -92,6 +93,33 @@ class LoadedIndex:
             else:
                 self._learned = _learned_for(self)
         return self._learned
+
+    def exact_dense(self, vector, n: int):
+        """The n chunks nearest the query vector by exact cosine distance (indices into
+        `chunks`), ties by chunk id; None for an index too large to hold its vectors in memory, or
+        on a Chroma server (HNSW answers then). Exact, because an approximate search asked for hundreds of
+        neighbours (a named report's passages) misses a different few in each process, and the
+        same question must get the same answer anywhere."""
+        import numpy as np
+
+        if self._matrix is None:
+            from .store import EmbeddedStore
+
+            # a Chroma server (the path for corpora one machine cannot hold) answers with its HNSW
+            if len(self.chunks) > EXACT_DENSE_MAX or not isinstance(self.store, EmbeddedStore):
+                return None
+            ids = [c.id for c in self.chunks]
+            got = self.store.embeddings(self.manifest.build, ids)
+            if len(got) != len(ids):
+                return None
+            m = np.array([got[i] for i in ids], dtype=np.float32)
+            m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12
+            self._matrix = m, np.argsort(np.argsort(np.array(ids)))  # each chunk's rank by id
+        m, id_rank = self._matrix
+        q = np.asarray(vector, dtype=np.float32)
+        dist = np.round(1.0 - m @ (q / (np.linalg.norm(q) + 1e-12)), 5)  # as the store ranks: digits above float noise
+        order = np.lexsort((id_rank, dist))
+        return order[:n]
 
     def idf(self, token: str) -> float:
         return math.log(1 + (self.n_docs - self.df.get(token, 0) + 0.5) / (self.df.get(token, 0) + 0.5))
@@ -116,6 +144,7 @@ class LoadedIndex:
                 "reports": [{"file": f, "title": t} for f, t in self.reports]}
 
 
+EXACT_DENSE_MAX = 50_000  # chunks whose vectors (384 floats each, ~75 MB) are searched exactly
 LEARNED_VERSION = 1  # bumped when what `learn_from_reports` finds changes
 
 

@@ -76,8 +76,12 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if scope is not None:
         n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
     vector = index.embedder.embed_query(question)
-    dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
-                      if cid in index.by_id], dtype=int)
+    exact = index.exact_dense(vector, n_dense) if hasattr(index, "exact_dense") else None
+    if exact is not None:
+        dense = np.asarray(exact, dtype=int)
+    else:
+        dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
+                          if cid in index.by_id], dtype=int)
     if inside is None:
         return _fuse(index, scores, dense, pool, allowed)[:k]
     first = _fuse(index, scores, dense, pool, inside)

@@ -95,6 +95,23 @@ def test_the_named_reports_evidence_comes_first(scoped_index):
     assert {h.chunk.file for h in hits[1:]} & {"excerpt_01.md", "excerpt_02.md"}
 
 
+def test_the_dense_ranking_is_exact_and_ties_go_by_chunk_id(scoped_index):
+    """Every chunk ranked by its true cosine distance to the question (an approximate search
+    asked for many neighbours misses a different few in each process)."""
+    import numpy as np
+
+    index = scoped_index
+    vector = np.asarray(index.embedder.embed_query("What was net revenue in 2019?"), dtype=np.float32)
+    ids = [c.id for c in index.chunks]
+    stored = index.store.embeddings(index.manifest.build, ids)
+    dist = {i: round(1 - float(np.dot(stored[i], vector) / np.linalg.norm(stored[i]) / np.linalg.norm(vector)), 5)
+            for i in ids}
+    expected = sorted(ids, key=lambda i: (dist[i], i))
+    assert [ids[j] for j in index.exact_dense(vector, len(ids))] == expected
+    # and the store's own ranking of the nearest agrees where HNSW is exact (a handful of chunks)
+    assert [cid for cid, _ in index.store.query(index.manifest.build, vector.tolist(), 3)] == expected[:3]
+
+
 def test_english_questions_match_english_text_and_keep_the_glossary(scoped_index):
     from bot.retrieve import question_tokens
 
