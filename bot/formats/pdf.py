@@ -168,8 +168,9 @@ def _read_pdf(path: Path, name: str) -> Report:
             info = pdf.metadata or {}
             read = {n: reader.words(n) for n in reader.read}
     if not any(p.items for p in pages):
-        raise UnreadableFile(name, "no text could be extracted, not even by OCR: the pages look blank or are "
-                                   "pictures without text; use a PDF with selectable text (or the report's Word version)")
+        raise UnreadableFile(name, "no text could be extracted, not even by OCR: the pages look blank, or are "
+                                   "scanned pictures without legible text; use a clearer scan, a PDF with "
+                                   "selectable text, or the report's Word version")
     builder = ReportBuilder(name, number_by_page=True)
     title = info.get("Title")
     if isinstance(title, str) and title.strip():  # the document's own /Title, for its scope

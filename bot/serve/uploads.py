@@ -34,7 +34,7 @@ FORMAT_LABELS = {".pdf": "PDF", ".docx": "Word", ".xlsx": "Excel", ".xlsm": "Exc
                  ".md": "Markdown", ".markdown": "Markdown", ".csv": "CSV", ".tsv": "TSV",
                  ".html": "HTML", ".htm": "HTML", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 FAMILY_NAMES = {"pdf": "a PDF", "docx": "a Word document", "xlsx": "an Excel workbook", "text": "text",
-                "image": "an image"}
+                "image": "a binary image (PNG or JPEG)"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # characters that draw as a slash or backslash without NFKC turning them into one
 SLASH_LOOKALIKES = "\u2215\u2044\u29f8\u29f9\u2216\ufe68\u2571\u2572\u27cb\u27cd\u3033"
