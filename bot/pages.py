@@ -24,6 +24,7 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -240,7 +241,9 @@ def ocr_glyphs(path: Path, n: int, index_dir: Path | None = None) -> list[Glyph]
 
 
 # -- rendering ------------------------------------------------------------------------------
-def page_count(path: Path) -> int:
+@contextmanager
+def _open_pdf(path: Path):
+    """The PDF open in PDFium, under the lock (PDFium is not thread-safe), closed after."""
     import pypdfium2 as pdfium
 
     with _pdfium_lock:
@@ -249,30 +252,26 @@ def page_count(path: Path) -> int:
         except pdfium.PdfiumError as err:
             raise PageError(f"The file {path.name} cannot be opened as a PDF ({err}).") from None
         try:
-            return len(pdf)
+            yield pdf
         finally:
             pdf.close()
+
+
+def page_count(path: Path) -> int:
+    with _open_pdf(path) as pdf:
+        return len(pdf)
 
 
 def _render(path: Path, n: int, dpi: int):
-    import pypdfium2 as pdfium
-
-    with _pdfium_lock:
-        try:
-            pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as err:
-            raise PageError(f"The file {path.name} cannot be opened as a PDF ({err}).") from None
-        try:
-            if not 1 <= n <= len(pdf):
-                raise PageError(f"{path.name} has {len(pdf)} pages; there is no page {n}.")
-            page = pdf[n - 1]
-            bitmap = page.render(scale=dpi / 72)
-            image = bitmap.to_pil().convert("RGB")
-            bitmap.close()
-            page.close()
-            return image
-        finally:
-            pdf.close()
+    with _open_pdf(path) as pdf:
+        if not 1 <= n <= len(pdf):
+            raise PageError(f"{path.name} has {len(pdf)} pages; there is no page {n}.")
+        page = pdf[n - 1]
+        bitmap = page.render(scale=dpi / 72)
+        image = bitmap.to_pil().convert("RGB")
+        bitmap.close()
+        page.close()
+        return image
 
 
 def render_page(path: Path, n: int, highlight: str = "", dpi: int = DPI,
