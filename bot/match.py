@@ -22,6 +22,7 @@ from functools import lru_cache
 from . import vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
+from . import vocabdata
 from .vocabdata import measure_words
 from .question import EN_GLOSSARY, FRAMING, METRICS, SYNONYMS, Query, noun_phrases
 
@@ -43,8 +44,8 @@ PERIODS = [
     ("q2", re.compile(r"第?二季度|\bQ2\b|second quarter|4[-—至~]6月", re.I)),
     ("q3", re.compile(r"第?三季度|\bQ3\b|third quarter|7[-—至~]9月", re.I)),
     ("q4", re.compile(r"第?四季度|\bQ4\b|fourth quarter|10[-—至~]12月", re.I)),
-    ("h1", re.compile(r"上半年|\bH1\b|first half|1[-—至~]6月", re.I)),
-    ("h2", re.compile(r"下半年|\bH2\b|second half", re.I)),
+    ("h1", re.compile(r"上半年|\bH1\b|first half|1[-—至~]6月|\bJan(?:uary)?\.?\s*[-–—]\s*June?\b", re.I)),
+    ("h2", re.compile(r"下半年|\bH2\b|second half|\bJul(?:y)?\.?\s*[-–—]\s*Dec(?:ember)?\b", re.I)),
     ("9m", re.compile(r"前三季度|first nine months|1[-—至~]9月|" + _length("39|40|thirty-nine|forty", "weeks?")
                       + "|" + _length("nine|9", "months?"), re.I)),
     # a period named by its length, as US and UK filings do: which quarter or half it is, the
@@ -100,7 +101,7 @@ EN_FRAMING = frozenset(
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
     "definition defined meaning mean means respective respectively source sources "
-    "company companies company's group firm entity "
+    "company companies company's group firm entity ended "
     "january february march april may june july august september october november december".split()
 )
 
@@ -133,6 +134,8 @@ def needs_of(q: Query, index) -> Needs:
     items: list[Need] = []
     if q.lang == "en":
         for word in _english_words(q.text):
+            if _asking_word(word, q.text):
+                continue  # "did X sell", "how big": how the asker words the measure, not a term
             stem = _stems(word)
             variants = set(stem) | {word.lower()}
             for zh in _translations(word, names=not CJK_RE.search(q.text)):
@@ -156,6 +159,8 @@ def needs_of(q: Query, index) -> Needs:
             items.append(Need(t.text, frozenset(_variants(t.text, learned)), _weight(tokenize(t.text), index),
                               False, False, True))  # a Chinese name in an English question
         for t in q.terms:  # glossary phrases ("market size" -> 市场规模) the words above may split
+            if periods_in(t.text):
+                continue  # "first half" -> 上半年, "third quarter" -> 第三季度: the period fit reads it
             if not any(t.text in n.variants for n in items) and _glossary_phrase(q.text, t.text):
                 # a term of several words ("imports and exports" -> 进出口, "resident population"
                 # -> 常住人口) is one need: its words alone ("imports" -> 进口) are not what a
@@ -204,6 +209,7 @@ def needs_of(q: Query, index) -> Needs:
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
+    needs.extra["name_runs"] = name_runs(q.text, items) if q.lang == "en" else []
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
     needs.extra["change"] = bool(CHANGE_ASKED_RE.search(q.text))
     needs.extra["share"] = bool(SHARE_RE.search(q.text))
@@ -238,9 +244,43 @@ def _unknown_names(text: str, items: list, index) -> list[Need]:
         words = [n for n in items if n.latin and n.text.lower() in name.lower()]
         if len(name.split()) < 2 or _mentioned(index, name, ()) or not any(n.entity for n in words):
             continue
+        if _titles_name(index, tokens[0]):
+            continue  # "Reliance Industries" over a report titled "reliance …": its own company, named in full
+
         # (no variants: its words are in the reports one by one, the name as a whole in none)
         out.append(Need(name, frozenset(), max(n.weight for n in words), False, True, True))
     return out
+
+
+# a run of capitalised words (a proper name of several words), possessive or punctuation ends it
+NAME_RUN_RE = re.compile(r"[A-Z][\w&\u00C0-\u024F.-]*(?:\s+(?:&\s+)?[A-Z][\w&\u00C0-\u024F.-]*)+")
+
+
+def name_runs(text: str, items: list[Need]) -> list[tuple[str, ...]]:
+    """The question's names of several capitalised words, each as the texts of its needs, its
+    first word first ("Reliance Industries" -> ("Reliance", "Industries", "Reliance Industries")).
+    A name is known by its first word: when that word is the report's own scope (its title), the
+    rest of the name ("Industries", "Consultancy") is the same company's full name, not a second
+    thing the passage must say (see sections.scoped_needs)."""
+    out = []
+    for m in NAME_RUN_RE.finditer(text):
+        if m.start() == 0 or re.match(r"(?:What|Which|Who|How|When|Where|Why|In|Per|According)\b", m.group()):
+            continue  # the question's first word is capitalised as any sentence's is
+        words = [w for w in re.split(r"\s+", m.group()) if w != "&"]
+        texts = []
+        for w in words:
+            low = re.sub(r"['’]s$", "", w).lower()
+            texts += [n.text for n in items if n.latin and n.text.lower() == low and n.text not in texts]
+        texts += [n.text for n in items if n.latin and " " in n.text and n.text in m.group() and n.text not in texts]
+        if len(texts) >= 2 and texts[0].lower() == re.sub(r"['’]s$", "", words[0]).lower():
+            out.append(tuple(texts))
+    return out
+
+
+def _titles_name(index, word: str) -> bool:
+    """Is `word` a word of some report's title (the name a report is known by)?"""
+    low = re.sub(r"['’]s$", "", word).lower()
+    return any(low in re.findall(r"[a-z0-9\u00C0-\u024F&-]+", t.lower()) for _f, t in getattr(index, "reports", []))
 
 
 def _glossary_phrase(question: str, zh: str) -> bool:
@@ -259,6 +299,21 @@ def _mentioned(index, word: str, stems) -> bool:
     if mentions is None:
         return True
     return mentions(word) or any(mentions(s) for s in stems)
+
+
+def _asking_word(word: str, question: str) -> bool:
+    """A word of the question's own wording rather than of its subject: a verb in its base form
+    ("How much did X sell", "…lose", "…spend on", "does X include"; CC-CEDICT glosses it only as
+    a verb, vocabdata.english_verbs), whose measure a report names with a noun (sales, loss,
+    expenses), or the adjective of "how big / how large", which asks a size. A capitalised word
+    inside the question is a name, never one of these."""
+    low = word.lower()
+    if word[:1].isupper() and not question.startswith(word):
+        return False
+    if re.search(rf"\bhow {re.escape(low)}\b", question, re.I):
+        return True
+    return low in vocabdata.english_verbs() or (low.endswith("s") and low[:-1] in vocabdata.english_verbs()
+                                                and not vocab.is_measure(word))
 
 
 def _english_words(text: str) -> list[str]:

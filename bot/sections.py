@@ -657,6 +657,11 @@ def scoped_needs(needs, chunk) -> set[str]:
     for n in needs.items:
         if n.text not in out and any(abbreviates(v, e) for v in n.variants for e in entities):
             out.add(n.text)
+    # a name of several words whose first word is the report's own ("Reliance Industries" for a
+    # report titled "reliance …"): the whole name is the report's scope
+    for run in needs.extra.get("name_runs", ()):
+        if run[0] in out:
+            out.update(run)
     return out
 
 

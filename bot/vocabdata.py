@@ -202,3 +202,10 @@ def cedict_to_en() -> dict[str, tuple[str, ...]]:
 def change_words() -> dict[str, str]:
     """Verb of rising or falling -> "rise" | "fall" (change_words.tsv, from 同义词词林)."""
     return {r["word"]: r["direction"] for r in rows("change_words.tsv")}
+
+
+@lru_cache(maxsize=None)
+def english_verbs() -> frozenset[str]:
+    """English words CC-CEDICT glosses only as verbs (en_verbs.txt, tools/build_en_verbs.py)."""
+    lines = (DATA / "en_verbs.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
