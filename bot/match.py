@@ -101,7 +101,9 @@ EN_FRAMING = frozenset(
     # words that say what kind of answer is wanted (the intent), and calendar words (the date fit)
     "cause caused causes reason reasons led lead drove drive explain explains explanation main primary "
     "definition defined meaning mean means respective respectively source sources "
-    "company companies company's group firm entity ended "
+    "company companies company's group firm entity ended fiscal "
+    # words of comparison: the question asks a change (needs.extra["change"]), not a term
+    "versus vs compared earlier "
     "january february march april may june july august september october november december".split()
 )
 
@@ -138,6 +140,10 @@ def needs_of(q: Query, index) -> Needs:
                 continue  # "did X sell", "how big": how the asker words the measure, not a term
             stem = _stems(word)
             variants = set(stem) | {word.lower()}
+            if re.fullmatch(r"[A-Z][A-Z&]+", word):
+                # an abbreviation is said in full by reports (synonyms.tsv: "SG&A" = "selling,
+                # general and administrative"); a common word's synonyms are looser ("debt")
+                variants |= {v.lower() for v in vocab.variants(word) if v.isascii()}
             for zh in _translations(word, names=not CJK_RE.search(q.text)):
                 variants.add(zh)
             if word.lower() in PERIOD_WORDS:
@@ -210,6 +216,7 @@ def needs_of(q: Query, index) -> Needs:
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
     needs.extra["name_runs"] = name_runs(q.text, items) if q.lang == "en" else []
+    needs.extra["name_acronyms"] = name_acronyms(q.text, items) if q.lang == "en" else []
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
     needs.extra["change"] = bool(CHANGE_ASKED_RE.search(q.text))
     needs.extra["share"] = bool(SHARE_RE.search(q.text))
@@ -277,6 +284,21 @@ def name_runs(text: str, items: list[Need]) -> list[tuple[str, ...]]:
     return out
 
 
+def name_acronyms(text: str, items: list[Need]) -> list[tuple[tuple[str, ...], str]]:
+    """The question's names of three or more capitalised words with their initials ("Global
+    Financial Stability Report" -> "gfsr"): a report known by the acronym (its title or file name
+    says "gfsr") is named by them in full."""
+    out = []
+    for m in NAME_RUN_RE.finditer(text):
+        words = [w for w in re.split(r"\s+", m.group()) if w != "&"]
+        if m.start() == 0 or len(words) < 3:
+            continue
+        texts = tuple(n.text for n in items if n.latin and n.text in words)
+        if texts:
+            out.append((texts, "".join(w[0] for w in words).lower()))
+    return out
+
+
 def _titles_name(index, word: str) -> bool:
     """Is `word` a word of some report's title (the name a report is known by)?"""
     low = re.sub(r"['’]s$", "", word).lower()
@@ -318,7 +340,8 @@ def _asking_word(word: str, question: str) -> bool:
 
 def _english_words(text: str) -> list[str]:
     out = []
-    for w in re.findall(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]", text):
+    # "SG&A", "R&D": an abbreviation joined by "&" is one word
+    for w in re.findall(r"[A-Za-z](?:[A-Za-z'\-]*[A-Za-z])?(?:&[A-Za-z]+)+|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]", text):
         low = w.replace("'s", "").replace("’s", "")
         if low.lower() in EN_FRAMING or len(low) < 2 or low.lower() in map(str.lower, out):
             continue

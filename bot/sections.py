@@ -662,6 +662,11 @@ def scoped_needs(needs, chunk) -> set[str]:
     for run in needs.extra.get("name_runs", ()):
         if run[0] in out:
             out.update(run)
+    # …or whose initials are a word of its title ("Global Financial Stability Report", "gfsr")
+    said = set(re.findall(r"[a-z0-9]+", names.lower()))
+    for run, acronym in needs.extra.get("name_acronyms", ()):
+        if acronym in said:
+            out.update(run)
     return out
 
 

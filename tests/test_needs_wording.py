@@ -1,0 +1,78 @@
+"""What an English question names that a passage must say, and what is only its wording: the
+asking verb, the "how big" adjective, the period it names as a glossary term, and a report's
+own company named in full (synthetic reports and questions, no dev material)."""
+from types import SimpleNamespace
+
+from bot.match import needs_of, periods_in
+from bot.question import analyse
+from bot.sections import scoped_needs
+
+TEXT = ("acme annual report 2021. Acme sold 1,200 widgets. Sales were $4.5 million in 2021. "
+        "The widget market was valued at 3.1 billion in 2023.")
+
+
+class FakeIndex:
+    learned: dict = {}
+    reports = [("acme_annual_report_2021.pdf", "acme annual report 2021")]
+
+    def idf(self, token: str) -> float:
+        return 1.0
+
+    def mentions(self, term: str) -> bool:
+        return term.lower() in TEXT.lower()
+
+
+def _needs(question: str):
+    return needs_of(analyse(question), FakeIndex())
+
+
+def _texts(question: str) -> list[str]:
+    return [n.text for n in _needs(question).items]
+
+
+def test_an_asking_verb_is_no_term_a_passage_must_say():
+    # "sell" is how the asker words the measure; the report says "sales"
+    assert "sell" not in _texts("How much did Acme's widget business sell in 2021?")
+    assert "widget" in _texts("How much did Acme's widget business sell in 2021?")
+    assert "spend" not in _texts("How much did Acme spend on research in 2021?")
+    assert "research" in _texts("How much did Acme spend on research in 2021?")
+
+
+def test_how_big_asks_a_size_and_is_no_term():
+    texts = _texts("How big was the widget market in 2023?")
+    assert "big" not in texts and "widget" in texts and "market" in texts
+
+
+def test_a_noun_of_the_question_stays_a_need():
+    # "sales", "profit" are what the figure measures, whatever CC-CEDICT says of verbs
+    assert {"sales", "profit"} <= set(_texts("What were Acme's sales and profit in 2021?"))
+
+
+def test_a_period_named_by_a_glossary_term_is_read_by_the_period_fit_not_a_need():
+    needs = _needs("What were Acme's sales in the first half of 2021?")
+    assert "上半年" not in [n.text for n in needs.items]
+    assert needs.extra["periods"] == {"h1"}
+
+
+def test_english_month_ranges_name_half_years():
+    assert "h1" in periods_in("January–June 2023 Sales")
+    assert "h2" in periods_in("July-December 2022")
+    assert not periods_in("January 2023") & {"h1", "h2"}
+
+
+def _chunk(title: str):
+    return SimpleNamespace(report=title, scope="", heading="", caption="", unit="", section="", year="")
+
+
+def test_a_report_s_company_named_in_full_is_its_scope():
+    needs = _needs("What were Acme Holdings' sales in 2021?")
+    # the title says "acme": "Holdings" is the same company's full name, not another thing to find
+    assert {"Acme", "Holdings"} <= scoped_needs(needs, _chunk("acme annual report 2021"))
+    # and the full name is no unknown company the corpus lacks
+    assert not any(n.text == "Acme Holdings" and not n.variants for n in needs.items)
+
+
+def test_another_company_sharing_a_word_with_the_title_is_not_the_scope():
+    # a name is known by its first word: "Bolt Holdings" is not "Acme Holdings"
+    needs = _needs("What were Bolt Holdings' sales in 2021?")
+    assert "Bolt" not in scoped_needs(needs, _chunk("acme holdings annual report 2021"))
