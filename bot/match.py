@@ -341,7 +341,9 @@ def _asking_word(word: str, question: str) -> bool:
 def _english_words(text: str) -> list[str]:
     out = []
     # "SG&A", "R&D": an abbreviation joined by "&" is one word
-    for w in re.findall(r"[A-Za-z](?:[A-Za-z'\-]*[A-Za-z])?(?:&[A-Za-z]+)+|[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]", text):
+    # (accented letters belong to the word: "Nestlé", "Société")
+    for w in re.findall(r"[A-Za-z](?:[A-Za-z'\-]*[A-Za-z])?(?:&[A-Za-z]+)+|"
+                        r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\-]*[A-Za-z\u00C0-\u024F]|[A-Za-z]", text):
         low = w.replace("'s", "").replace("’s", "")
         if low.lower() in EN_FRAMING or len(low) < 2 or low.lower() in map(str.lower, out):
             continue

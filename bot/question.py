@@ -317,6 +317,12 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     if not part:
         return previous
     new, prev = analyse(part), analyse(previous)
+    earlier = YEAR_BEFORE_RE.search(part)
+    if earlier and not new.dates and prev.dates and not YEAR_BEFORE_RE.sub("", part).strip(" ,，?？"):
+        # "And a year earlier?", "上一年呢？": the previous question one year back
+        year = re.search(r"(?:19|20)\d{2}", prev.dates[0])
+        if year:
+            return _replace_year(previous, year.group(), str(int(year.group()) - 1))
     if new.lang != prev.lang:
         # across a switch of language only a bare measure ("增速呢？", "and the growth?") carries the
         # previous subject; anything naming its own subject starts a new question
@@ -326,6 +332,10 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     # a new date replaces the old one
     if new.dates and prev.dates and not new.terms:
         out = previous
+        if prev.lang == "en":
+            # English dates are kept as "2021年" (english_dates); the question says "2021"
+            old_year, new_year = (re.search(r"(?:19|20)\d{2}", d) for d in (prev.dates[0], new.dates[0]))
+            return _replace_year(out, old_year.group(), new_year.group()) if old_year and new_year else out
         for d in prev.dates:
             out = re.sub(r"\s*".join(map(re.escape, d)), new.dates[0], out, count=1)
         return out
@@ -357,6 +367,17 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     # otherwise the follow-up asks for another attribute of the same subject
     core = QUESTION_TAIL.sub("", previous.strip())
     return f"{core}, {part}" if new.lang == "en" else f"{core}的{part}"
+
+
+# a year counted back from the previous question's ("a year earlier", "the prior year", "上一年");
+# not "a year ago", which a report dated to a week uses for its own column ("Year Ago")
+YEAR_BEFORE_RE = re.compile(r"\b(?:a|one|the) year (?:earlier|before)\b|\bthe (?:previous|prior|preceding) year\b|"
+                            r"上一年|上年|前一年|去年", re.I)
+
+
+def _replace_year(text: str, old: str, new: str) -> str:
+    """`text` with its first mention of the year `old` said as `new`."""
+    return re.sub(rf"(?<!\d){old}(?!\d)", new, text, count=1)
 
 
 def _words(text: str) -> list[str]:

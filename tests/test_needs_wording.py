@@ -76,3 +76,21 @@ def test_another_company_sharing_a_word_with_the_title_is_not_the_scope():
     # a name is known by its first word: "Bolt Holdings" is not "Acme Holdings"
     needs = _needs("What were Bolt Holdings' sales in 2021?")
     assert "Bolt" not in scoped_needs(needs, _chunk("acme holdings annual report 2021"))
+
+
+def test_an_abbreviation_joined_by_ampersand_is_one_need_said_in_full_by_reports():
+    needs = _needs("How much did Acme spend on SG&A in 2021?")
+    sga = [n for n in needs.items if n.text == "SG&A"]
+    assert sga and "selling, general and administrative" in sga[0].variants
+    assert "SG" not in [n.text for n in needs.items]
+
+
+def test_calendar_and_comparison_words_are_no_needs():
+    texts = _texts("How much did Acme's sales fall in fiscal 2021 versus a year earlier?")
+    assert not {"fiscal", "versus", "earlier"} & set(texts) and "sales" in texts
+
+
+def test_a_name_whose_initials_the_title_says_is_the_report_s_scope():
+    needs = _needs("What does the Widget Market Outlook Report say about prices in 2021?")
+    assert {"Widget", "Market", "Outlook"} <= scoped_needs(needs, _chunk("wmor 2021 chapter one"))
+    assert "Widget" not in scoped_needs(needs, _chunk("acme annual report 2021"))

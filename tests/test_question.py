@@ -36,3 +36,19 @@ def test_an_english_what_question_for_a_years_value_wants_a_figure(question):
 def test_interrogatives_set_the_kind_of_answer(question, intent):
     # the interrogatives of Chinese and English grammar (bot/data/vocab/interrogatives.tsv)
     assert analyse(question).intent == intent
+
+
+def test_an_english_follow_up_with_a_new_year_asks_the_same_for_that_year():
+    from bot.question import resolve
+
+    assert resolve("And in 2020?", "What was Acme's net income in 2021?") == "What was Acme's net income in 2020?"
+
+
+def test_a_follow_up_a_year_earlier_asks_the_previous_question_one_year_back():
+    from bot.question import resolve
+
+    assert resolve("And a year earlier?", "What were Acme's sales in the first half of 2023?") == \
+        "What were Acme's sales in the first half of 2022?"
+    assert resolve("上一年呢？", "2023年全市地区生产总值是多少？") == "2022年全市地区生产总值是多少？"
+    # "a year ago" is a column of a dated report ("Year Ago"), not the year before the question's
+    assert "2016" not in resolve("And a year ago?", "What was the tallow price for the week ending February 24, 2017?")
