@@ -148,9 +148,19 @@ def needs_of(q: Query, index) -> Needs:
                 variants.add(zh)
             if word.lower() in PERIOD_WORDS:
                 continue  # "first quarter", "second half": the period fit reads them
-            # a capitalised word is a name; one no report writes in Latin letters ("Spring
-            # Festival" over Chinese text) cannot be checked against Chinese text and is no name here
-            named = word[:1].isupper() and not q.text.startswith(word) and _mentioned(index, word, stem)
+            # a capitalised word is a name. One no report writes in Latin letters nor titles is a
+            # name the corpus lacks ("…revenue in China" over English reports that never name
+            # China) only where every report would write it so; over Chinese text it cannot be
+            # checked ("Spring Festival") and is no name here
+            capital = word[:1].isupper() and not q.text.startswith(word)
+            named = capital and (_mentioned(index, word, stem) or _titles_name(index, word))
+            if capital and not named:
+                near = _one_letter_off(index, word)
+                if near:
+                    # a name one letter off a word the reports write ("Daswini" / "Daswani") is
+                    # that name, misspelt by the asker
+                    variants.add(near)
+                named = bool(near) or _latin_only(index)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
         items += _unknown_names(q.text, items, index)
@@ -249,7 +259,9 @@ def _unknown_names(text: str, items: list, index) -> list[Need]:
             tokens.pop()  # "… Round-Up of February": a month or a joining word ends no name
         name = " ".join(tokens)
         words = [n for n in items if n.latin and n.text.lower() in name.lower()]
-        if len(name.split()) < 2 or _mentioned(index, name, ()) or not any(n.entity for n in words):
+        # (each of its words a name some report writes)
+        if len(name.split()) < 2 or _mentioned(index, name, ()) or \
+                not any(n.entity and _mentioned(index, n.text, ()) for n in words):
             continue
         if _titles_name(index, tokens[0]):
             continue  # "Reliance Industries" over a report titled "reliance …": its own company, named in full
@@ -297,6 +309,42 @@ def name_acronyms(text: str, items: list[Need]) -> list[tuple[tuple[str, ...], s
         if texts:
             out.append((texts, "".join(w[0] for w in words).lower()))
     return out
+
+
+_LATIN_ONLY: dict[int, bool] = {}
+
+
+def _latin_only(index) -> bool:
+    """Is every report of the index written in Latin script (no Chinese text anywhere)? Only
+    then does a name no report writes in Latin letters not occur in the corpus at all."""
+    blob = getattr(index, "text_blob", None)
+    if blob is None:
+        return False
+    key = id(blob)
+    if key not in _LATIN_ONLY:
+        _LATIN_ONLY.clear()
+        _LATIN_ONLY[key] = not CJK_RE.search(blob)
+    return _LATIN_ONLY[key]
+
+
+def _one_letter_off(index, word: str) -> str:
+    """A word of the reports one substitution, insertion or deletion away from `word` (a name of
+    five letters or more), or ""."""
+    low = word.lower()
+    vocabulary = getattr(index, "df", None)
+    if len(low) < 5 or not vocabulary:
+        return ""
+    for token in vocabulary:
+        if token[:1] == low[:1] and abs(len(token) - len(low)) <= 1 and token != low and _one_edit(token, low):
+            return token
+    return ""
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _titles_name(index, word: str) -> bool:

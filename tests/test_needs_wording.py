@@ -13,6 +13,7 @@ TEXT = ("acme annual report 2021. Acme sold 1,200 widgets. Sales were $4.5 milli
 
 class FakeIndex:
     learned: dict = {}
+    text_blob = TEXT
     reports = [("acme_annual_report_2021.pdf", "acme annual report 2021")]
 
     def idf(self, token: str) -> float:
@@ -20,6 +21,11 @@ class FakeIndex:
 
     def mentions(self, term: str) -> bool:
         return term.lower() in TEXT.lower()
+
+    @property
+    def df(self) -> dict:
+        import re
+        return {w: 1 for w in re.findall(r"[a-z]+", TEXT.lower())}
 
 
 def _needs(question: str):
@@ -94,3 +100,26 @@ def test_a_name_whose_initials_the_title_says_is_the_report_s_scope():
     needs = _needs("What does the Widget Market Outlook Report say about prices in 2021?")
     assert {"Widget", "Market", "Outlook"} <= scoped_needs(needs, _chunk("wmor 2021 chapter one"))
     assert "Widget" not in scoped_needs(needs, _chunk("acme annual report 2021"))
+
+
+def test_a_name_no_report_writes_must_be_said_over_an_english_corpus():
+    from bot.match import coverage
+
+    needs = _needs("How much revenue did Acme make in Freedonia in 2021?")
+    place = [n for n in needs.items if n.text == "Freedonia"]
+    assert place and place[0].entity
+    _cov, missing = coverage(needs, "Acme revenue was $4.5 million in 2021.", "", "", set())
+    assert "Freedonia" in missing
+
+
+def test_over_chinese_reports_a_latin_name_they_do_not_write_cannot_be_checked():
+    index = FakeIndex()
+    index.text_blob = TEXT + " 2021年营业收入为450万元。"
+    needs = needs_of(analyse("How much revenue did Acme make in Freedonia in 2021?"), index)
+    assert not [n for n in needs.items if n.text == "Freedonia" and n.entity]
+
+
+def test_a_name_one_letter_off_a_reported_word_is_that_name_misspelt():
+    needs = _needs("How many widgets did Acme sell to Widgetz in 2021?")
+    name = [n for n in needs.items if n.text == "Widgetz"]
+    assert name and name[0].entity and "widgets" in name[0].variants
