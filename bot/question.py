@@ -317,6 +317,9 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     if not part:
         return previous
     new, prev = analyse(part), analyse(previous)
+    # a period an English follow-up names ("the same quarter", "a year ago": glossary 季度, 全年)
+    # is no new subject: the period fit reads it from the question's words
+    new.terms = [t for t in new.terms if not (new.lang == "en" and t.flag == "gloss" and _names_period(t.text))]
     earlier = YEAR_BEFORE_RE.search(part)
     if earlier and not new.dates and prev.dates and not YEAR_BEFORE_RE.sub("", part).strip(" ,，?？"):
         # "And a year earlier?", "上一年呢？": the previous question one year back
@@ -373,6 +376,11 @@ def resolve(question: str, previous: str | None, index=None) -> str:
 # not "a year ago", which a report dated to a week uses for its own column ("Year Ago")
 YEAR_BEFORE_RE = re.compile(r"\b(?:a|one|the) year (?:earlier|before)\b|\bthe (?:previous|prior|preceding) year\b|"
                             r"上一年|上年|前一年|去年", re.I)
+
+
+def _names_period(term: str) -> bool:
+    from .match import PERIOD_WORDS, periods_in
+    return bool(periods_in(term)) or term in PERIOD_WORDS
 
 
 def _replace_year(text: str, old: str, new: str) -> str:

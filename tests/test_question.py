@@ -52,3 +52,13 @@ def test_a_follow_up_a_year_earlier_asks_the_previous_question_one_year_back():
     assert resolve("上一年呢？", "2023年全市地区生产总值是多少？") == "2022年全市地区生产总值是多少？"
     # "a year ago" is a column of a dated report ("Year Ago"), not the year before the question's
     assert "2016" not in resolve("And a year ago?", "What was the tallow price for the week ending February 24, 2017?")
+
+
+def test_an_english_follow_up_naming_a_period_keeps_the_previous_subject():
+    from bot.question import resolve
+
+    # "the same quarter" names a period (glossary 季度), not a new subject: only the year changes
+    assert resolve("And in the same quarter of fiscal 2023?", "What was Acme's net income in the third quarter of fiscal 2024?") \
+        == "What was Acme's net income in the third quarter of fiscal 2023?"
+    # "a year ago" (a dated report's column) is kept with the previous question
+    assert resolve("And a year ago?", "What was the tallow price for the week ending February 24, 2017?").endswith("a year ago")
