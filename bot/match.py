@@ -163,6 +163,7 @@ def needs_of(q: Query, index) -> Needs:
                 named = bool(near) or _latin_only(index)
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
+        items = _without_source_words(q.text, items)
         items += _unknown_names(q.text, items, index)
         cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
         # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
@@ -325,6 +326,20 @@ def _latin_only(index) -> bool:
         _LATIN_ONLY.clear()
         _LATIN_ONLY[key] = not CJK_RE.search(blob)
     return _LATIN_ONLY[key]
+
+
+# "…, per its 2021 annual report", "according to the MOHRSS 2023 statistical bulletin": the clause
+# that names where the asker read it, up to the next comma or the question's end
+SOURCE_RE = re.compile(r"\b(?:according to|per|as (?:reported|stated|shown|published) (?:in|by))\s+([^,?;]+)", re.I)
+
+
+def _without_source_words(text: str, items: list[Need]) -> list[Need]:
+    """The needs without the common words of a source clause ("earnings release", "integrated
+    annual report", "statistical bulletin"): they describe the document, which its title and
+    scope stand for, not something a passage of it says. Names in the clause stay (another
+    publisher's report is not this one)."""
+    said = {w.lower() for m in SOURCE_RE.finditer(text) for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", m.group(1))}
+    return [n for n in items if n.entity or not n.latin or n.text.lower() not in said]
 
 
 def _one_letter_off(index, word: str) -> str:

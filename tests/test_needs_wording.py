@@ -123,3 +123,10 @@ def test_a_name_one_letter_off_a_reported_word_is_that_name_misspelt():
     needs = _needs("How many widgets did Acme sell to Widgetz in 2021?")
     name = [n for n in needs.items if n.text == "Widgetz"]
     assert name and name[0].entity and "widgets" in name[0].variants
+
+
+def test_the_common_words_of_a_source_clause_describe_the_document_not_the_passage():
+    texts = _texts("Who is Acme's chief financial officer, per its 2021 earnings release?")
+    assert not {"earnings", "release"} & set(texts) and {"chief", "financial", "officer"} <= set(texts)
+    # a name in the clause stays: another publisher's report is not this one
+    assert "Bolt" in _texts("What were widget sales in 2021, according to Bolt Research?")
