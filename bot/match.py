@@ -104,7 +104,8 @@ EN_FRAMING = frozenset(
     "company companies company's group firm entity ended fiscal "
     # words of comparison: the question asks a change (needs.extra["change"]), not a term
     "versus vs compared earlier "
-    "january february march april may june july august september october november december".split()
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
 
@@ -405,11 +406,14 @@ def _english_words(text: str) -> list[str]:
     out = []
     # "SG&A", "R&D": an abbreviation joined by "&" is one word
     # (accented letters belong to the word: "Nestlé", "Société")
-    for w in re.findall(r"[A-Za-z](?:[A-Za-z'\-]*[A-Za-z])?(?:&[A-Za-z]+)+|"
+    # (a model or product code of letters and digits is one word: "CLD800-B1", "B100")
+    for w in re.findall(r"\b[A-Za-z]+\d+(?:-?[A-Za-z0-9]+)*\b|[A-Za-z](?:[A-Za-z'\-]*[A-Za-z])?(?:&[A-Za-z]+)+|"
                         r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\-]*[A-Za-z\u00C0-\u024F]|[A-Za-z]", text):
         low = w.replace("'s", "").replace("’s", "")
         if low.lower() in EN_FRAMING or len(low) < 2 or low.lower() in map(str.lower, out):
             continue
+        if re.fullmatch(r"(?i)q[1-4]|h[12]|fy'?\d{2,4}", low):
+            continue  # a period's code: the period and date fits read it
         out.append(low)
     return out
 

@@ -130,3 +130,9 @@ def test_the_common_words_of_a_source_clause_describe_the_document_not_the_passa
     assert not {"earnings", "release"} & set(texts) and {"chief", "financial", "officer"} <= set(texts)
     # a name in the clause stays: another publisher's report is not this one
     assert "Bolt" in _texts("What were widget sales in 2021, according to Bolt Research?")
+
+
+def test_a_product_code_is_one_need_and_abbreviated_months_and_period_codes_are_none():
+    texts = _texts("What was the average price of Acme's CLD800-B1 widget in Jan–Nov 2021 and in Q3?")
+    assert "CLD800-B1" in texts and "CLD" not in texts
+    assert not {"Jan", "Nov", "Q3"} & set(texts)
