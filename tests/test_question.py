@@ -62,3 +62,16 @@ def test_an_english_follow_up_naming_a_period_keeps_the_previous_subject():
         == "What was Acme's net income in the third quarter of fiscal 2023?"
     # "a year ago" (a dated report's column) is kept with the previous question
     assert resolve("And a year ago?", "What was the tallow price for the week ending February 24, 2017?").endswith("a year ago")
+
+
+def test_a_verb_the_vocabulary_knows_as_a_measure_is_a_term_after_its_noun():
+    from bot.question import analyse
+
+    # "支出" is tagged a verb; after the noun it measures it is what the question asks
+    assert "支出" in [t.text for t in analyse("2023年全国失业保险基金支出多少？").terms]
+
+
+def test_a_follow_up_naming_a_new_measure_with_part_of_the_old_subject_swaps_the_measure():
+    from bot.question import resolve
+
+    assert resolve("基金支出呢？", "2023年全国失业保险基金收入多少？") == "2023年全国失业保险基金支出多少？"
