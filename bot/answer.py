@@ -232,6 +232,7 @@ def _scope(chunk: Chunk) -> str:
 
 def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> list[Candidate]:
     needs = needs or needs_of(q, index)
+    describe = ranking.wanted()
     out = []
     for rank, ev in enumerate(evidence):
         chunk = ev.chunk
@@ -262,9 +263,12 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
                                                   for n in needs.items for v in n.variants if len(v) >= 2)
             if define:
                 value += 0.1  # "智算中心是…": the sentence that says what it is
-            feats = ranking.common(needs, sentence, chunk.text, near, scoped, missing, ev, rank, True)
-            feats.update(hand=value, cov=cov, kind=kind, date=date, period=period, plan=plan, cell=0.0,
-                         whole_row=0.0, define=float(define), cell_en=0.0)
+            feats = {}
+            if describe:
+                feats = ranking.common(needs, sentence, chunk.text, near, scoped, missing, ev, rank, True)
+                feats.update(hand=value, cov=cov, kind=kind, date=date, period=period, plan=plan, cell=0.0,
+                             whole_row=0.0, define=float(define))
+                ranking.finish(feats, needs)
             out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing, feats))
             pos += len(sentence)
     return out

@@ -181,8 +181,8 @@ def _prose(view, evidence: list[Evidence]) -> str:
 def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
     found = {ev.chunk.id: ev for ev in evidence}
+    describe = ranking.wanted()  # (features for bot.rank only when a model ranks or a fit records)
     out: list[Cell] = []
-    en = float(needs.lang == "en")
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
         periods = any(needs.years and label_years(view.header[j]) or
@@ -211,11 +211,14 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
                 hand = score(cov, kind, period, 1.0, rank, needs.lang)
+                if not describe:
+                    out.append(Cell(view, row, j, hand, missing))
+                    continue
                 feats = ranking.common(needs, f"{label}\n{view.header[j]}", prose, "", scoped, missing,
                                        found.get(row.id), rank, row.id in found)
                 feats.update(hand=hand, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
-                             whole_row=0.0, define=0.0, cell_en=en,
-                             figures=float(bool(cell_figure(cell))) / 5, has_figure=float(bool(cell_figure(cell))))
+                             whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5)
+                ranking.finish(feats, needs)
                 out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
@@ -226,12 +229,15 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.5
                 period = _period_fit(needs, label, scope)
                 whole = score(cov, kind, period, 1.0, rank, needs.lang) * 0.98
+                if not describe:
+                    out.append(Cell(view, row, None, whole, missing))
+                    continue
                 feats = ranking.common(needs, label, prose, "", scoped, missing, found.get(row.id), rank,
                                        row.id in found)
                 n_figs = sum(bool(cell_figure(row.cells[j])) for j in values if j < len(row.cells))
                 feats.update(hand=whole, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
-                             whole_row=1.0, define=0.0, cell_en=en, figures=min(n_figs, 5) / 5,
-                             has_figure=float(n_figs > 0))
+                             whole_row=1.0, define=0.0, figures=min(n_figs, 5) / 5)
+                ranking.finish(feats, needs)
                 out.append(Cell(view, row, None, whole, missing, feats))
     return out
 

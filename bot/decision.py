@@ -29,7 +29,7 @@ INTENTS = ("value", "count", "list", "when", "who", "where", "why", "define")
 MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
 # the features, in the order of the weights file (a new one means a refit: `make fit`)
 FEATURES = (
-    "hand", "hand_missing", "margin", "runner_up", "fitted", "fitted_margin",
+    "hand", "hand_missing", "margin", "runner_up",
     "cov", "cov_head", "missing_share", "missing_entity", "missing_measure", "unknown_entity",
     "year_asked", "year_match", "year_other", "date", "period", "plan", "kind",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
@@ -75,9 +75,6 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         "runner_up": proposal.runner_up if proposal.runner_up is not None else 0.0,
         "margin": (proposal.hand - proposal.runner_up) if proposal.hand is not None and proposal.runner_up is not None
         else (proposal.hand or 0.0),
-        "fitted": proposal.fitted if proposal.fitted is not None else 0.0,
-        "fitted_margin": (proposal.fitted - proposal.fitted_runner_up)
-        if proposal.fitted is not None and proposal.fitted_runner_up is not None else (proposal.fitted or 0.0),
         "cov": cov,
         "cov_head": cov_head,
         "missing_share": len(lacking) / len(counted),

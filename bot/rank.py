@@ -28,7 +28,8 @@ FEATURES = (
     "kind", "date", "period", "plan",
     "rank", "in_evidence", "score", "dense_rank", "lexical_rank",
     "cell", "whole_row", "figures", "has_figure", "define", "length",
-    "cell_en", "rank_en", "cov_said_en",
+    "cov_own", "scoped_said", "exact", "whole_row_many", "figures_many",
+    "cell_en", "rank_en", "cov_said_en", "cov_own_en",
 )
 
 
@@ -55,7 +56,6 @@ def common(needs: Needs, primary: str, passage: str, near: str, scoped: set[str]
     in_passage, _ = coverage(needs, primary, passage, "", set(), near)
     lacking = [n for n in items if n.text in missing]
     counted = [n for n in items if n.text not in scoped] or [None]
-    lang_en = float(needs.lang == "en")
     out = {
         "cov_said": said,
         "cov_passage": in_passage,
@@ -72,10 +72,31 @@ def common(needs: Needs, primary: str, passage: str, near: str, scoped: set[str]
         "figures": min(len(find_figures(primary)), 5) / 5,
         "length": min(len(primary), 400) / 400,
     }
-    out["has_figure"] = float(out["figures"] > 0)
-    out["rank_en"] = out["rank"] * lang_en
-    out["cov_said_en"] = said * lang_en
+    # the words the candidate itself says, of those its title or scope does not supply; and of
+    # those it does, the ones it says anyway (a sentence naming the report's own subject outranks
+    # one that leaves it to the title)
+    out["cov_own"], _ = coverage(needs, primary, "", "", scoped, near)
+    own = [n for n in items if n.text in scoped]
+    out["scoped_said"] = sum(match(n, primary) >= 1.0 for n in own) / len(own) if own else 0.0
+    # the question's own words, literally (not through a variant or a shared character)
+    low = primary.lower()
+    out["exact"] = sum(n.text.lower() in low for n in counted if n) / len(counted) if counted[0] else 0.0
     return out
+
+
+def finish(feats: dict[str, float], needs: Needs) -> dict[str, float]:
+    """The features that combine a candidate's with the question's: a whole row or a sentence of
+    several figures when several measures are asked; English questions' own weights."""
+    many = float(sum(n.measure for n in needs.items) >= 2)
+    en = float(needs.lang == "en")
+    feats["has_figure"] = float(feats["figures"] > 0)
+    feats["whole_row_many"] = feats["whole_row"] * many
+    feats["figures_many"] = feats["figures"] * many
+    feats["cell_en"] = feats["cell"] * en
+    feats["rank_en"] = feats["rank"] * en
+    feats["cov_said_en"] = feats["cov_said"] * en
+    feats["cov_own_en"] = feats["cov_own"] * en
+    return feats
 
 
 def said_in(needs: Needs, text: str) -> float:
@@ -100,11 +121,26 @@ class Model:
 
 @lru_cache(maxsize=4)
 def load(path: str = str(WEIGHTS)) -> Model | None:
+    """The fitted model, or None: no weights, or weights whose document-level cross-validated
+    top-1 accuracy did not beat the hand score's (`use` false, set by bot.fit_rank from its CV,
+    not by hand): the hand score then ranks."""
     p = Path(path)
     if not p.exists():
         return None
     w = json.loads(p.read_text(encoding="utf-8"))
+    if not w.get("use", True):
+        return None
     return Model(tuple(w["features"]), tuple(w["coef"]), float(w["intercept"]), tuple(w["mean"]), tuple(w["scale"]))
+
+
+# Set by bot.fit_rank's dump: every candidate is described even when no model ranks them.
+RECORD = False
+
+
+def wanted() -> bool:
+    """Are candidates' features needed (a model ranks them, or the fit's dump records them)?
+    Without, describing them would cost every answer time for nothing."""
+    return RECORD or load() is not None
 
 
 def ranked(cands: list, model: Model | None = None) -> list:
