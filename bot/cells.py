@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score
+from .match import YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, quarter_of, score
 from .scope import named_reports
 from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
@@ -110,6 +110,7 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     if needs.years:
         years = label_years(label)
         value = 1.0 if years & set(needs.years) else (0.1 if years else date_fit(needs, "", "", scope))
+    value *= day_fit(needs, label)  # "at February 3, 2024": that day's column, not another date of the year
     if needs.quarter:
         quarter = quarter_of(label)
         value *= 1.0 if quarter == needs.quarter else (0.1 if quarter else 0.6)

@@ -140,7 +140,7 @@ def needs_of(q: Query, index) -> Needs:
             if _asking_word(word, q.text):
                 continue  # "did X sell", "how big": how the asker words the measure, not a term
             stem = _stems(word)
-            variants = set(stem) | {word.lower()}
+            variants = set(stem) | {word.lower()} | _greek_plural(word)
             if re.fullmatch(r"[A-Z][A-Z&]+", word):
                 # an abbreviation is said in full by reports (synonyms.tsv: "SG&A" = "selling,
                 # general and administrative"); a common word's synonyms are looser ("debt")
@@ -227,6 +227,7 @@ def needs_of(q: Query, index) -> Needs:
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
+    needs.extra["days"] = days_in(q.text)
     needs.extra["name_runs"] = name_runs(q.text, items) if q.lang == "en" else []
     needs.extra["name_acronyms"] = name_acronyms(q.text, items) if q.lang == "en" else []
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
@@ -334,12 +335,32 @@ def _latin_only(index) -> bool:
 SOURCE_RE = re.compile(r"\b(?:according to|per|as (?:reported|stated|shown|published) (?:in|by))\s+([^,?;]+)", re.I)
 
 
+def _greek_plural(word: str) -> set[str]:
+    """The other number of a Greek-form noun ("analysis" / "analyses", "basis" / "bases"), which
+    the stemmer keeps apart."""
+    low = word.lower()
+    if len(low) > 5 and low.endswith("sis"):
+        return {low[:-2] + "es"}
+    if len(low) > 5 and low.endswith("ses"):
+        return {low[:-2] + "is"}
+    return set()
+
+
+# the primary financial statements by their standard names (IAS 1; US GAAP): "on its balance
+# sheet" says where in a filing, which a table's caption may not repeat ("(Unaudited)")
+STATEMENT_RE = re.compile(r"\b(?:(?:condensed |consolidated )*(?:balance sheets?|income statements?|cash flow statements?|"
+                          r"statements? of (?:financial position|operations|income|profit or loss|comprehensive income|"
+                          r"cash flows|changes in (?:stockholders'|shareholders'|)\s*equity)))\b", re.I)
+
+
 def _without_source_words(text: str, items: list[Need]) -> list[Need]:
     """The needs without the common words of a source clause ("earnings release", "integrated
-    annual report", "statistical bulletin"): they describe the document, which its title and
-    scope stand for, not something a passage of it says. Names in the clause stay (another
-    publisher's report is not this one)."""
-    said = {w.lower() for m in SOURCE_RE.finditer(text) for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", m.group(1))}
+    annual report", "statistical bulletin") or of a financial statement's name ("balance sheet"):
+    they describe the document or its part, which its title, scope and captions stand for, not
+    something a passage of it must say. Names in the clause stay (another publisher's report is
+    not this one)."""
+    clauses = [m.group(1) for m in SOURCE_RE.finditer(text)] + [m.group() for m in STATEMENT_RE.finditer(text)]
+    said = {w.lower() for c in clauses for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", c)}
     return [n for n in items if n.entity or not n.latin or n.text.lower() not in said]
 
 
@@ -665,6 +686,40 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
     if inherited:
         return 0.1  # the report (or its section) is about another year
     return 0.4  # nothing says which year the figure is for
+
+
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
+_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+DAY_RES = (
+    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+((?:19|20)\d{{2}})\b", re.I),  # February 3, 2024
+    re.compile(rf"\b(\d{{1,2}})\s+{_MONTH},?\s+((?:19|20)\d{{2}})\b", re.I),  # 31 August 2021
+    re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),  # 2024年2月3日
+)
+
+
+def days_in(text: str) -> set[tuple[int, int, int]]:
+    """The calendar days a text names, as (year, month, day)."""
+    out = set()
+    for k, rx in enumerate(DAY_RES):
+        for m in rx.finditer(text):
+            if k == 0:
+                month, day, year = m.group(1), m.group(2), m.group(3)
+            elif k == 1:
+                day, month, year = m.group(1), m.group(2), m.group(3)
+            else:
+                year, month, day = m.group(1), m.group(2), m.group(3)
+            if not month.isdigit():
+                month = str(next(i for i, n in enumerate(_MONTH_NAMES, 1) if n.startswith(month.lower()[:3])))
+            out.add((int(year), int(month), int(day)))
+    return out
+
+
+def day_fit(needs: Needs, label: str) -> float:
+    """A column dated to another day than the one asked ("at February 3, 2024" against
+    "November 2, 2024") is another balance; a label naming no day (or the asked one) fits."""
+    asked = needs.extra.get("days") or set()
+    said = days_in(label) if asked else set()
+    return 0.3 if said and not said & asked else 1.0
 
 
 def periods_in(text: str) -> set[str]:

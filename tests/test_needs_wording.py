@@ -136,3 +136,24 @@ def test_a_product_code_is_one_need_and_abbreviated_months_and_period_codes_are_
     texts = _texts("What was the average price of Acme's CLD800-B1 widget in Jan–Nov 2021 and in Q3?")
     assert "CLD800-B1" in texts and "CLD" not in texts
     assert not {"Jan", "Nov", "Q3"} & set(texts)
+
+
+def test_a_financial_statement_named_in_the_question_is_no_need():
+    texts = _texts("What was Acme's inventory on its balance sheet at March 31, 2021?")
+    assert "inventory" in texts and not {"balance", "sheet"} & set(texts)
+
+
+def test_a_greek_plural_matches_its_singular():
+    from bot.match import match
+
+    need = [n for n in _needs("In Acme's segment analysis, what were widget sales in 2021?").items if n.text == "analysis"][0]
+    assert match(need, "3. Analyses by segment") == 1.0
+
+
+def test_a_column_dated_to_another_day_fits_less_than_the_asked_day():
+    from bot.match import day_fit, days_in
+
+    needs = _needs("What was Acme's inventory at February 3, 2024?")
+    assert days_in("31 August 2021") == {(2021, 8, 31)} and days_in("2024年2月3日") == {(2024, 2, 3)}
+    assert day_fit(needs, "February 3, 2024 (1)") > day_fit(needs, "November 2, 2024")
+    assert day_fit(needs, "2024") == 1.0  # a label naming no day is not another day
