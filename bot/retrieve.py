@@ -1,9 +1,12 @@
 """Hybrid retrieval: BM25 (over `lexical.tokenize`'s jieba and stemmed English tokens) fused
 with the dense (Chroma) ranking by reciprocal-rank fusion. BM25 catches dates and names, the
 dense side catches paraphrase and English questions over Chinese text. A question that names a
-report (`scope.named_reports`) gets that report's evidence first."""
+report (`scope.named_reports`) gets that report's evidence first; when that report holds several
+years' parts (four years of a city's communiqué in one file) and the question names one of
+them, that year's part comes first."""
 from __future__ import annotations
 
+import re
 import weakref
 
 import numpy as np
@@ -17,6 +20,7 @@ from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
 from .scope import named_reports, naming_tokens
+from .sections import naming_words
 from .types import Evidence
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
@@ -65,17 +69,24 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     elif not named:  # 雀巢 names nestle_2023_….xlsx through its English name
         named = named_reports(index, " ".join(vocab.english_names(question)))
     tokens = question_tokens(question, getattr(index, "learned", None))
+    years = _asked_years(question) if named else set()
+    part = _asked_parts(index, named, years) if years else None
     if named:  # the words that named the report tell its passages apart no more
-        tokens = [t for t in tokens if t not in naming_tokens(index, named)] or tokens
+        drop = naming_tokens(index, named) | (_year_tokens(years) if part is not None else set())
+        tokens = [t for t in tokens if t not in drop] or tokens
     scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
     inside = _in_reports(index, named) if named else None
     if inside is not None and allowed is not None:
         inside = inside & allowed
+    if part is not None:
+        part &= inside
+        inside = part if part.any() else inside
+        part = part if part.any() else None
     n_dense = min(pool, index.n_docs)
     scope = inside if inside is not None else allowed
     if scope is not None:
         n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
-    vector = index.embedder.embed_query(question)
+    vector = index.embedder.embed_query(_inside_part(index, named, question, years) if part is not None else question)
     exact = index.exact_dense(vector, n_dense) if hasattr(index, "exact_dense") else None
     if exact is not None:
         dense = np.asarray(exact, dtype=int)
@@ -85,6 +96,12 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if inside is None:
         return _fuse(index, scores, dense, pool, allowed)[:k]
     first = _fuse(index, scores, dense, pool, inside)
+    if part is not None:
+        # the named reports' other years follow their asked year's part: a question comparing
+        # with another year, or one the part answers only partly, still finds them
+        named_all = _in_reports(index, named) if allowed is None else _in_reports(index, named) & allowed
+        first += _fuse(index, scores, dense, pool, named_all & ~part)
+        inside = named_all
     if allowed is None:
         rest = _fuse(index, scores, dense[:pool], pool, ~inside)
     else:  # the allowed reports' neighbours may sit anywhere in the wider dense list
@@ -123,6 +140,53 @@ def _in_reports(index: LoadedIndex, files: set[str]) -> np.ndarray:
         _FILES[index] = codes, np.array([codes.setdefault(c.file, len(codes)) for c in index.chunks], dtype=int)
     codes, per_chunk = _FILES[index]
     return np.isin(per_chunk, [codes[f] for f in files if f in codes])
+
+
+_YEARS: "weakref.WeakKeyDictionary[LoadedIndex, tuple[np.ndarray, dict[str, set[str]]]]" = weakref.WeakKeyDictionary()
+
+
+def _asked_parts(index: LoadedIndex, named: set[str], years: set[str]) -> np.ndarray | None:
+    """The chunks of the parts, in named files of several years' parts, whose year the question
+    asks about ("南京2021年GDP" -> the 2021 part of a 2021~2024 file); None when the question
+    names no such year. A year a file has no part for (a comparison year, one it lacks) changes
+    nothing: the file is searched whole and what it lacks is refused as before."""
+    if index not in _YEARS:
+        per_file: dict[str, set[str]] = {}
+        for c in index.chunks:
+            if c.year:
+                per_file.setdefault(c.file, set()).add(c.year)
+        multi = {f for f, ys in per_file.items() if len(ys) > 1}
+        _YEARS[index] = (np.array([c.year if c.file in multi else "" for c in index.chunks]),
+                         {f: per_file[f] for f in multi})
+    chunk_years, multi = _YEARS[index]
+    asked = {f for f in named if years & multi.get(f, set())}
+    if not asked:
+        return None
+    return _in_reports(index, asked) & np.isin(chunk_years, sorted(years))
+
+
+def _asked_years(question: str) -> set[str]:
+    return {d[:4] for d in analyse(question).dates if re.match(r"(?:19|20)\d\d", d)}
+
+
+def _year_tokens(years: set[str]) -> set[str]:
+    """Within one year's part, its year tells no passage apart (every one is that year's)."""
+    return {t for y in years for t in tokenize(f"{y}年")}
+
+
+def _inside_part(index: LoadedIndex, named: set[str], question: str, years: set[str]) -> str:
+    """The question as the dense side reads it inside one year's part: without the year and the
+    report's names, which would draw it to the few passages that print them (a table captioned
+    "2022年<city>对主要国家…") instead of the ones about the thing asked."""
+    out = question
+    for y in years:
+        out = re.sub(rf"{y}\s*(?:年度?|财年)?", " ", out)
+    scopes = getattr(index, "scopes", {})
+    names = {w for f in named for w in naming_words(scopes.get(f, "")).split() if len(w) > 1}
+    for w in sorted(names, key=len, reverse=True):
+        out = out.replace(w, " ")
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if len(out) >= 2 else question
 
 
 class HybridRetriever(BaseRetriever):
