@@ -53,7 +53,9 @@ def question_tokens(question: str, learned=None) -> list[str]:
 
 def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> list[Evidence]:
     """The k best chunks. When the question names reports (`named_reports`), their chunks come
-    first, ranked among themselves, and the best of the other reports follow them.
+    first, ranked among themselves, and the best of the other reports follow them. When the
+    question asks about a year that a file of several years' parts has a part for, that part
+    comes before the file's other years (`_year_parts`).
 
     `reports` (file names), when given, is the only evidence allowed: chunks of other files are
     never returned, whatever the question names."""
@@ -69,8 +71,12 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     elif not named:  # 雀巢 names nestle_2023_….xlsx through its English name
         named = named_reports(index, " ".join(vocab.english_names(question)))
     tokens = question_tokens(question, getattr(index, "learned", None))
-    years = _asked_years(question) if named else set()
-    part = _asked_parts(index, named, years) if years else None
+    years = _asked_years(question)
+    part, other = _year_parts(index, years) if years else (None, None)
+    part = part & _in_reports(index, named) if part is not None and named else None
+    if part is not None and allowed is not None:
+        part &= allowed
+    part = part if part is not None and part.any() else None  # the named files' asked-year parts
     if named:  # the words that named the report tell its passages apart no more
         drop = naming_tokens(index, named) | (_year_tokens(years) if part is not None else set())
         tokens = [t for t in tokens if t not in drop] or tokens
@@ -79,9 +85,7 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     if inside is not None and allowed is not None:
         inside = inside & allowed
     if part is not None:
-        part &= inside
-        inside = part if part.any() else inside
-        part = part if part.any() else None
+        inside = part
     n_dense = min(pool, index.n_docs)
     scope = inside if inside is not None else allowed
     if scope is not None:
@@ -94,7 +98,12 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
         dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
                           if cid in index.by_id], dtype=int)
     if inside is None:
-        return _fuse(index, scores, dense, pool, allowed)[:k]
+        if other is None:
+            return _fuse(index, scores, dense, pool, allowed)[:k]
+        # no report named: the other years' parts of a file that has the asked year's part come
+        # after everything else
+        keep, later = (~other, other) if allowed is None else (allowed & ~other, allowed & other)
+        return (_fuse(index, scores, dense, pool, keep) + _fuse(index, scores, dense, pool, later))[:k]
     first = _fuse(index, scores, dense, pool, inside)
     if part is not None:
         # the named reports' other years follow their asked year's part: a question comparing
@@ -145,11 +154,12 @@ def _in_reports(index: LoadedIndex, files: set[str]) -> np.ndarray:
 _YEARS: "weakref.WeakKeyDictionary[LoadedIndex, tuple[np.ndarray, dict[str, set[str]]]]" = weakref.WeakKeyDictionary()
 
 
-def _asked_parts(index: LoadedIndex, named: set[str], years: set[str]) -> np.ndarray | None:
-    """The chunks of the parts, in named files of several years' parts, whose year the question
-    asks about ("南京2021年GDP" -> the 2021 part of a 2021~2024 file); None when the question
-    names no such year. A year a file has no part for (a comparison year, one it lacks) changes
-    nothing: the file is searched whole and what it lacks is refused as before."""
+def _year_parts(index: LoadedIndex, years: set[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """In the files of several years' parts that have a part for a year the question asks about
+    ("南京2021年GDP" -> the 2021 part of a 2021~2024 file): the chunks of those parts, and the
+    chunks of the same files' other parts; (None, None) when no file has such a part. A year a
+    file has no part for (a comparison year, one it lacks) changes nothing for it: the file is
+    searched whole and what it lacks is refused as before."""
     if index not in _YEARS:
         per_file: dict[str, set[str]] = {}
         for c in index.chunks:
@@ -159,10 +169,12 @@ def _asked_parts(index: LoadedIndex, named: set[str], years: set[str]) -> np.nda
         _YEARS[index] = (np.array([c.year if c.file in multi else "" for c in index.chunks]),
                          {f: per_file[f] for f in multi})
     chunk_years, multi = _YEARS[index]
-    asked = {f for f in named if years & multi.get(f, set())}
+    asked = {f for f, ys in multi.items() if years & ys}
     if not asked:
-        return None
-    return _in_reports(index, asked) & np.isin(chunk_years, sorted(years))
+        return None, None
+    files = _in_reports(index, asked)
+    in_part = np.isin(chunk_years, sorted(years))
+    return files & in_part, files & ~in_part
 
 
 def _asked_years(question: str) -> set[str]:

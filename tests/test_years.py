@@ -1,0 +1,114 @@
+"""Several years of one report series in one file (issue 18): a Word file converted from PDF,
+where each printed line became a paragraph of its own, is read as whole paragraphs, and a
+question about one year is answered from that year's part, whose passages come first in the
+search; a year the file lacks is refused.
+
+The city, its figures and the file are made up in the test."""
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import REFUSAL_ZH
+from conftest import build_index
+
+WIDTH = 40  # the printed line of the "PDF" the Word file was converted from: 20 Chinese characters
+
+
+def _printed_lines(text: str) -> list[str]:
+    """The text cut where a printed line is full (a Chinese character is twice as wide as a digit)."""
+    lines, line, width = [], "", 0
+    for ch in text:
+        w = 2 if ord(ch) > 0x2e80 else 1
+        if width + w > WIDTH:
+            lines.append(line)
+            line, width = "", 0
+        line, width = line + ch, width + w
+    return lines + [line] if line else lines
+
+
+def _part(year: int, gdp: str, insured: str, grain: str, trade: list[str]) -> tuple[str, list[str], list[list[str]]]:
+    """A year's communiqué: its title, its paragraphs and a trade table captioned with the year."""
+    paragraphs = [
+        f"{year}年，全市上下坚持稳中求进工作总基调，经济运行总体平稳，社会大局保持稳定，发展质量稳步提升。",
+        f"初步核算，全年全市实现地区生产总值{gdp}亿元，比上年增长5.1%。其中第一产业增加值增长2.3%，第二产业增加值增长4.6%。",
+        f"年末全市参加失业保险人数{insured}万人，比上年末增加1.25万人，全年为2.3万名失业人员发放了失业保险金。",
+        f"全年粮食总产量{grain}万吨，比上年增长1.2%，其中夏粮产量增长0.8%，秋粮产量增长1.5%，粮食生产再获丰收。",
+        "全年城镇新增就业人员5.6万人，城镇失业人员再就业1.2万人，就业困难人员就业0.4万人，就业形势总体稳定。",
+    ]
+    rows = [["国别和地区", "出口额（亿元）", "比上年增长（%）"], *[[name, value, "3.1"] for name, value in
+                                                       zip(["亚洲", "欧洲", "北美洲", "非洲"], trade)]]
+    return f"青禾市{year}年国民经济和社会发展统计公报", paragraphs, rows
+
+
+def _write_docx(path) -> None:
+    import docx
+
+    document = docx.Document()
+    parts = [_part(2024, "1234.56", "23.81", "45.6", ["101.1", "88.2", "77.3", "12.4"]),
+             _part(2023, "1170.20", "22.56", "44.9", ["95.5", "80.6", "70.7", "11.8"])]
+    for year_title, paragraphs, rows in parts:
+        document.add_paragraph(year_title)
+        document.add_paragraph("青禾市统计局")
+        for text in paragraphs:
+            for line in _printed_lines(text):
+                document.add_paragraph(line)
+        document.add_paragraph(f"{year_title[3:8]}青禾对主要国家、地区出口情况")
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+    document.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def years_index(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("years-corpus")
+    _write_docx(corpus / "青禾市2023~2024年统计公报汇总.docx")
+    return build_index(corpus, tmp_path_factory.mktemp("years-index"))
+
+
+@pytest.fixture(scope="module")
+def assistant(years_index):
+    from bot.chain import Assistant
+
+    return Assistant(years_index)
+
+
+def test_printed_lines_are_read_as_whole_paragraphs(tmp_path):
+    from bot.readers import read_report
+
+    path = tmp_path / "青禾市2023~2024年统计公报汇总.docx"
+    _write_docx(path)
+    report = read_report(path, path.name)
+    whole = [p.text for p in report.paragraphs if "失业保险人数" in p.text]
+    assert len(whole) == 2 and all("万人，比上年末增加1.25万人" in t and t.endswith("失业保险金。") for t in whole), whole
+    assert {p.year for p in report.paragraphs if "1170.20" in p.text} == {"2023"}
+    assert {p.year for p in report.paragraphs if "1234.56" in p.text} == {"2024"}
+
+
+def test_a_year_is_answered_from_its_own_part(assistant):
+    # the figure was printed on the line after its metric: it is found only in the joined paragraph
+    a2023 = assistant.ask("青禾市2023年末参加失业保险人数是多少？")
+    a2024 = assistant.ask("青禾2024年地区生产总值是多少？")
+    assert not a2023.refused and "22.56万人" in a2023.text.split("\n")[0], a2023.text
+    assert "23.81" not in a2023.text.split("\n")[0]
+    assert not a2024.refused and "1234.56" in a2024.text.split("\n")[0], a2024.text
+
+
+def test_a_year_the_file_lacks_is_refused(assistant):
+    answer = assistant.ask("青禾市2022年地区生产总值是多少？")
+    assert answer.refused and answer.text.startswith(REFUSAL_ZH), answer.text
+
+
+def test_the_asked_years_part_is_searched_first(years_index):
+    from bot.index import load_index
+    from bot.retrieve import hybrid_search
+
+    index = load_index(years_index)
+    evidence = hybrid_search(index, "青禾市2023年粮食总产量是多少？", 8)
+    years = [e.chunk.year for e in evidence]
+    part = sum(1 for c in index.chunks if c.year == "2023")
+    # every passage of the 2023 part comes before any of the 2024 part's
+    assert years[:min(part, 8)] == ["2023"] * min(part, 8), years
+    assert "44.9万吨" in evidence[0].chunk.text or any("44.9万吨" in e.chunk.text for e in evidence[:3])
+
