@@ -226,8 +226,9 @@ def noun_phrases(text: str) -> list[Term]:
         nxt = merged[k + 1][1] if k + 1 < len(merged) else ""
         if flag == "v" and len(w) >= 2 and nxt in NOUN_FLAGS and w not in FRAMING:
             flag = "vn"  # a verb that modifies the noun after it names the subject ("演出市场", "出口额")
-        if w in METRICS:
-            # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%"
+        if w in METRICS or (flag == "v" and len(w) >= 2 and run and _is_measure(w)):
+            # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%";
+            # so is one the tagger takes for a verb after its subject ("基金支出", "货物出口")
             close()
             terms.append(Term(w, "metric"))
         elif w and (flag in NOUN_FLAGS or (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", w))) and w not in FRAMING:
@@ -333,7 +334,10 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     # change or share of it ("增速呢？", METRICS) is asked of the old one, below
     measures = [t for t in new.terms if _is_measure(t.text) and t.text not in METRICS]
     old_measures = [t for t in prev.terms if _is_measure(t.text)]
-    if measures and len(measures) == len(new.terms) and old_measures:
+    # words the previous question said already ("基金" of "…失业保险基金收入" in "基金支出呢？")
+    # only repeat its subject: what is new is the measure
+    said = [t for t in new.terms if t not in measures and t.text in previous]
+    if measures and len(measures) + len(said) == len(new.terms) and old_measures:
         return previous.replace(old_measures[-1].text, measures[0].text, 1)
     # a new name replaces the name of the same kind in the previous question (a measure is
     # nobody's peer, though a report may list it beside one)
