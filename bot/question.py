@@ -299,8 +299,12 @@ def sub_questions(text: str, index=None) -> list[str]:
     for part in parts:
         if out:
             previous = out[-1]
-            if is_follow_up(part):
-                part = resolve(part, previous, index)
+            own = analyse(part)
+            # a part that names only a measure ("城镇化率多少？", "其中出口多少？") asks it of the
+            # subject and year of the part before, as a follow-up would
+            measure_only = bool(own.terms) and not own.dates and all(_is_measure(t.text) for t in own.terms)
+            if is_follow_up(part) or measure_only:
+                part = resolve(part, previous, index, follow=True)
             elif language(part) == "zh":
                 own, before = analyse(part), analyse(previous)
                 part = "".join(d for d in before.dates if not own.dates) + part  # the date said once
@@ -310,9 +314,10 @@ def sub_questions(text: str, index=None) -> list[str]:
     return out if len(out) > 1 else [text]
 
 
-def resolve(question: str, previous: str | None, index=None) -> str:
-    """Turn a follow-up into a standalone question, using the previous standalone question."""
-    if not previous or not is_follow_up(question):
+def resolve(question: str, previous: str | None, index=None, follow: bool = False) -> str:
+    """Turn a follow-up into a standalone question, using the previous standalone question.
+    `follow`: the caller knows it follows on (a later part of a question of several parts)."""
+    if not previous or not (follow or is_follow_up(question)):
         return question.strip()
     part = FOLLOW_SUFFIX.sub("", FOLLOW_PREFIX.sub("", question.strip())).strip()
     if not part:
