@@ -81,14 +81,20 @@ eval-dev: $(VENV)/.installed
 	done
 
 
-# Refit the answer/no-answer decision (bot/data/decision_weights.json): ask every dev case with the
-# decision open and label each proposal (tests/data/decision_dump.jsonl.gz, counterfactuals
-# included), then fit; prints document-level cross-validated figures beside the all-fitted ones.
-# `make refit` fits again from the stored dump only (what the test of the shipped weights does).
+# Refit the candidate ranking (bot/data/rank_weights.json), then the answer/no-answer decision
+# (bot/data/decision_weights.json) on the proposals the new ranking makes. The ranking: every
+# sentence and cell candidate of each dev case labelled by whether it states the expected figures
+# (tests/data/rank_dump.jsonl.gz); it is used only when its document-level cross-validated top-1
+# beats the hand score's. The decision: every dev case asked with the decision open, each proposal
+# labelled (tests/data/decision_dump.jsonl.gz, counterfactuals included). Both print
+# document-level cross-validated figures beside the all-fitted ones.
+# `make refit` fits again from the stored dumps only (what the tests of the shipped weights do).
 fit: $(VENV)/.installed
 	@for g in $(DEV)/*/golden.jsonl; do set=$$(basename $$(dirname $$g)); \
 	  $(BIN)/bot ingest -q --corpus $(DEV)/$$set/reports --index $(DEV_INDEX)-$$set >/dev/null || true; done
+	$(BIN)/python -m bot.fit_rank --index-root $(DEV_INDEX)-SET
 	$(BIN)/python -m bot.fit_decision --index-root $(DEV_INDEX)-SET
 
 refit: $(VENV)/.installed
+	$(BIN)/python -m bot.fit_rank fit
 	$(BIN)/python -m bot.fit_decision fit

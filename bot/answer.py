@@ -14,6 +14,7 @@ from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
 from . import cells, decision
+from . import rank as ranking
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
@@ -130,24 +131,38 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         draft = _answer_from_table(q, view, index)
         if draft is not None:
             return _Proposal(draft, "record") if not draft.refused else draft
-    text = _candidates(q, evidence, index, needs)
-    grid = cells.candidates(needs, evidence, index)
-    best_text = max(text, key=lambda c: c.score, default=None)
-    best_cell = max(grid, key=lambda c: c.score, default=None)
-    scores = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)
-    runner_up = scores[1] if len(scores) > 1 else None
-    if best_cell is not None and (best_text is None or best_cell.score > best_text.score):
+    text = ranking.ranked(_candidates(q, evidence, index, needs))
+    grid = ranking.ranked(cells.candidates(needs, evidence, index))
+    path, best = pick(text, grid)
+    hands = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)
+    fitted = sorted([c.fitted for c in text] + [c.fitted for c in grid], reverse=True)
+    how = dict(hand=best.score if best is not None else None, runner_up=hands[1] if len(hands) > 1 else None,
+               missing=tuple(best.missing) if best is not None else (), best=best,
+               fitted=best.fitted if best is not None else None,
+               fitted_runner_up=fitted[1] if len(fitted) > 1 else None)
+    if path == "cell-text":
+        return _Proposal(_answer_from_text(q, text, index), path, **how)
+    if path == "cell":
+        return _Proposal(cells.draft(q, needs, cells.settle(grid, best)), path, **how)
+    if path == "text":
+        return _Proposal(_answer_from_text(q, text, index), path, **how)
+    return _refuse(q, _missing_text(q, needs, None), evidence, index)
+
+
+def pick(text: list, grid: list, key=lambda c: c.fitted):
+    """The path ("text", "cell", "cell-text" or None) and the candidate the answer is made from:
+    the sentence or cell that ranks highest by `key` (bot.rank's fitted score)."""
+    best_text = max(text, key=key, default=None)
+    best_cell = max(grid, key=key, default=None)
+    if best_cell is not None and (best_text is None or key(best_cell) > key(best_text)):
         if best_text is not None and best_text.score >= SAME_FIGURE_TEXT and best_cell.col is not None and \
                 numbers_in(best_cell.row.cells[best_cell.col]) <= numbers_in(best_text.sentence):
             # a sentence that states the same figure says it with its unit ("$231.3 million")
-            return _Proposal(_answer_from_text(q, text, index), "cell-text", best_cell.score, runner_up,
-                             tuple(best_cell.missing), best=best_cell)
-        return _Proposal(cells.draft(q, needs, cells.settle(grid, best_cell)), "cell", best_cell.score, runner_up,
-                         tuple(best_cell.missing), best=best_cell)
+            return "cell-text", best_cell
+        return "cell", best_cell
     if best_text is not None:
-        return _Proposal(_answer_from_text(q, text, index), "text", best_text.score, runner_up,
-                         tuple(best_text.missing), best=best_text)
-    return _refuse(q, _missing_text(q, needs, None), evidence, index)
+        return "text", best_text
+    return None, None
 
 
 def add_part(whole: Draft, part: Draft) -> None:
@@ -208,6 +223,8 @@ class Candidate:
     score: float
     anchors: list[str]  # the date each figure in the sentence refers to
     missing: list[str] = field(default_factory=list)  # question terms the passage lacks
+    feats: dict = field(default_factory=dict)  # what bot.rank's fitted model scores it on
+    fitted: float = 0.0  # that score (bot.rank.ranked)
 
 
 def _scope(chunk: Chunk) -> str:
@@ -216,6 +233,7 @@ def _scope(chunk: Chunk) -> str:
 
 def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=None) -> list[Candidate]:
     needs = needs or needs_of(q, index)
+    describe = ranking.wanted()
     out = []
     for rank, ev in enumerate(evidence):
         chunk = ev.chunk
@@ -240,18 +258,26 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
             period = period_fit(needs, sentence, near, chunk.text[:pos])
-            value = score(cov, kind, date * period, plan_fit(needs, sentence), rank, q.lang)
-            if q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
-                                            for n in needs.items for v in n.variants if len(v) >= 2):
+            plan = plan_fit(needs, sentence)
+            value = score(cov, kind, date * period, plan, rank, q.lang)
+            define = q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)
+                                                  for n in needs.items for v in n.variants if len(v) >= 2)
+            if define:
                 value += 0.1  # "智算中心是…": the sentence that says what it is
-            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing))
+            feats = {}
+            if describe:
+                feats = ranking.common(needs, sentence, chunk.text, near, scoped, missing, ev, rank, True)
+                feats.update(hand=value, cov=cov, kind=kind, date=date, period=period, plan=plan, cell=0.0,
+                             whole_row=0.0, define=float(define))
+                ranking.finish(feats, needs)
+            out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing, feats))
             pos += len(sentence)
     return out
 
 
 def _answer_from_text(q: Query, cands: list[Candidate], index: LoadedIndex) -> Draft:
+    best = max(cands, key=lambda c: c.fitted)  # (max keeps the first of equals, as retrieval ranked them)
     cands = sorted(cands, key=lambda c: -c.score)
-    best = cands[0]
     # sentences of the same passage that answer as well as the best one (e.g. several shares)
     lead = [c for c in cands if c.chunk.id == best.chunk.id and c.score >= best.score * 0.85]
     if q.intent == "list":

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, label_years, match, quarter_of, score
 from .scope import named_reports
@@ -46,6 +47,8 @@ class Cell:
     col: int | None  # None: the whole row
     score: float
     missing: list[str] = field(default_factory=list)
+    feats: dict = field(default_factory=dict)  # what bot.rank's fitted model scores it on
+    fitted: float = 0.0  # that score (bot.rank.ranked)
 
 
 def is_number(cell: str) -> bool:
@@ -177,6 +180,8 @@ def _prose(view, evidence: list[Evidence]) -> str:
 
 def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     ranks = {ev.chunk.id: i for i, ev in enumerate(evidence)}
+    found = {ev.chunk.id: ev for ev in evidence}
+    describe = ranking.wanted()  # (features for bot.rank only when a model ranks or a fit records)
     out: list[Cell] = []
     for table_rank, view in _tables(evidence, index):
         values = value_columns(view)
@@ -205,7 +210,16 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.3  # a reason, a description, a name or a place is said in prose, not in a figure cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
-                out.append(Cell(view, row, j, score(cov, kind, period, 1.0, rank, needs.lang), missing))
+                hand = score(cov, kind, period, 1.0, rank, needs.lang)
+                if not describe:
+                    out.append(Cell(view, row, j, hand, missing))
+                    continue
+                feats = ranking.common(needs, f"{label}\n{view.header[j]}", prose, "", scoped, missing,
+                                       found.get(row.id), rank, row.id in found)
+                feats.update(hand=hand, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
+                             whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5)
+                ranking.finish(feats, needs)
+                out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in PROSE_INTENTS + ("when",) else 1.0
@@ -213,8 +227,18 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.25  # a row of notes, not of figures
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
                     kind *= 0.5
-                whole = score(cov, kind, _period_fit(needs, label, scope), 1.0, rank, needs.lang) * 0.98
-                out.append(Cell(view, row, None, whole, missing))
+                period = _period_fit(needs, label, scope)
+                whole = score(cov, kind, period, 1.0, rank, needs.lang) * 0.98
+                if not describe:
+                    out.append(Cell(view, row, None, whole, missing))
+                    continue
+                feats = ranking.common(needs, label, prose, "", scoped, missing, found.get(row.id), rank,
+                                       row.id in found)
+                n_figs = sum(bool(cell_figure(row.cells[j])) for j in values if j < len(row.cells))
+                feats.update(hand=whole, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
+                             whole_row=1.0, define=0.0, figures=min(n_figs, 5) / 5)
+                ranking.finish(feats, needs)
+                out.append(Cell(view, row, None, whole, missing, feats))
     return out
 
 

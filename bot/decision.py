@@ -45,6 +45,8 @@ class Proposal:
     hand: float | None = None  # the hand-built score of the chosen candidate (text and cell paths)
     runner_up: float | None = None  # the next candidate's score
     missing: tuple[str, ...] = ()
+    fitted: float | None = None  # bot.rank's fitted score of the chosen candidate
+    fitted_runner_up: float | None = None  # the next candidate's
 
 
 def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=None) -> dict[str, float]:

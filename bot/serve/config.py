@@ -5,7 +5,7 @@
 | BOT_API_KEYS | (empty) | comma-separated keys; when set, /api/v1/ask and /v1/* need `Authorization: Bearer <key>` |
 | BOT_UI_USERS | (empty) | `user:pass,...`: the chat at / and /embed asks for a login |
 | BOT_ALLOWED_ORIGINS | (empty) | comma-separated origins (`https://portal.example.com`) that may frame /embed and call the API from a browser; the server's own origin always may |
-| BOT_RATE_LIMIT | 60/minute | requests per client (API key, else IP) to the API and to the chat, in any moving window of that length; `off` disables |
+| BOT_RATE_LIMIT | 60/minute | requests per client (API key, else IP) to the API and to the chat: a token bucket of that many, refilled evenly over that length; `off` disables |
 | BOT_REQUEST_TIMEOUT | 30 | seconds an answer may take before the API replies 504 |
 | BOT_ADMIN_USERS | (empty) | `user:pass,...`: who may sign in to the library page at /admin |
 | BOT_ADMIN_KEYS | (empty) | comma-separated keys that may upload and delete reports through the API |

@@ -1,38 +1,68 @@
-"""Rate limits per client (API key, else address) on the `limits` library, and their 429s.
+"""Rate limits per client (API key, else address) on `pyrate-limiter`'s token bucket, and their 429s.
 
-One moving window per client: no client makes more than `count` requests in any `per_seconds`
-(BOT_RATE_LIMIT, e.g. 60/minute). A refused request is told when the oldest request in its window
-expires (Retry-After). In-process memory storage: with N replicas each enforces its own limit,
-so a client may get up to N times the limit across the fleet.
+One token bucket per client: `count` requests at once, refilled at count/per_seconds
+(BOT_RATE_LIMIT, e.g. 60/minute: a burst of 60, then one more each second). A refused request
+is told when the next token arrives (Retry-After). The library's `TokenBucket` (GCRA, one
+number per client) decides and computes the wait; this module keeps one bucket per client,
+converts seconds to the library's milliseconds and forgets buckets that have refilled.
+In-process memory: with N replicas each enforces its own limit, so a client may get up to N
+times the limit across the fleet.
 """
 from __future__ import annotations
 
 import math
-import time
+import threading
+from typing import Callable
 
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from pyrate_limiter import AbstractClock, Rate, RateItem, StateBucket, TokenBucket
 
 from .config import parse_rate
 from .errors import ApiError, error_response
 
 
-class RateLimiter:
-    """`take(client)`: 0.0 when the request may go ahead (and counts it), else the seconds until
-    it may. Thread-safe (the storage locks per key)."""
+class _SecondsClock(AbstractClock):
+    """A clock in seconds (e.g. a test's) as the library's clock, which counts milliseconds."""
 
-    def __init__(self, count: int, per_seconds: float):
-        # limits counts whole seconds; a window under one second is one second
-        self.item = RateLimitItemPerSecond(count, max(1, round(per_seconds)))
-        self.storage = MemoryStorage()
-        self.strategy = MovingWindowRateLimiter(self.storage)
+    def __init__(self, seconds: Callable[[], float]):
+        self.seconds = seconds
+
+    def now(self) -> int:
+        return round(self.seconds() * 1000)
+
+
+class RateLimiter:
+    """`take(client)`: 0.0 when the request may go ahead (and spends a token), else the seconds
+    until it may. `clock` (seconds) replaces the library's monotonic clock, for tests.
+    Thread-safe: one lock around the bucket table and each decision."""
+
+    def __init__(self, count: int, per_seconds: float, clock: Callable[[], float] | None = None,
+                 max_clients: int = 50_000):
+        # burst = count: a client at rest may send `count` at once, as the old hand-written bucket
+        self.rate = Rate(count, max(1, round(per_seconds * 1000)), burst=count)
+        self.algorithm = TokenBucket()  # stateless; shared by every client's bucket
+        self.clock = _SecondsClock(clock) if clock is not None else None  # None: the library's default
+        self.max_clients = max_clients
+        self._buckets: dict[str, StateBucket] = {}
+        self._lock = threading.Lock()
 
     def take(self, client: str) -> float:
-        if self.strategy.hit(self.item, client):
+        with self._lock:
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                bucket = StateBucket([self.rate], algorithm=self.algorithm, clock=self.clock)
+                self._buckets[client] = bucket
+            # put_decision reads back the verdict the bucket recorded, so it runs under the lock
+            decision = bucket.put_decision(RateItem(client, bucket.now()))
+            if len(self._buckets) > self.max_clients:
+                self._forget_full()
+        if decision.allowed:
             return 0.0
-        reset, _remaining = self.strategy.get_window_stats(self.item, client)
-        return max(reset - time.time(), 0.001)
+        return max(decision.retry_after_ms or 0, 1) / 1000
+
+    def _forget_full(self) -> None:
+        # a bucket that owes nothing (has refilled) is the same as no bucket
+        for client in [c for c, b in self._buckets.items() if b.count() == 0]:
+            del self._buckets[client]
 
 
 def make_limiter(spec: str) -> RateLimiter | None:
