@@ -167,10 +167,11 @@ def pick(text: list, grid: list, key=lambda c: c.fitted):
 
 def add_part(whole: Draft, part: Draft) -> None:
     """Another part of a compound question ("…有多少家旅行社？营收多少"): its first line joins the
-    whole answer's first line, and its quote the quotes, when none of its figures is in that
-    first line already (a part whose answer restates one of them answers the same thing)."""
+    whole answer's first line, and its quote the quotes, when the figure it answers with (its
+    first) is not in that first line already (a part whose answer restates it answers the same
+    thing; one whose sentence also holds the whole answer's figures still adds its own)."""
     head, _, rest = whole.body.partition("\n")
-    if part.refused or whole.refused or not part.figures or any(f"**{f}**" in head for f in part.figures):
+    if part.refused or whole.refused or not part.figures or f"**{part.figures[0]}**" in head:
         return
     marks = {f"[{i}]": whole.cite(c) for i, c in enumerate(part.chunks, 1)}
     p_head, _, p_rest = re.sub(r"\[\d+\]", lambda m: marks.get(m.group(), m.group()), part.body).partition("\n")

@@ -87,7 +87,10 @@ NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
 # what may not come right before a figure: a letter or digit (names: "A100", "B2B"), a dot
 # (versions), "digit," (a list "2019,2018"), "letter-" ("COVID-19"), 第/前/每 (ranks, ratio bases;
 # but 提前/目前/之前 are words of time)
-_START = r"(?<![0-9A-Za-z.%％)\]])(?<!\d,)(?<![A-Za-z]-)(?<![第每])(?<!每 )(?:(?<!前)|(?<=[提目之此以]前))"
+# and a closing bracket ("[1]300" numbers a list item), except a note reference right after a
+# word: in "地区生产总值[2]18500.81亿元" the [2] points to a note and the figure after it stands
+_NOTE_REF = r"(?<=[\u4e00-\u9fffA-Za-z）)]\[\d\])|(?<=[\u4e00-\u9fffA-Za-z）)]\[\d\d\])"
+_START = r"(?<![0-9A-Za-z.%％)])(?:(?<!\])|" + _NOTE_REF + r")(?<!\d,)(?<![A-Za-z]-)(?<![第每])(?<!每 )(?:(?<!前)|(?<=[提目之此以]前))"
 UNITS = PERCENT + MULTIPLE + MEASURE + [m + "次" for m in MEASURE] + PHYSICAL + LATIN + CURRENCY_AFTER
 _UNIT = _alt(UNITS)
 # a scale character that begins a unit is the unit's ("5千瓦时" is 千瓦时, not 千 + 瓦)

@@ -213,6 +213,9 @@ def needs_of(q: Query, index) -> Needs:
                 items = [n for n in items if n not in inside]
                 items.append(Need(term, frozenset(_variants(term, learned)), max(n.weight for n in inside),
                                   vocab.is_measure(term), False, any(n.entity for n in inside)))
+                # the piece the segmenter cut across the term's end ("新能源|汽车产量" for
+                # "新能源汽车产量") keeps only what follows the term ("产量")
+                items = [_after(n, term, q.text, learned, index) for n in items]
         # everyday phrasings ("花了多少钱", "每股赚多少") name a measure no noun phrase carries
         # (a Chinese need's English renderings, there for English reports, carry no Chinese measure)
         known = {v for n in items for v in n.variants if n.latin or not v.isascii()}
@@ -241,6 +244,20 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+def _after(need: Need, term: str, question: str, learned, index) -> Need:
+    """`need` without the head it shares with the end of `term`, where the question writes the
+    term straight on into it; `need` itself otherwise."""
+    text = need.text
+    if need.latin or term in text or text in term:
+        return need
+    for k in range(min(len(term), len(text)) - 1, 0, -1):
+        rest = text[k:]
+        if term.endswith(text[:k]) and len(rest) >= 2 and term + rest in question:
+            return Need(rest, frozenset(_variants(rest, learned)), _weight(tokenize(rest), index),
+                        rest in METRICS or vocab.is_measure(rest), False, need.entity)
+    return need
 
 
 # a proper name of several capitalised words ("China Education Group"), not the question's first

@@ -126,6 +126,56 @@ def unwrap(lines: list[str]) -> tuple[list[str], list[int]]:
     return out, starts
 
 
+def wrap_width(lines: list[str]) -> int:
+    """The width at which a document's lines were hard-wrapped, 0 when they were not: the width
+    W that most lines reach (between 0.85 W and W), when those lines are a good share of the
+    text and mostly stop mid-sentence. Word files converted from PDF keep each printed line as
+    a paragraph of its own, mixed with real ones, so the share is of the lines, not a percentile."""
+    body = [ln.strip() for ln in lines if ln.strip()]
+    if len(body) < 8:
+        return 0
+    widths = sorted(_width(ln) for ln in body)
+    best, width = 0, 0
+    for w in sorted(set(widths)):
+        if w < 30:
+            continue
+        n = sum(1 for x in widths if 0.85 * w <= x <= w)
+        if n >= best:
+            best, width = n, w
+    near = [ln for ln in body if 0.85 * width <= _width(ln) <= width]
+    if not width or len(near) < 0.3 * len(body) or sum(not ln.endswith(WRAP_OPEN_END) for ln in near) < 0.6 * len(near):
+        return 0
+    return width
+
+
+def rejoin_paragraphs(lines: list[str]) -> list[str | None]:
+    """Paragraphs that are printed lines of one paragraph (a Word file converted from PDF), put
+    back together: for each line the whole paragraph it starts, None for a line joined to the
+    one before, the line itself otherwise. An empty line (a table, a heading) joins nothing.
+    A line joins the one before when that one reached the wrap width without ending a sentence
+    and it starts no block of its own (a numbered item, a source note, a table row)."""
+    width = wrap_width(lines)
+    out: list[str | None] = list(lines)
+    if not width:
+        return out
+    from .sections import year_heading
+
+    head, last = None, ""
+    for k, line in enumerate(lines):
+        line = line.strip()
+        if (head is not None and line and last and _width(last) >= 0.85 * width and not last.endswith(WRAP_OPEN_END)
+                and not BLOCK_START_RE.match(line) and not SOURCE_RE.match(line) and not any(map(_is_record, (last, line)))
+                and not year_heading(last) and not year_heading(line)):  # a year's title starts a part
+            # Chinese text wraps anywhere, inside a number too ("1234." | "56亿元"): no space
+            cjk = re.search(r"[\u2e80-\uffef]", out[head])
+            out[head] = out[head].rstrip() + ("" if cjk else " ") + line
+            out[k] = None
+        else:
+            head = k if line else None
+        last = line
+    return out
+
+
 def parse_text(text: str, file: str) -> Report:
     """Parse plain text or Markdown. `file` is the corpus-relative name, also the fallback title."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

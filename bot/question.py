@@ -226,10 +226,9 @@ def noun_phrases(text: str) -> list[Term]:
         nxt = merged[k + 1][1] if k + 1 < len(merged) else ""
         if flag == "v" and len(w) >= 2 and nxt in NOUN_FLAGS and w not in FRAMING:
             flag = "vn"  # a verb that modifies the noun after it names the subject ("演出市场", "出口额")
-        if w in METRICS or (flag == "v" and run and len(w) >= 2 and w not in FRAMING and _is_measure(w)):
+        if w in METRICS or (flag == "v" and len(w) >= 2 and run and _is_measure(w)):
             # a measure is a term of its own, so "智算中心占比" matches "…的为地方政府,占比为33.9%";
-            # so is a verb the vocabulary knows as a measure after the noun it measures ("基金支出",
-            # "货物出口"), which is no noun and would otherwise be dropped
+            # so is one the tagger takes for a verb after its subject ("基金支出", "货物出口")
             close()
             terms.append(Term(w, "metric"))
         elif w and (flag in NOUN_FLAGS or (flag == "x" and re.fullmatch(r"[A-Za-z0-9]+", w))) and w not in FRAMING:
@@ -300,8 +299,12 @@ def sub_questions(text: str, index=None) -> list[str]:
     for part in parts:
         if out:
             previous = out[-1]
-            if is_follow_up(part):
-                part = resolve(part, previous, index)
+            own = analyse(part)
+            # a part that names only a measure ("城镇化率多少？", "其中出口多少？") asks it of the
+            # subject and year of the part before, as a follow-up would
+            measure_only = bool(own.terms) and not own.dates and all(_is_measure(t.text) for t in own.terms)
+            if is_follow_up(part) or measure_only:
+                part = resolve(part, previous, index, follow=True)
             elif language(part) == "zh":
                 own, before = analyse(part), analyse(previous)
                 part = "".join(d for d in before.dates if not own.dates) + part  # the date said once
@@ -311,9 +314,10 @@ def sub_questions(text: str, index=None) -> list[str]:
     return out if len(out) > 1 else [text]
 
 
-def resolve(question: str, previous: str | None, index=None) -> str:
-    """Turn a follow-up into a standalone question, using the previous standalone question."""
-    if not previous or not is_follow_up(question):
+def resolve(question: str, previous: str | None, index=None, follow: bool = False) -> str:
+    """Turn a follow-up into a standalone question, using the previous standalone question.
+    `follow`: the caller knows it follows on (a later part of a question of several parts)."""
+    if not previous or not (follow or is_follow_up(question)):
         return question.strip()
     part = FOLLOW_SUFFIX.sub("", FOLLOW_PREFIX.sub("", question.strip())).strip()
     if not part:
@@ -348,10 +352,10 @@ def resolve(question: str, previous: str | None, index=None) -> str:
     # change or share of it ("增速呢？", METRICS) is asked of the old one, below
     measures = [t for t in new.terms if _is_measure(t.text) and t.text not in METRICS]
     old_measures = [t for t in prev.terms if _is_measure(t.text)]
-    # …also when the follow-up repeats part of the old subject with it ("基金支出呢？" after
-    # "…失业保险基金收入多少？")
-    others = [t for t in new.terms if t not in measures]
-    if measures and old_measures and all(t.text in previous for t in others):
+    # words the previous question said already ("基金" of "…失业保险基金收入" in "基金支出呢？")
+    # only repeat its subject: what is new is the measure
+    said = [t for t in new.terms if t not in measures and t.text in previous]
+    if measures and len(measures) + len(said) == len(new.terms) and old_measures:
         return previous.replace(old_measures[-1].text, measures[0].text, 1)
     # a new name replaces the name of the same kind in the previous question (a measure is
     # nobody's peer, though a report may list it beside one)

@@ -1,9 +1,12 @@
 """Hybrid retrieval: BM25 (over `lexical.tokenize`'s jieba and stemmed English tokens) fused
 with the dense (Chroma) ranking by reciprocal-rank fusion. BM25 catches dates and names, the
 dense side catches paraphrase and English questions over Chinese text. A question that names a
-report (`scope.named_reports`) gets that report's evidence first."""
+report (`scope.named_reports`) gets that report's evidence first; when that report holds several
+years' parts (four years of a city's communiqué in one file) and the question names one of
+them, that year's part comes first."""
 from __future__ import annotations
 
+import re
 import weakref
 
 import numpy as np
@@ -17,6 +20,7 @@ from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
 from .scope import named_reports, naming_tokens
+from .sections import naming_words
 from .types import Evidence
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
@@ -49,7 +53,9 @@ def question_tokens(question: str, learned=None) -> list[str]:
 
 def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> list[Evidence]:
     """The k best chunks. When the question names reports (`named_reports`), their chunks come
-    first, ranked among themselves, and the best of the other reports follow them.
+    first, ranked among themselves, and the best of the other reports follow them. When the
+    question asks about a year that a file of several years' parts has a part for, that part
+    comes before the file's other years (`_year_parts`).
 
     `reports` (file names), when given, is the only evidence allowed: chunks of other files are
     never returned, whatever the question names."""
@@ -65,17 +71,26 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     elif not named:  # 雀巢 names nestle_2023_….xlsx through its English name
         named = named_reports(index, " ".join(vocab.english_names(question)))
     tokens = question_tokens(question, getattr(index, "learned", None))
+    years = _asked_years(question)
+    part, other = _year_parts(index, years) if years else (None, None)
+    part = part & _in_reports(index, named) if part is not None and named else None
+    if part is not None and allowed is not None:
+        part &= allowed
+    part = part if part is not None and part.any() else None  # the named files' asked-year parts
     if named:  # the words that named the report tell its passages apart no more
-        tokens = [t for t in tokens if t not in naming_tokens(index, named)] or tokens
+        drop = naming_tokens(index, named) | (_year_tokens(years) if part is not None else set())
+        tokens = [t for t in tokens if t not in drop] or tokens
     scores = index.bm25.get_scores(tokens) if tokens else np.zeros(index.n_docs)
     inside = _in_reports(index, named) if named else None
     if inside is not None and allowed is not None:
         inside = inside & allowed
+    if part is not None:
+        inside = part
     n_dense = min(pool, index.n_docs)
     scope = inside if inside is not None else allowed
     if scope is not None:
         n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
-    vector = index.embedder.embed_query(question)
+    vector = index.embedder.embed_query(_inside_part(index, named, question, years) if part is not None else question)
     exact = index.exact_dense(vector, n_dense) if hasattr(index, "exact_dense") else None
     if exact is not None:
         dense = np.asarray(exact, dtype=int)
@@ -83,8 +98,19 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
         dense = np.array([index.by_id[cid] for cid, _dist in index.store.query(index.manifest.build, vector, n_dense)
                           if cid in index.by_id], dtype=int)
     if inside is None:
-        return _fuse(index, scores, dense, pool, allowed)[:k]
+        if other is None:
+            return _fuse(index, scores, dense, pool, allowed)[:k]
+        # no report named: the other years' parts of a file that has the asked year's part come
+        # after everything else
+        keep, later = (~other, other) if allowed is None else (allowed & ~other, allowed & other)
+        return (_fuse(index, scores, dense, pool, keep) + _fuse(index, scores, dense, pool, later))[:k]
     first = _fuse(index, scores, dense, pool, inside)
+    if part is not None:
+        # the named reports' other years follow their asked year's part: a question comparing
+        # with another year, or one the part answers only partly, still finds them
+        named_all = _in_reports(index, named) if allowed is None else _in_reports(index, named) & allowed
+        first += _fuse(index, scores, dense, pool, named_all & ~part)
+        inside = named_all
     if allowed is None:
         rest = _fuse(index, scores, dense[:pool], pool, ~inside)
     else:  # the allowed reports' neighbours may sit anywhere in the wider dense list
@@ -123,6 +149,56 @@ def _in_reports(index: LoadedIndex, files: set[str]) -> np.ndarray:
         _FILES[index] = codes, np.array([codes.setdefault(c.file, len(codes)) for c in index.chunks], dtype=int)
     codes, per_chunk = _FILES[index]
     return np.isin(per_chunk, [codes[f] for f in files if f in codes])
+
+
+_YEARS: "weakref.WeakKeyDictionary[LoadedIndex, tuple[np.ndarray, dict[str, set[str]]]]" = weakref.WeakKeyDictionary()
+
+
+def _year_parts(index: LoadedIndex, years: set[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """In the files of several years' parts that have a part for a year the question asks about
+    ("南京2021年GDP" -> the 2021 part of a 2021~2024 file): the chunks of those parts, and the
+    chunks of the same files' other parts; (None, None) when no file has such a part. A year a
+    file has no part for (a comparison year, one it lacks) changes nothing for it: the file is
+    searched whole and what it lacks is refused as before."""
+    if index not in _YEARS:
+        per_file: dict[str, set[str]] = {}
+        for c in index.chunks:
+            if c.year:
+                per_file.setdefault(c.file, set()).add(c.year)
+        multi = {f for f, ys in per_file.items() if len(ys) > 1}
+        _YEARS[index] = (np.array([c.year if c.file in multi else "" for c in index.chunks]),
+                         {f: per_file[f] for f in multi})
+    chunk_years, multi = _YEARS[index]
+    asked = {f for f, ys in multi.items() if years & ys}
+    if not asked:
+        return None, None
+    files = _in_reports(index, asked)
+    in_part = np.isin(chunk_years, sorted(years))
+    return files & in_part, files & ~in_part
+
+
+def _asked_years(question: str) -> set[str]:
+    return {d[:4] for d in analyse(question).dates if re.match(r"(?:19|20)\d\d", d)}
+
+
+def _year_tokens(years: set[str]) -> set[str]:
+    """Within one year's part, its year tells no passage apart (every one is that year's)."""
+    return {t for y in years for t in tokenize(f"{y}年")}
+
+
+def _inside_part(index: LoadedIndex, named: set[str], question: str, years: set[str]) -> str:
+    """The question as the dense side reads it inside one year's part: without the year and the
+    report's names, which would draw it to the few passages that print them (a table captioned
+    "2022年<city>对主要国家…") instead of the ones about the thing asked."""
+    out = question
+    for y in years:
+        out = re.sub(rf"{y}\s*(?:年度?|财年)?", " ", out)
+    scopes = getattr(index, "scopes", {})
+    names = {w for f in named for w in naming_words(scopes.get(f, "")).split() if len(w) > 1}
+    for w in sorted(names, key=len, reverse=True):
+        out = out.replace(w, " ")
+    out = re.sub(r"\s+", " ", out).strip()
+    return out if len(out) >= 2 else question
 
 
 class HybridRetriever(BaseRetriever):

@@ -141,6 +141,12 @@ def test_section_caption_and_note_numbers_are_not_figures():
     assert figures("规模 3.1 亿元") == ["3.1 亿元"]
 
 
+def test_a_figure_after_a_note_reference_stands_but_a_list_number_is_none():
+    # "[2]" points to a note at the end of the report; the figure after it is the one reported
+    assert figures("全年实现地区生产总值[2]1234.56亿元，比上年增长5.1%。") == ["1234.56亿元", "5.1%"]
+    assert figures("[1]300万元") == []  # a bracketed list number opening a line numbers the item
+
+
 def test_ranks_and_ratio_bases_are_not_figures():
     assert figures("向全体股东每10股派发现金红利3.2元") == ["3.2元"]
     assert figures("前10名股东持股63.02%，第3位") == ["63.02%"]

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ..errors import UnreadableFile
-from ..parse import SOURCE_RE
+from ..parse import SOURCE_RE, rejoin_paragraphs
 from ..types import Report
 from .build import ReportBuilder, damaged_file
 
@@ -34,11 +34,14 @@ def read_docx(path: Path, name: str) -> Report:
         title = (document.core_properties.title or "").strip()
         if title:  # the document's own title property, for its scope (bot.sections)
             builder.meta["title"] = title
-        for item in document.iter_inner_content():
+        items = list(document.iter_inner_content())
+        # a Word file converted from PDF keeps each printed line as a paragraph: joined again
+        texts = rejoin_paragraphs([_body_line(item) for item in items])
+        for item, text in zip(items, texts):
             if isinstance(item, DocxTable):
                 builder.table([[cell_text(c) for c in row.cells] for row in item.rows])
-            else:
-                add_paragraph(builder, item)
+            elif text is not None:
+                add_paragraph(builder, item, text or None)
     return builder.build()
 
 
@@ -92,7 +95,23 @@ def _tostring(root) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def add_paragraph(builder: ReportBuilder, paragraph) -> None:
+def _body_line(item) -> str:
+    """A paragraph's text when it may be a printed line of a longer paragraph; "" for what never
+    is (a table, a heading, a caption, a line set in bold, one with a line break of its own)."""
+    from docx.table import Table as DocxTable
+
+    if isinstance(item, DocxTable):
+        return ""
+    style = _style_name(item)
+    text = item.text
+    if ("\n" in text or TOC_STYLE.match(style) or style in CAPTION_STYLES or heading_level(item, style)
+            or _all_bold(item)):
+        return ""
+    return text
+
+
+def add_paragraph(builder: ReportBuilder, paragraph, text: str | None = None) -> None:
+    """One Word paragraph; `text`, when given, is its text joined with the printed lines after it."""
     style = _style_name(paragraph)
     if TOC_STYLE.match(style):
         return
@@ -101,7 +120,7 @@ def add_paragraph(builder: ReportBuilder, paragraph) -> None:
         builder.heading(paragraph.text, level=level)
         return
     # A soft line break often puts the "数据来源：…" note under the text in the same paragraph.
-    lines = paragraph.text.split("\n")
+    lines = (paragraph.text if text is None else text).split("\n")
     body = [line for line in lines if not SOURCE_RE.match(line)]
     # a short line set all in bold is a heading in documents that use no heading styles
     builder.text("\n".join(body), caption=style in CAPTION_STYLES, guess_heading=_all_bold(paragraph))
