@@ -277,6 +277,9 @@ ASK_RE = re.compile(r"多少|几[个项家人年月天次]?|哪|何时|什么|�
                     r"\b(?:how|what|which|when|who|why)\b", re.I)
 
 
+# a word that asks only how something changed, of no measure of its own (同比, 增幅, growth)
+CHANGE_WORD_RE = re.compile(r"(?:同比|环比|增长|增幅|增速|涨幅|跌幅|降幅|下降|上升|变化|变动|增|降|涨|跌)+[率了]?|"
+                            r"(?:growth|change|increase|decrease|rise|fall)s?", re.I)
 MAX_PARTS = 4  # more asks than this in one message are a list, answered as one question
 
 
@@ -302,7 +305,10 @@ def sub_questions(text: str, index=None) -> list[str]:
             own = analyse(part)
             # a part that names only a measure ("城镇化率多少？", "其中出口多少？") asks it of the
             # subject and year of the part before, as a follow-up would
-            measure_only = bool(own.terms) and not own.dates and all(_is_measure(t.text) for t in own.terms)
+            # ("同比涨了多少" names only a change: the change of the part before's own measure, which
+            # that part's answer states beside it, so it stays one question)
+            measure_only = bool(own.terms) and not own.dates and all(_is_measure(t.text) for t in own.terms) \
+                and not all(CHANGE_WORD_RE.fullmatch(t.text) for t in own.terms)
             if is_follow_up(part) or measure_only:
                 part = resolve(part, previous, index, follow=True)
             elif language(part) == "zh":
