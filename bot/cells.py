@@ -219,6 +219,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 feats.update(hand=hand, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
                              whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5)
                 ranking.finish(feats, needs)
+                ranking.add_facts(feats, needs, f"{label} {view.header[j]} {cell}", label)
                 out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
                 cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
@@ -238,6 +239,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 feats.update(hand=whole, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
                              whole_row=1.0, define=0.0, figures=min(n_figs, 5) / 5)
                 ranking.finish(feats, needs)
+                ranking.add_facts(feats, needs, " ".join([label, *(f"{view.header[j]} {row.cells[j]}" for j in values if j < len(row.cells))]), label)
                 out.append(Cell(view, row, None, whole, missing, feats))
     return out
 

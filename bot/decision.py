@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .facts import FEATURES as FACTS, all_facts
 from .figures import find_dates, find_figures
 from .match import Needs, coverage, date_fit, fit, label_years, period_fit, plan_fit
 from .sections import scope_text, scoped_needs
@@ -34,6 +35,7 @@ FEATURES = (
     "year_asked", "year_match", "year_other", "date", "period", "plan", "kind",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
+    *FACTS,
 )
 
 
@@ -106,6 +108,10 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         out[f"intent_{i}"] = float(needs.intent == i)
     if not find_figures(head) and not draft.figures:
         out["figures"] = 0.0
+    # the unit and type asked against the first line's figures, the measure said exactly or only
+    # inside a longer term, a table row label's words the question does not say
+    label = first.label if first is not None else ""
+    out.update(all_facts(needs, head, label))
     return out
 
 

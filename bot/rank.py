@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .facts import FEATURES as FACTS, all_facts
 from .figures import find_figures
 from .match import CJK_RE, Needs, _bigram_share, coverage, match
 
@@ -30,6 +31,7 @@ FEATURES = (
     "cell", "whole_row", "figures", "has_figure", "define", "length",
     "cov_own", "scoped_said", "exact", "whole_row_many", "figures_many",
     "cell_en", "rank_en", "cov_said_en", "cov_own_en",
+    *FACTS,
 )
 
 
@@ -96,6 +98,13 @@ def finish(feats: dict[str, float], needs: Needs) -> dict[str, float]:
     feats["rank_en"] = feats["rank"] * en
     feats["cov_said_en"] = feats["cov_said"] * en
     feats["cov_own_en"] = feats["cov_own"] * en
+    return feats
+
+
+def add_facts(feats: dict[str, float], needs: Needs, text: str, label: str = "") -> dict[str, float]:
+    """bot.facts' separate facts of a candidate: `text` is what it states (a sentence; a cell with
+    its row and column labels), `label` its table row's label."""
+    feats.update(all_facts(needs, text, label))
     return feats
 
 
