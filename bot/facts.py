@@ -91,8 +91,20 @@ def figure_type(text: str, m: re.Match) -> str:
     return ""
 
 
-def _is_change(text: str, m: re.Match) -> bool:
-    return bool(CHANGE_RE.search(text[max(0, m.start() - 14):m.start()]))
+# what may stand between the figures of one list ("分别增长15.6%、7.4%和55.7%", "up 5%, 7% and 9%")
+LIST_GAP_RE = re.compile(r"^[\s、，,和及与/]*(?:and|or)?[\s、，,和及与/]*$")
+
+
+def _changes(text: str, figs: list[re.Match]) -> list[bool]:
+    """Per figure: is it a change (a change word just before it, or it continues a list of
+    figures whose first is one)?"""
+    out = []
+    for i, m in enumerate(figs):
+        near = bool(CHANGE_RE.search(text[max(0, m.start() - 14):m.start()]))
+        if not near and i and out[-1] and LIST_GAP_RE.match(text[figs[i - 1].end():m.start()]):
+            near = True
+        out.append(near)
+    return out
 
 
 def value_facts(ask: dict, intent: str, wants_change: bool, text: str) -> dict[str, float]:
@@ -108,6 +120,7 @@ def value_facts(ask: dict, intent: str, wants_change: bool, text: str) -> dict[s
         stated = any(unit.lower() in low[max(0, m.start() - 4):m.end() + 2] for m in figs) or \
             (unit == "%" and "percent" in low)
     value = intent in ("value", "count")
+    changes = _changes(text, figs)
     if kind == "date":
         has_type = bool(find_dates(text))
     else:
@@ -122,8 +135,8 @@ def value_facts(ask: dict, intent: str, wants_change: bool, text: str) -> dict[s
         "type_other": float(bool(kind) and bool(figs) and not has_type and kind != "date"),
         "date_for_value": float(value and not figs and bool(find_dates(text))),
         # every figure a change where the level is asked ("是多少亿元" answered "增长5.1%")
-        "change_for_level": float(value and not wants_change and bool(figs) and all(_is_change(text, m) for m in figs)),
-        "level_for_change": float(value and wants_change and bool(figs) and not any(_is_change(text, m) for m in figs)),
+        "change_for_level": float(value and not wants_change and bool(figs) and all(changes)),
+        "level_for_change": float(value and wants_change and bool(figs) and not any(changes)),
     }
 
 
@@ -137,24 +150,22 @@ def _tagged(text: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(out)
 
 
-def _modifier(word: str, tag: str, question: str) -> bool:
-    """A word that makes a noun after it another noun, and that the question does not say."""
-    return (tag.startswith(MODIFIER_TAGS) and not tag.startswith(("ns", "nr")) and CJK_RE.search(word) is not None
-            and word not in question and not DETERMINER_RE.match(word))
+def _modifier(word: str, tag: str, question: str, verbs: bool = False) -> bool:
+    """A word that makes a noun after it another noun, and that the question does not say (with
+    `verbs`, a verb too: "开发投资", where the question's word is not there to be extended)."""
+    return ((tag.startswith(MODIFIER_TAGS) or (verbs and tag.startswith("v"))) and not tag.startswith(("ns", "nr"))
+            and CJK_RE.search(word) is not None and word not in question and not DETERMINER_RE.match(word))
 
 
 @lru_cache(maxsize=1024)
-def _head_word(term: str) -> str:
-    """The last word of a term by jieba's words (head-final compounds: what the term is a kind of);
-    '' when the term is one word."""
-    words = [w for w, _t in pos_tag(term)]
-    if len(words) > 1 and len(words[-1]) >= 2:
-        return words[-1]
-    # one word in jieba's dictionary ("常住人口"): its last two characters, when they are a word
-    tail = term[-2:]
-    if len(term) >= 4 and [w for w, _t in pos_tag(tail)] == [tail]:
-        return tail
-    return ""
+def _later_words(term: str) -> tuple[str, ...]:
+    """The words of a term after its first, by jieba's words (head-final compounds: what the term
+    is a kind of); for a term jieba keeps as one word ("常住人口"), its last two characters when
+    they are a word."""
+    from .lexical import _cjk_tokens
+
+    # jieba's search-mode words: the whole words and the words inside them ("投资总额" -> "投资")
+    return tuple(dict.fromkeys(w for w in _cjk_tokens(term) if len(w) >= 2 and term.find(w) > 0))
 
 
 def measure_facts(measures: list[str], question: str, text: str) -> dict[str, float]:
@@ -189,11 +200,12 @@ def measure_facts(measures: list[str], question: str, text: str) -> dict[str, fl
         elif longer:
             out["measure_longer"] = 1.0
         else:
-            head = _head_word(term)
-            if head and head in text:
+            # absent: one of its later words (the head and what the head is of) stands there
+            # after another modifier ("房地产开发投资" for "固定资产投资总额")
+            for head in _later_words(term):
                 for m in re.finditer(re.escape(head), text[:600]):
                     i = starts.get(m.start())
-                    if i and _modifier(tagged[i - 1][0], tagged[i - 1][1], question):
+                    if i and _modifier(tagged[i - 1][0], tagged[i - 1][1], question, verbs=True):
                         out["measure_other"] = 1.0
                         break
     out["measure_exact"] = exact / len(terms)
@@ -213,9 +225,28 @@ def label_extra(question: str, label: str) -> float:
     return sum(w.lower() not in low for w in words) / len(words)
 
 
+# the question's own content words: nouns, verbs, verbal nouns, abbreviations (jieba's tags), of
+# two characters or more
+CONTENT_TAGS = ("n", "v", "j", "l", "b")
+
+
+@lru_cache(maxsize=1024)
+def _content_words(question: str) -> tuple[str, ...]:
+    return tuple(w for w, t, _s in _tagged(question) if len(w) >= 2 and CJK_RE.search(w)
+                 and t.startswith(CONTENT_TAGS) and not t.startswith(("nr", "ns", "nt")))
+
+
+def words_missing(question: str, text: str, names: frozenset[str] = frozenset()) -> float:
+    """The share of the question's Chinese content words (jieba's, whatever the needs kept: a verb
+    such as 招生 is one) that the text does not say; `names` (the companies and places asked, the
+    words a report's title supplies) are left to the scope checks."""
+    words = [w for w in _content_words(question) if w not in ("多少", "是否") and w not in names]
+    return sum(w not in text for w in words) / len(words) if words else 0.0
+
+
 FEATURES = ("unit_asked", "unit_stated", "unit_absent", "type_asked", "type_stated", "type_other",
             "date_for_value", "change_for_level", "level_for_change",
-            "measure_exact", "measure_longer", "measure_other", "label_extra")
+            "measure_exact", "measure_longer", "measure_other", "label_extra", "words_missing")
 
 
 def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
@@ -226,4 +257,6 @@ def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
     measures = [n.text for n in needs.items if n.measure]
     out.update(measure_facts(measures, question, text))
     out["label_extra"] = label_extra(question, label)
+    names = frozenset({n.text for n in needs.items if n.entity and not n.measure} | set(needs.extra.get("titled", ())))
+    out["words_missing"] = words_missing(question, text + "\n" + label, names)
     return out
