@@ -269,7 +269,6 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
                 feats.update(hand=value, cov=cov, kind=kind, date=date, period=period, plan=plan, cell=0.0,
                              whole_row=0.0, define=float(define))
                 ranking.finish(feats, needs)
-                ranking.add_facts(feats, needs, sentence)
             out.append(Candidate(chunk, rank, pos, sentence.strip(), value, anchors, missing, feats))
             pos += len(sentence)
     return out
