@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .figures import CURRENCY_AFTER, CURRENCY_BEFORE, PERCENT, SCALE_EN, find_dates, find_figures, parse_figure
+from .figures import CURRENCY_AFTER, PERCENT, SCALE_EN, find_dates, find_figures, parse_figure
 from .lexical import pos_tag
 from .vocabdata import measure_words
 
