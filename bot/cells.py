@@ -216,7 +216,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     out.append(Cell(view, row, j, hand, missing))
                     continue
                 feats = ranking.common(needs, f"{label}\n{view.header[j]}", prose, "", scoped, missing,
-                                       found.get(row.id), rank, row.id in found)
+                                       found.get(row.id), rank, row.id in found,
+                                       stated=f"{label} {view.header[j]} {cell}", label=label)
                 feats.update(hand=hand, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
                              whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5)
                 ranking.finish(feats, needs)
@@ -234,7 +235,9 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     out.append(Cell(view, row, None, whole, missing))
                     continue
                 feats = ranking.common(needs, label, prose, "", scoped, missing, found.get(row.id), rank,
-                                       row.id in found)
+                                       row.id in found, label=label,
+                                       stated=" ".join([label, *(f"{view.header[j]} {row.cells[j]}"
+                                                                 for j in values if j < len(row.cells))]))
                 n_figs = sum(bool(cell_figure(row.cells[j])) for j in values if j < len(row.cells))
                 feats.update(hand=whole, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
                              whole_row=1.0, define=0.0, figures=min(n_figs, 5) / 5)

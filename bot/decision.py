@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .facts import FEATURES as FACTS, all_facts
 from .figures import find_dates, find_figures
-from .match import Needs, coverage, date_fit, fit, label_years, period_fit, plan_fit
+from .match import Needs, coverage, date_fit, label_years, period_fit, plan_fit
 from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
 
@@ -31,9 +32,10 @@ MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
 FEATURES = (
     "hand", "hand_missing", "margin", "runner_up",
     "cov", "cov_head", "missing_share", "missing_entity", "missing_measure", "unknown_entity",
-    "year_asked", "year_match", "year_other", "date", "period", "plan", "kind",
+    "year_asked", "year_match", "year_other", "date", "period", "plan",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
+    *FACTS,
 )
 
 
@@ -91,7 +93,6 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         "date": date_fit(needs, head, "", scope),
         "period": period_fit(needs, head, cited),
         "plan": plan_fit(needs, head),
-        "kind": fit(needs, head),
         "figures": min(len(draft.figures), 5) / 5,
         "dates": float(bool(find_dates(head))),
         "rank": 1.0 / (1 + top),
@@ -106,6 +107,12 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         out[f"intent_{i}"] = float(needs.intent == i)
     if not find_figures(head) and not draft.figures:
         out["figures"] = 0.0
+    # the unit and type asked against the first line's figures, a change for a level, the measure
+    # said exactly or only inside a longer term, a table row label's words the question does not
+    # say: separate facts, each weighed by the fit (they replace the hand-graded "kind" level,
+    # whose one weight could not tell a missing unit from a change given for a level)
+    label = first.label if first is not None else ""
+    out.update(all_facts(needs, head, label))
     return out
 
 

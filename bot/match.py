@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import vocab
+from . import facts, vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
 from . import vocabdata
@@ -239,6 +239,9 @@ def needs_of(q: Query, index) -> Needs:
     asked_unit = ASKED_UNIT_RE.search(q.text)
     one_ask = len(re.findall(r"多少|几", q.text)) == 1  # a question of two parts asks two kinds
     needs.extra["unit"] = asked_unit.group(1) if asked_unit and one_ask else ""
+    # the question's own text and the value it asks for, read by bot.facts' features
+    needs.extra["question"] = q.text
+    needs.extra["asked"] = facts.asked(q.text, q.intent, q.lang) if one_ask or q.lang == "en" else {"type": "", "unit": ""}
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there
     titles = [t for _f, t in getattr(index, "reports", [])]

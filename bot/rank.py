@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .facts import FEATURES as FACTS, all_facts
 from .figures import find_figures
 from .match import CJK_RE, Needs, _bigram_share, coverage, match
 
@@ -30,6 +31,7 @@ FEATURES = (
     "cell", "whole_row", "figures", "has_figure", "define", "length",
     "cov_own", "scoped_said", "exact", "whole_row_many", "figures_many",
     "cell_en", "rank_en", "cov_said_en", "cov_own_en",
+    *FACTS,
 )
 
 
@@ -45,11 +47,12 @@ def _chars(needs: Needs, text: str) -> float:
 
 
 def common(needs: Needs, primary: str, passage: str, near: str, scoped: set[str], missing: list[str],
-           evidence, rank: int, in_evidence: bool) -> dict[str, float]:
+           evidence, rank: int, in_evidence: bool, stated: str | None = None, label: str = "") -> dict[str, float]:
     """The features every candidate has. `primary` is what the candidate itself says (the
     sentence, or the row and column labels), `passage` the rest of its passage (or the table's
     prose), `scoped` the needs its report's title or scope supplies, `evidence` its retrieved
-    passage (None for a row retrieval did not return)."""
+    passage (None for a row retrieval did not return); `stated` what it states with its figures
+    (a cell's labels and value; the sentence when not given), `label` its table row's label."""
     items = needs.items
     # said in the candidate itself: the title or scope supplies nothing here
     said, _ = coverage(needs, primary, "", "", set(), near)
@@ -81,6 +84,9 @@ def common(needs: Needs, primary: str, passage: str, near: str, scoped: set[str]
     # the question's own words, literally (not through a variant or a shared character)
     low = primary.lower()
     out["exact"] = sum(n.text.lower() in low for n in counted if n) / len(counted) if counted[0] else 0.0
+    # bot.facts' separate facts: the unit and type asked against its figures, a change for a
+    # level, the measure said exactly or only inside a longer term, the row label's extra words
+    out.update(all_facts(needs, primary if stated is None else stated, label))
     return out
 
 

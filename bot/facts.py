@@ -1,0 +1,262 @@
+"""Separate, general facts about a candidate answer against the question, for the fitted models.
+
+The hand score's "kind" is one graded level (0.25 / 0.6 / 0.8 / 1.0) with one weight: a fit cannot
+weigh "no figure in the asked unit" apart from "a change given where a level is asked". Here each
+is its own 0/1 fact, so `bot.fit_decision` and `bot.fit_rank` weigh them from data:
+
+- the unit the question asks its number in ("多少亿元", "多少万块", "how many ... million", "$")
+  stated by the candidate's figures or not;
+- the type of value asked (percent, amount, count, date) against the types the candidate's
+  figures have;
+- a change ("增长15%", "increased $2 million") given when the level is asked;
+- the question's measure said exactly, or only inside a longer term: a Chinese compound is
+  head-final, so a noun word right before the measure ("人均" before "地区生产总值") makes another
+  measure, and the measure's head word with another modifier ("户籍人口" for "常住人口") is
+  another measure too. Measured with jieba's words and part-of-speech tags, never a list of
+  measures;
+- the words of a table row's label the question does not say.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .figures import CURRENCY_AFTER, PERCENT, SCALE_EN, find_dates, find_figures, parse_figure
+from .lexical import pos_tag
+from .vocabdata import measure_words
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+COUNT_WORDS = frozenset(measure_words("count", "tally", "classifier"))
+AMOUNT_WORDS = frozenset(measure_words("unit")) | frozenset(CURRENCY_AFTER)
+# "多少亿元", "几家", "多少万块": the number asked, its scale and its measure word or currency
+ZH_ASK_RE = re.compile(r"(?:多少|几)(?:个)?([十百千]?万?亿?|[十百千]?万)?((?:%s)|[%s])?"
+                       % ("|".join(sorted((c for c in CURRENCY_AFTER if CJK_RE.search(c)), key=len, reverse=True)),
+                          "".join(sorted(COUNT_WORDS | AMOUNT_WORDS - set(CURRENCY_AFTER)))))
+# a rate or share asked: the grammar of "what per cent" in both languages and the nouns of a ratio
+PERCENT_ASKED_RE = re.compile(r"百分之|百分比|百分点|多少%|[率重比例幅速]\s*(?:是|为|有)?\s*(?:多少|几)|增速|增幅|占比|比重|份额|"
+                              r"percent|percentage|\brate\b|\bmargin\b|\bratio\b|\bshare of\b|proportion", re.I)
+EN_AMOUNT_RE = re.compile(r"how much|\$|€|£|¥|dollars?|yuan|euros?|pounds|\b(?:%s)s?\b|\bRMB\b|\bUSD\b" % "|".join(SCALE_EN), re.I)
+EN_COUNT_RE = re.compile(r"how many", re.I)
+CHANGE_RE = re.compile(r"increas|decreas|\bup\b|\bdown\b|rose|fell|grew|declin|higher|lower|growth|"
+                       r"增长|下降|增加|减少|上升|回落|提高|降低|增速|增幅|同比|比上年", re.I)
+# a determiner before a noun ("全市", "本公司", "该行", "我国") names the scope, not another measure:
+# the determiners of Chinese grammar
+DETERMINER_RE = re.compile(r"^[全本该我此各]")
+# part-of-speech tags (jieba's, ICTCLAS's set) of words that can modify a noun into another noun:
+# nouns, abbreviations, verbal nouns, distinguishing words; not places, people, times, numbers
+MODIFIER_TAGS = ("n", "nz", "nt", "ng", "j", "vn", "b", "an", "l")
+TYPES = ("percent", "amount", "count", "date")
+
+
+def asked(question: str, intent: str, lang: str, change: bool = False) -> dict:
+    """What the question asks its answer to be: {'type': percent|amount|count|date|'', 'unit': the
+    measure word or currency or scale asked ('' when none)}."""
+    if intent == "when":
+        return {"type": "date", "unit": ""}
+    if PERCENT_ASKED_RE.search(question):
+        return {"type": "percent", "unit": "%"}
+    if lang == "en":
+        m = EN_AMOUNT_RE.search(question)
+        if m:
+            word = m.group().lower()
+            return {"type": "amount", "unit": "" if word == "how much" else word}
+        if EN_COUNT_RE.search(question):
+            return {"type": "count", "unit": ""}
+        return {"type": "", "unit": ""}
+    for m in ZH_ASK_RE.finditer(question):
+        scale, word = m.group(1) or "", m.group(2) or ""
+        if word in AMOUNT_WORDS:
+            return {"type": "amount", "unit": word}
+        if word in COUNT_WORDS:
+            return {"type": "count", "unit": word}
+        if scale:
+            return {"type": "", "unit": scale}
+    return {"type": "", "unit": ""}
+
+
+def figure_type(text: str, m: re.Match) -> str:
+    """percent, amount, count, or '' (a bare or only scaled number) for one figure of a text."""
+    f = parse_figure(m.group())
+    unit = f.unit if f else ""
+    if f is None:
+        return ""
+    if any(unit == p or unit.endswith(p) for p in PERCENT) or "%" in m.group():
+        return "percent"
+    if f.currency or unit in AMOUNT_WORDS:
+        return "amount"
+    # "出游人次48.9亿": the measure word may come before the figure
+    before = text[max(0, m.start() - 3):m.start()]
+    if (unit and unit[:1] in COUNT_WORDS) or any(c in COUNT_WORDS for c in before[-1:]):
+        return "count"
+    return ""
+
+
+# what may stand between the figures of one list ("分别增长15.6%、7.4%和55.7%", "up 5%, 7% and 9%")
+LIST_GAP_RE = re.compile(r"^[\s、，,和及与/]*(?:and|or)?[\s、，,和及与/]*$")
+
+
+def _changes(text: str, figs: list[re.Match]) -> list[bool]:
+    """Per figure: is it a change (a change word just before it, or it continues a list of
+    figures whose first is one)?"""
+    out = []
+    for i, m in enumerate(figs):
+        near = bool(CHANGE_RE.search(text[max(0, m.start() - 14):m.start()]))
+        if not near and i and out[-1] and LIST_GAP_RE.match(text[figs[i - 1].end():m.start()]):
+            near = True
+        out.append(near)
+    return out
+
+
+def value_facts(ask: dict, intent: str, wants_change: bool, text: str) -> dict[str, float]:
+    """The asked unit and type against the figures of `text` (a first line, a sentence, a cell with
+    its labels)."""
+    figs = find_figures(text)
+    types = {figure_type(text, m) for m in figs}
+    unit = ask.get("unit", "")
+    kind = ask.get("type", "")
+    stated = False
+    if unit and figs:
+        low = text.lower()
+        stated = any(unit.lower() in low[max(0, m.start() - 4):m.end() + 2] for m in figs) or \
+            (unit == "%" and "percent" in low)
+    value = intent in ("value", "count")
+    changes = _changes(text, figs)
+    if kind == "date":
+        has_type = bool(find_dates(text))
+    else:
+        has_type = kind in types
+    return {
+        "unit_asked": float(bool(unit)),
+        "unit_stated": float(stated),
+        "unit_absent": float(bool(unit) and not stated),
+        "type_asked": float(bool(kind)),
+        "type_stated": float(bool(kind) and has_type),
+        # figures there are, but none of the type asked ("多少亿元" answered with a growth rate)
+        "type_other": float(bool(kind) and bool(figs) and not has_type and kind != "date"),
+        "date_for_value": float(value and not figs and bool(find_dates(text))),
+        # every figure a change where the level is asked ("是多少亿元" answered "增长5.1%")
+        "change_for_level": float(value and not wants_change and bool(figs) and all(changes)),
+        "level_for_change": float(value and wants_change and bool(figs) and not any(changes)),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str, int], ...]:
+    """(word, tag, start) of a text's words."""
+    out, pos = [], 0
+    for w, t in pos_tag(text):
+        out.append((w, t, pos))
+        pos += len(w)
+    return tuple(out)
+
+
+def _modifier(word: str, tag: str, question: str, verbs: bool = False) -> bool:
+    """A word that makes a noun after it another noun, and that the question does not say (with
+    `verbs`, a verb too: "开发投资", where the question's word is not there to be extended)."""
+    return ((tag.startswith(MODIFIER_TAGS) or (verbs and tag.startswith("v"))) and not tag.startswith(("ns", "nr"))
+            and CJK_RE.search(word) is not None and word not in question and not DETERMINER_RE.match(word))
+
+
+@lru_cache(maxsize=1024)
+def _later_words(term: str) -> tuple[str, ...]:
+    """The words of a term after its first, by jieba's words (head-final compounds: what the term
+    is a kind of); for a term jieba keeps as one word ("常住人口"), its last two characters when
+    they are a word."""
+    from .lexical import _cjk_tokens
+
+    # jieba's search-mode words: the whole words and the words inside them ("投资总额" -> "投资")
+    return tuple(dict.fromkeys(w for w in _cjk_tokens(term) if len(w) >= 2 and term.find(w) > 0))
+
+
+def measure_facts(measures: list[str], question: str, text: str) -> dict[str, float]:
+    """Is each of the question's Chinese measure terms said exactly in `text`, only inside a longer
+    term (a modifier word right before it), or absent while its head word stands there with
+    another modifier?"""
+    terms = [t for t in measures if CJK_RE.search(t) and len(t) >= 2]
+    out = {"measure_exact": 0.0, "measure_longer": 0.0, "measure_other": 0.0}
+    if not terms or not text:
+        return out
+    tagged = _tagged(text[:600])
+    starts = {s: i for i, (_w, _t, s) in enumerate(tagged)}
+    exact = 0
+    for term in terms:
+        bare = longer = False
+        for m in re.finditer(re.escape(term), text[:600]):
+            i = starts.get(m.start())
+            if i is None:
+                # begins inside a word: "人均地区生产总值" cut as one word
+                j = max(k for k, (_w, _t, s) in enumerate(tagged) if s <= m.start())
+                if _modifier(tagged[j][0][: m.start() - tagged[j][2]] or tagged[j][0], tagged[j][1], question):
+                    longer = True
+                else:
+                    bare = True
+                continue
+            if i > 0 and _modifier(tagged[i - 1][0], tagged[i - 1][1], question):
+                longer = True
+            else:
+                bare = True
+        if bare:
+            exact += 1
+        elif longer:
+            out["measure_longer"] = 1.0
+        else:
+            # absent: one of its later words (the head and what the head is of) stands there
+            # after another modifier ("房地产开发投资" for "固定资产投资总额")
+            for head in _later_words(term):
+                for m in re.finditer(re.escape(head), text[:600]):
+                    i = starts.get(m.start())
+                    if i and _modifier(tagged[i - 1][0], tagged[i - 1][1], question, verbs=True):
+                        out["measure_other"] = 1.0
+                        break
+    out["measure_exact"] = exact / len(terms)
+    return out
+
+
+def label_extra(question: str, label: str) -> float:
+    """The share of a table row label's words (Chinese words by jieba, English words) that the
+    question does not say: "户籍人口" for a question of 常住人口, "人均地区生产总值" for one of 地区生产总值."""
+    label = re.sub(r"[（(][^）)]*[）)]", "", label or "").strip()
+    if not label:
+        return 0.0
+    low = question.lower()
+    words = [w for w, t, _s in _tagged(label) if re.search(r"\w", w) and not t.startswith(("m", "x", "u", "p", "c"))]
+    if not words:
+        return 0.0
+    return sum(w.lower() not in low for w in words) / len(words)
+
+
+# the question's own content words: nouns, verbs, verbal nouns, abbreviations (jieba's tags), of
+# two characters or more
+CONTENT_TAGS = ("n", "v", "j", "l", "b")
+
+
+@lru_cache(maxsize=1024)
+def _content_words(question: str) -> tuple[str, ...]:
+    return tuple(w for w, t, _s in _tagged(question) if len(w) >= 2 and CJK_RE.search(w)
+                 and t.startswith(CONTENT_TAGS) and not t.startswith(("nr", "ns", "nt")))
+
+
+def words_missing(question: str, text: str, names: frozenset[str] = frozenset()) -> float:
+    """The share of the question's Chinese content words (jieba's, whatever the needs kept: a verb
+    such as 招生 is one) that the text does not say; `names` (the companies and places asked, the
+    words a report's title supplies) are left to the scope checks."""
+    words = [w for w in _content_words(question) if w not in ("多少", "是否") and w not in names]
+    return sum(w not in text for w in words) / len(words) if words else 0.0
+
+
+FEATURES = ("unit_asked", "unit_stated", "unit_absent", "type_asked", "type_stated", "type_other",
+            "date_for_value", "change_for_level", "level_for_change",
+            "measure_exact", "measure_longer", "measure_other", "label_extra", "words_missing")
+
+
+def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
+    """Every fact of this module for a candidate `text` (with its table row `label`, if any)."""
+    question = needs.extra.get("question", "")
+    ask = needs.extra.get("asked") or asked(question, needs.intent, needs.lang)
+    out = value_facts(ask, needs.intent, bool(needs.extra.get("change")), text)
+    measures = [n.text for n in needs.items if n.measure]
+    out.update(measure_facts(measures, question, text))
+    out["label_extra"] = label_extra(question, label)
+    names = frozenset({n.text for n in needs.items if n.entity and not n.measure} | set(needs.extra.get("titled", ())))
+    out["words_missing"] = words_missing(question, text + "\n" + label, names)
+    return out
