@@ -117,19 +117,25 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
 
 
 @dataclass(frozen=True)
-class Model:
+class Logistic:
+    """A fitted logistic model over named features, standardised as when it was fitted (the
+    decision's and bot.rank's)."""
     names: tuple[str, ...]
     coef: tuple[float, ...]
     intercept: float
     mean: tuple[float, ...]
     scale: tuple[float, ...]
-    confident: float  # above it the answer is stated plainly; below, "the closest the report comes"
 
     def probability(self, feats: dict[str, float]) -> float:
         z = self.intercept
         for n, c, m, s in zip(self.names, self.coef, self.mean, self.scale):
             z += c * (feats.get(n, 0.0) - m) / s
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+@dataclass(frozen=True)
+class Model(Logistic):
+    confident: float = 0.5  # above it the answer is stated plainly; below, "the closest the report comes"
 
 
 @lru_cache(maxsize=4)

@@ -12,11 +12,10 @@ bot/data/rank_weights.json: no weight here is set by hand.
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .decision import Logistic
 from .facts import FEATURES as FACTS, all_facts
 from .figures import find_figures
 from .match import CJK_RE, Needs, _bigram_share, coverage, match
@@ -110,19 +109,11 @@ def said_in(needs: Needs, text: str) -> float:
     return float(any(match(n, text) >= 0.5 for n in needs.items))
 
 
-@dataclass(frozen=True)
-class Model:
-    names: tuple[str, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
+class Model(Logistic):
+    """The fitted ranking: a candidate's score is its probability of stating the answer."""
 
     def score(self, feats: dict[str, float]) -> float:
-        z = self.intercept
-        for n, c, m, s in zip(self.names, self.coef, self.mean, self.scale):
-            z += c * (feats.get(n, 0.0) - m) / s
-        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+        return self.probability(feats)
 
 
 @lru_cache(maxsize=4)
