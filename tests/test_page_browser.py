@@ -4,7 +4,6 @@ the cited figure (read back from the image in the page's own canvas). The server
 so the image shows because the chat's links are signed. Saves tests/screenshots/page-view.png."""
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -14,10 +13,9 @@ from bot.serve.app import create_app
 from bot.serve.config import ApiConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import SHIPPED_CORPUS, build_index  # noqa: E402
 from conftest_api import LiveServer  # noqa: E402
 from test_browser import ask, golden  # noqa: E402
-from test_pages import DEV, dev_pdf, word_boxes  # noqa: E402
+from test_pages import dev_pdf_library, word_boxes  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,16 +25,10 @@ ADMIN = ("editor", "page-s3cret")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not (DEV / "reports").is_dir():
-        pytest.skip("../shared/dev is not beside the checkout")
-    root = tmp_path_factory.mktemp("page-browser")
-    shutil.copytree(SHIPPED_CORPUS, root / "corpus")
-    pdf, case = dev_pdf()
-    shutil.copy(pdf, root / "corpus" / pdf.name)
-    settings = build_index(root / "corpus", root / "index")
+    settings, pdf, case = dev_pdf_library(tmp_path_factory.mktemp("page-browser"))
     config = ApiConfig(api_keys=("portal-key",), admin_users=(ADMIN,), rate_limit="off")
     with LiveServer(create_app(settings, config=config)) as live:
-        yield live, root / "corpus" / pdf.name, case
+        yield live, pdf, case
 
 
 # yellow pixels of the image over a box given in fractions of the image's size

@@ -46,16 +46,21 @@ def dev_pdf() -> tuple[Path, dict]:
 needs_dev = pytest.mark.skipif(not (DEV / "reports").is_dir(), reason="../shared/dev is not beside the checkout")
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory):
-    """A corpus of the dev set's PDF and the shipped text report, indexed; a server that needs a key."""
+def dev_pdf_library(root: Path):
+    """The shipped report and the dev set's PDF indexed under `root`: (settings, the PDF's path
+    in the corpus, its golden case); skipped without ../shared/dev."""
     if not (DEV / "reports").is_dir():
         pytest.skip("../shared/dev is not beside the checkout")
-    root = tmp_path_factory.mktemp("pages")
     shutil.copytree(SHIPPED_CORPUS, root / "corpus")
     pdf, case = dev_pdf()
     shutil.copy(pdf, root / "corpus" / pdf.name)
-    settings = build_index(root / "corpus", root / "index")
+    return build_index(root / "corpus", root / "index"), root / "corpus" / pdf.name, case
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A corpus of the dev set's PDF and the shipped text report, indexed; a server that needs a key."""
+    settings, pdf, case = dev_pdf_library(tmp_path_factory.mktemp("pages"))
     app = create_app(settings, config=ApiConfig(api_keys=("page-key",), rate_limit="off"), chat=False)
     with TestClient(app) as client:
         yield client, app.state.service, pdf.name, case
