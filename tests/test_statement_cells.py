@@ -1,0 +1,106 @@
+"""Figures read from the right place of a financial statement's table: a table whose body starts
+over under another period's header rows is read block by block, the company's figure is its Total
+row when the question names none of the segments, and of columns the question's words cover alike
+the one whose label says only what was asked ("Trading operating profit", not "Underlying trading
+operating profit"). Made-up tables and a made-up half-year report, written here."""
+from __future__ import annotations
+
+import pytest
+
+from bot.grid import read_grid, split_blocks
+
+# a segment table as a spreadsheet exports it: the 2023 block, then the 2022 block under its own
+# period row and column labels
+SEGMENTS = [
+    ["Operating segments", "January–June 2023", "", ""],
+    ["", "Sales", "Underlying trading operating profit", "Trading operating profit"],
+    ["Zone West", "5,120", "910", "870"],
+    ["Zone East", "3,480", "602", "515"],
+    ["Total", "8,600", "1,512", "1,385"],
+    ["In millions of EUR", "", "", "January–June 2022"],
+    ["", "Sales", "Underlying trading operating profit", "Trading operating profit"],
+    ["Zone West", "4,870", "844", "790"],
+    ["Zone East", "3,310", "577", "498"],
+    ["Total", "8,180", "1,421", "1,288"],
+]
+
+
+def test_a_second_period_block_is_read_under_its_own_header():
+    blocks = split_blocks(SEGMENTS)
+    assert len(blocks) == 2
+    first, second = (read_grid(b) for b in blocks)
+    assert first.header[1] == "January–June 2023 Sales"
+    assert second.header[1] == "January–June 2022 Sales"
+    assert second.header[3] == "January–June 2022 Trading operating profit"
+    assert second.rows[0][:2] == ("Zone West", "4,870")
+    assert second.unit == "In millions of EUR"
+    assert len(first.rows) == 3 and first.rows[-1][0] == "Total"
+
+
+def test_rows_of_words_and_sections_do_not_start_a_block():
+    table = [
+        ["", "2023", "2022"],
+        ["Revenue:", "", ""],
+        ["Product", "1,200", "1,100"],
+        ["Rating", "AA", "A+"],  # a body row of words has a label of its own
+        ["Services", "300", "250"],
+        ["Total revenue", "1,500", "1,350"],
+    ]
+    assert split_blocks(table) == [table]
+
+
+REPORT = """# Acme Foods half-year report 2023
+
+Acme Foods reports its results for the first half of 2023 by operating segment.
+
+## Analyses by segment
+
+Segment results (In millions of EUR)
+
+| Operating segments | January–June 2023 | | |
+|---|---|---|---|
+| | Sales | Underlying trading operating profit | Trading operating profit |
+| Zone West | 5,120 | 910 | 870 |
+| Zone East | 3,480 | 602 | 515 |
+| Total | 8,600 | 1,512 | 1,385 |
+| In millions of EUR | | | January–June 2022 |
+| | Sales | Underlying trading operating profit | Trading operating profit |
+| Zone West | 4,870 | 844 | 790 |
+| Zone East | 3,310 | 577 | 498 |
+| Total | 8,180 | 1,421 | 1,288 |
+"""
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("statement-cells")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "acme_half_year_2023.md").write_text(REPORT, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def first_line(answer) -> str:
+    return answer.text.split("\n", 1)[0].replace("**", "")
+
+
+def test_the_company_figure_is_the_total_row(acme):
+    answer = acme.ask("What was Acme Foods' underlying trading operating profit in January–June 2023?")
+    assert not answer.refused, answer.text
+    assert "1,512" in first_line(answer), answer.text
+    assert "910" not in first_line(answer) and "602" not in first_line(answer)
+
+
+def test_the_column_that_says_only_the_asked_measure(acme):
+    answer = acme.ask("What was Acme Foods' trading operating profit in the first half of 2023?")
+    assert "1,385" in first_line(answer), answer.text
+    assert "1,512" not in first_line(answer)
+
+
+def test_the_earlier_period_is_read_from_its_own_block(acme):
+    answer = acme.ask("What were Zone East sales in January–June 2022?")
+    assert "3,310" in first_line(answer), answer.text
+    assert "3,480" not in first_line(answer)
