@@ -264,9 +264,9 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
 
 
 def _said_tokens(needs: Needs) -> frozenset[str]:
-    """The BM25 tokens (stemmed English words, jieba's words) of the question's terms and of every
-    report word they are matched through."""
-    text = " ".join(v for n in needs.items for v in (n.text, *n.variants))
+    """The BM25 tokens (stemmed English words, jieba's words) of the question and of every report
+    word its terms are matched through."""
+    text = " ".join([needs.extra.get("question", ""), *(v for n in needs.items for v in (n.text, *n.variants))])
     return frozenset(tokenize(text))
 
 
