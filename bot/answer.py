@@ -257,7 +257,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, near)
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
-            period = period_fit(needs, sentence, near, chunk.text[:pos])
+            period = period_fit(needs, sentence, near, chunk.text[:pos], scope)
             plan = plan_fit(needs, sentence)
             value = score(cov, kind, date * period, plan, rank, q.lang)
             define = q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)

@@ -18,7 +18,8 @@ from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
 from .grid import FOOTNOTE_RE, PERIOD_RE, PERIOD_WORDS_RE
 from .lexical import tokenize
-from .match import YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, quarter_of, score
+from .match import (YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, named_part, periods_in, quarter_of,
+                    score)
 from .scope import named_reports
 from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
@@ -117,7 +118,12 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     value *= day_fit(needs, label)  # "at February 3, 2024": that day's column, not another date of the year
     if needs.quarter:
         quarter = quarter_of(label)
-        value *= 1.0 if quarter == needs.quarter else (0.1 if quarter else 0.6)
+        said = named_part(periods_in(label), scope)
+        if not quarter:  # "Thirteen Weeks Ended …": the quarter the report's title names, if one
+            quarter = next((q[1] for q in said if q[0] == "q"), "")
+        # a column of another length ("Thirty-Nine Weeks Ended", a half, the year) is no quarter
+        other = not quarter and bool(said & {"9m", "h1", "h2", "half", "full"}) and "quarter" not in said
+        value *= 1.0 if quarter == needs.quarter else (0.1 if quarter or other else 0.6)
     return value
 
 

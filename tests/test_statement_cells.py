@@ -107,3 +107,40 @@ def test_the_earlier_period_is_read_from_its_own_block(acme):
     answer = acme.ask("What were Zone East sales in January–June 2022?")
     assert "3,310" in first_line(answer), answer.text
     assert "3,480" not in first_line(answer)
+
+
+RELEASE = """# Pinecrest Outfitters reports third quarter net income for the fiscal quarter ended November 2, 2024
+
+Net sales for the 13-week fiscal quarter ended November 2, 2024 increased 2.1 percent to $412.5 million
+from net sales of $404.0 million for the prior year 13-week fiscal quarter ended October 28, 2023.
+
+Net sales for the 39-week fiscal period ended November 2, 2024 increased 1.4 percent to $1,201.3 million.
+
+Condensed statements of income (Amounts in thousands)
+
+| | Thirteen Weeks Ended November 2, 2024 | Thirteen Weeks Ended October 28, 2023 | Thirty-Nine Weeks Ended November 2, 2024 |
+|---|---|---|---|
+| Net sales | $412,512 | $404,011 | $1,201,344 |
+| Net income | $61,204 | $58,870 | $170,118 |
+"""
+
+
+@pytest.fixture(scope="module")
+def pinecrest(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("quarter-release")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "pinecrest_q3_2024_release.md").write_text(RELEASE, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def test_a_quarter_named_by_its_length_is_the_one_the_release_reports(pinecrest):
+    asked = pinecrest.ask("What were Pinecrest Outfitters' net sales in the third quarter of fiscal 2024?")
+    assert not asked.refused, asked.text
+    assert "412.5" in first_line(asked) or "412,512" in first_line(asked), asked.text
+    # the release reports the third quarter: the fourth is not in it, nor is the 39-week figure it
+    other = pinecrest.ask("What were Pinecrest Outfitters' net sales in the fourth quarter of fiscal 2024?")
+    assert other.refused, other.text
