@@ -13,7 +13,7 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells, decision
+from . import cells, decision, ratio
 from . import rank as ranking
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
@@ -140,6 +140,13 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
                missing=tuple(best.missing) if best is not None else (), best=best,
                fitted=best.fitted if best is not None else None,
                fitted_runner_up=fitted[1] if len(fitted) > 1 else None)
+    if ratio.margin_need(needs) is not None and not ratio.states_margin(path, best):
+        # a margin the report does not state: the profit and revenue figures it is made of
+        made = ratio.propose(q, needs, evidence, index)
+        if made is not None:
+            cell, draft = made
+            how.update(hand=cell.score, missing=tuple(cell.missing), best=cell, fitted=cell.fitted)
+            return _Proposal(draft, "cell", **how)
     if path == "cell-text":
         return _Proposal(_answer_from_text(q, text, index), path, **how)
     if path == "cell":

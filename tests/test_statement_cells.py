@@ -144,3 +144,47 @@ def test_a_quarter_named_by_its_length_is_the_one_the_release_reports(pinecrest)
     # the release reports the third quarter: the fourth is not in it, nor is the 39-week figure it
     other = pinecrest.ask("What were Pinecrest Outfitters' net sales in the fourth quarter of fiscal 2024?")
     assert other.refused, other.text
+
+
+STATEMENT = """# Larkspur Tools annual report 2023
+
+Larkspur Tools sells hand tools to retailers.
+
+Consolidated statement of income (In thousands of USD)
+
+| | 2023 | 2022 |
+|---|---|---|
+| Revenue | 84,200 | 79,650 |
+| Cost of revenue | (51,010) | (49,120) |
+| Gross profit | 33,190 | 30,530 |
+| Income from operations | 9,870 | 8,410 |
+| Operating margin | 11.7% | 10.6% |
+"""
+
+
+@pytest.fixture(scope="module")
+def larkspur(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("margin")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "larkspur_annual_2023.md").write_text(STATEMENT, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def test_a_margin_the_report_does_not_state_is_given_as_its_two_figures(larkspur):
+    answer = larkspur.ask("What was Larkspur Tools' gross margin in 2023?")
+    assert not answer.refused, answer.text
+    line = first_line(answer)
+    assert "33,190" in line and "84,200" in line, answer.text  # gross profit and revenue, 2023
+    assert "30,530" not in line and "79,650" not in line
+    assert "no margin" in line  # it says the margin is not stated, and computes none
+    assert "39.4" not in answer.text
+
+
+def test_a_margin_the_report_states_is_read_as_it_is(larkspur):
+    answer = larkspur.ask("What was Larkspur Tools' operating margin in 2023?")
+    assert "11.7%" in first_line(answer), answer.text
+    assert "no margin" not in answer.text
