@@ -150,7 +150,7 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
     if path == "cell-text":
         return _Proposal(_answer_from_text(q, text, index), path, **how)
     if path == "cell":
-        return _Proposal(cells.draft(q, needs, cells.settle(grid, best)), path, **how)
+        return _Proposal(cells.draft(q, needs, cells.settle(grid, best), index), path, **how)
     if path == "text":
         return _Proposal(_answer_from_text(q, text, index), path, **how)
     return _refuse(q, _missing_text(q, needs, None), evidence, index)

@@ -335,7 +335,37 @@ def settle(grid: list[Cell], best: Cell) -> Cell:
     return whole if rivals and whole is not None else best
 
 
-def draft(q, needs: Needs, best: Cell):
+def _measure(header: str) -> str:
+    """A column label without its period: what the column measures."""
+    return re.sub(r"\s+", " ", PERIOD_RE.sub(" ", header)).strip()
+
+
+def other_periods(needs: Needs, best: Cell, index) -> list[tuple[Chunk, int]]:
+    """The same row and measure in the blocks of the same table that give another asked year
+    (a table read block by block, bot.grid.split_blocks): "Zone NA sales in H1 2023 versus H1
+    2022" takes 2022 from the 2022 block."""
+    view, row = best.view, best.row
+    if index is None or best.col is None or len(needs.years) < 2:
+        return []
+    have = label_years(view.header[best.col])
+    label, measure = row_label(view, row), _measure(view.header[best.col])
+    out = []
+    for other in index.file_tables.get(row.file, ()):
+        if other.table_id == view.table_id or other.caption != view.caption:
+            continue
+        for j in value_columns(other):
+            years = label_years(other.header[j]) & set(needs.years)
+            if not years or years <= have or _measure(other.header[j]) != measure:
+                continue
+            match_row = next((r for r in other.rows if row_label(other, r) == label and j < len(r.cells)
+                              and cell_figure(r.cells[j])), None)
+            if match_row is not None:
+                out.append((match_row, j))
+                have |= years
+    return out
+
+
+def draft(q, needs: Needs, best: Cell, index=None):
     from .answer import Draft
 
     view, row = best.view, best.row
@@ -353,12 +383,20 @@ def draft(q, needs: Needs, best: Cell):
     else:
         cols = [best.col]
         if len(needs.years) > 1:  # "in 2017 and 2018 respectively": each asked year's column
+            # (of the columns that measure what the best one does: not every measure of the year)
             cols = [j for j in value_columns(view) if j < len(row.cells) and row.cells[j].strip()
-                    and label_years(view.header[j]) & set(needs.years)] or cols
+                    and label_years(view.header[j]) & set(needs.years)
+                    and _measure(view.header[j]) == _measure(view.header[best.col])] or cols
         d.figures = [row.cells[j] for j in cols]
         sep = "; " if q.lang == "en" else "；"
         line = sep.join(f"{label}, {view.header[j]}: **{row.cells[j]}**" if q.lang == "en" else
                         f"{label}（{view.header[j]}）：**{row.cells[j]}**" for j in cols)
+        for other_row, j in other_periods(needs, best, index):
+            other = index.tables.get(other_row.table_id) if hasattr(index, "tables") else None
+            header = other.header[j] if other is not None else ""
+            d.figures.append(other_row.cells[j])
+            line += sep + (f"{label}, {header}: **{other_row.cells[j]}** {d.cite(other_row)}" if q.lang == "en" else
+                           f"{label}（{header}）：**{other_row.cells[j]}** {d.cite(other_row)}")
     if unit:
         line += f" ({unit})" if q.lang == "en" else f"（{unit}）"
     where = f"From the table “{view.caption}”" if q.lang == "en" else f"表「{view.caption}」"

@@ -137,6 +137,14 @@ def pinecrest(tmp_path_factory):
     return Assistant(build_index(root / "corpus", root / "index"))
 
 
+def test_two_periods_asked_are_read_from_both_blocks(acme):
+    answer = acme.ask("How much did Zone East sales grow in January–June 2023 versus January–June 2022?")
+    line = first_line(answer)
+    assert "3,480" in line and "3,310" in line, answer.text
+    assert "602" not in line and "515" not in line  # the year's other measures are not asked
+
+
+
 def test_a_quarter_named_by_its_length_is_the_one_the_release_reports(pinecrest):
     asked = pinecrest.ask("What were Pinecrest Outfitters' net sales in the third quarter of fiscal 2024?")
     assert not asked.refused, asked.text
