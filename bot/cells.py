@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from . import conditions, vocabdata
 from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, quarter_of, score
@@ -33,6 +34,7 @@ DURATION_RE = re.compile(r"\s*(?:个月|个季度|年|天|日|周|小时|分钟|
 COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
 WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
+TALLY_UNITS = vocabdata.measure_words("tally")  # 几位, 几款: counted too (bot/question.py)
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
 
 
@@ -80,21 +82,21 @@ def row_label(view, row: Chunk) -> str:
     return " ".join(c for j, c in enumerate(row.cells) if j not in values and c.strip())
 
 
-def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
+def _tables(evidence: list[Evidence], index, numeric_only: bool = True) -> list[tuple[int, object]]:
     seen: dict[str, int] = {}
     for rank, ev in enumerate(evidence):
         tid = ev.chunk.table_id
         if tid and tid not in seen:
             seen[tid] = rank
     out = [(rank, index.tables[tid]) for tid, rank in seen.items() if tid in index.tables]
-    out = [(r, v) for r, v in out if v.rows and numeric(v)][:TABLES_LOOKED_AT]
+    out = [(r, v) for r, v in out if v.rows and (numeric(v) or not numeric_only)][:TABLES_LOOKED_AT]
     # the other tables of the reports the evidence comes from: retrieval often finds a report's
     # prose about a figure and misses the row that states it
     files = list(dict.fromkeys(ev.chunk.file for ev in evidence[:REPORTS_LOOKED_AT]))
     have = {v.table_id for _, v in out}
     for rank, file in enumerate(files):
         for view in index.file_tables.get(file, ()):
-            if view.table_id not in have and numeric(view):
+            if view.table_id not in have and view.rows and (numeric(view) or not numeric_only):
                 out.append((len(evidence) + rank, view))
                 have.add(view.table_id)
     return out
@@ -339,10 +341,98 @@ def _passes(value: float, op: str, threshold: float, inclusive: bool) -> bool:
     return value <= threshold if inclusive else value < threshold
 
 
+def _without(needs: Needs, words: str) -> Needs:
+    """The question's needs less the terms a condition is made of (a value or sign word the
+    rows are filtered by is not what the table must be about)."""
+    kept = [n for n in needs.items if n.text not in words and words not in n.text]
+    return Needs(kept, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
+
+
+def _row_name(view, row: Chunk, col: int) -> str:
+    """What tells a counted row from the others: its words outside the counted column (a brand
+    repeats; brand and model do not)."""
+    values = set(value_columns(view))
+    words = [c.strip() for k, c in enumerate(row.cells) if k not in values and k != col and c.strip()
+             and not is_number(c)]
+    return " ".join(dict.fromkeys(words))[:60] or row_label(view, row)
+
+
+def condition_count(q, needs: Needs, evidence: list[Evidence], index):
+    """A count with a condition that is not a number: a value a category column holds ("股东性质为
+    境内自然人的有几位") or a sign ("有几个季度是负数", "比上年下降", "in how many years did it make a
+    loss"), over the data rows of one column or the period columns of one row."""
+    sign = conditions.read_sign(q.text)
+    noun = conditions.counted_noun(q.text)
+    best = None  # (key, view, hits, condition text)
+    for table_rank, view in _tables(evidence, index, numeric_only=False):
+        values = value_columns(view)
+        rows = conditions.data_rows(view, values, is_number)
+        prose = _prose(view, evidence)
+        row0 = view.rows[0]
+        scope, scoped = _scope(view, row0), scoped_needs(needs, row0)
+        category = conditions.category_value(view, q.text, is_number)
+        if category is not None:
+            j, value = category
+            trimmed = _without(needs, value)
+            if not fits(q, trimmed, view, evidence, index):
+                continue
+            cov, _ = coverage(trimmed, f"{view.caption}\n{' '.join(view.header)}", prose, scope, scoped, measures=False)
+            hits, seen = [], set()
+            for r in view.rows:  # (a row repeated across a page break counts once)
+                if j < len(r.cells) and r.cells[j].strip() == value and tuple(r.cells) not in seen:
+                    seen.add(tuple(r.cells))
+                    hits.append((_row_name(view, r, j), r.cells[j], r))
+            header = view.header[j] if j < len(view.header) else ""
+            key = (1, cov, -table_rank)
+            if best is None or key > best[0]:
+                best = (key, view, hits, f"{header}为{value}" if q.lang == "zh" and header else value)
+            continue
+        if sign is None:
+            continue
+        trimmed = _without(needs, sign.word)
+        if not fits(q, trimmed, view, evidence, index):
+            continue
+        periodic = [j for j in values if j < len(view.header) and not conditions.is_total(view.header[j]) and
+                    (conditions.noun_in(noun, view.header[j]) or
+                     conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
+        if len(periodic) >= 2:  # "几个季度": one row across its quarter columns
+            for r in rows:
+                label = row_label(view, r)
+                if conditions.is_total(label):
+                    continue
+                # (the sign word may name the row: "loss" of "Profit/(loss) for the year")
+                cov, _ = coverage(needs, label, prose, scope, scoped, measures=False)
+                hits = [(view.header[j], r.cells[j], r) for j in periodic
+                        if j < len(r.cells) and cell_figure(r.cells[j]) and (v := to_number(r.cells[j])) is not None
+                        and conditions.passes(v, sign)]
+                key = (0, cov, -table_rank)
+                if best is None or key > best[0]:
+                    best = (key, view, hits, sign.word)
+            continue
+        changes = [j for j in values if j < len(view.header) and conditions.CHANGE_LABEL.search(view.header[j])]
+        for j in values:  # one column down the data rows: a change column for a rise or a fall
+            if sign.change and changes and j not in changes or not sign.change and j in changes:
+                continue
+            header = view.header[j] if j < len(view.header) else ""
+            cov, _ = coverage(needs, f"{view.caption}\n{header}", prose, scope, scoped, measures=False)
+            hits = [(row_label(view, r), r.cells[j], r) for r in rows
+                    if not conditions.is_total(row_label(view, r)) and j < len(r.cells) and cell_figure(r.cells[j])
+                    and (v := to_number(r.cells[j])) is not None and conditions.passes(v, sign)]
+            key = (0, cov, -table_rank)
+            if best is None or key > best[0]:
+                best = (key, view, hits, sign.word)
+    if best is None:
+        return None
+    _, view, hits, cond_text = best
+    if WHICH_RE.search(q.text):
+        return _which_draft(q, view, hits, cond_text)
+    return _count_draft(q, view, hits, cond_text)
+
+
 def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     cond = parse_condition(q.text)
-    if cond is None:
-        return None
+    if cond is None:  # ("which …" without a number is a list or a choice, not a filter by sign)
+        return condition_count(q, needs, evidence, index) if q.intent == "count" else None
     op, number, cond_scale, percent, inclusive = cond
     cond_text = COND_RE.search(q.text).group(0)
     trimmed = [n for n in needs.items if n.text not in cond_text]
@@ -364,7 +454,8 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
             row0 = view.rows[0]
             cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), scoped_needs(needs, row0),
                               measures=False)
-            picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
+            picked = [(row_label(view, r), r.cells[j], r) for r in conditions.data_rows(view, values, is_number)
+                      if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "column")
     if best is None or best[0] < TABLE_COVERAGE:
@@ -422,7 +513,7 @@ def _count_draft(q, view, hits, cond_text: str):
     if q.lang == "en":
         head = f"**{n}** (counted from the table “{view.caption}”: the cells where {cond_text})"
     else:
-        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
+        unit = next((u for u in COUNT_UNITS + TALLY_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
         head = f"共**{n}{unit}**（按表「{view.caption}」中{cond_text}的单元格计算得出）"
     d.body = head + ("：\n" + "\n".join(lines) if lines else "。")
     return d
