@@ -32,7 +32,8 @@ COND_RE = re.compile(
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
 DURATION_RE = re.compile(r"\s*(?:个月|个季度|年|天|日|周|小时|分钟|(?:calendar |fiscal )?(?:years?|months?|quarters?|weeks?|days?|hours?)\b)", re.I)
 COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
-WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
+# 哪 with a measure word (哪个, 哪类, 哪只, 哪家 …: measure_words.tsv) asks which one
+WHICH_RE = re.compile(rf"\bwhich\b|\bwhat year|哪些|哪一|哪几|哪年|哪[{vocabdata.measure_words()}类]", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
 TALLY_UNITS = vocabdata.measure_words("tally")  # 几位, 几款: counted too (bot/question.py)
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
@@ -366,7 +367,9 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
     best = None  # (key, view, hits, condition text)
     for table_rank, view in _tables(evidence, index, numeric_only=False):
         values = value_columns(view)
-        rows = conditions.data_rows(view, values, is_number)
+        if values and conditions.header_is_data(view, values, is_number):
+            continue
+        rows = conditions.data_rows(view, values, is_number, noun)
         prose = _prose(view, evidence)
         row0 = view.rows[0]
         scope, scoped = _scope(view, row0), scoped_needs(needs, row0)
@@ -515,7 +518,8 @@ def _count_draft(q, view, hits, cond_text: str):
     else:
         unit = next((u for u in COUNT_UNITS + TALLY_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
         head = f"共**{n}{unit}**（按表「{view.caption}」中{cond_text}的单元格计算得出）"
-    d.body = head + ("：\n" + "\n".join(lines) if lines else "。")
+    d.body = head + ((":" if q.lang == "en" else "：") + "\n" + "\n".join(lines) if lines else
+                     ("." if q.lang == "en" else "。"))
     return d
 
 
@@ -584,37 +588,104 @@ TOP_RE = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|top)\b|
 BOTTOM_RE = re.compile(r"\b(?:smallest|lowest|least|minimum|fewest|bottom)\b|最低|最小|最少", re.I)
 
 
+FIRST_RE = re.compile(r"第一名|排名第一|排第一|榜首|\bnumber one\b|\branked first\b|\btop-ranked\b", re.I)
+RANK_LABEL = re.compile(r"^\s*(?:排名|名次|排序|rank(?:ing)?)\s*$", re.I)
+
+
 def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
     """"Which officer has the largest percentage increase": the row whose cell in the asked
-    column is the largest (or smallest), with the value and a citation; a computed choice."""
+    column is the largest (or smallest), with the value and a citation; a computed choice.
+    "下跌幅度最大" (the largest fall) is the smallest change; "第一名" of a table with a rank
+    column is its row ranked 1, stated whole. Only the table's data rows count (not its totals,
+    not a later period's block), and of them the rows that name what is asked ("which zone")."""
     top, bottom = TOP_RE.search(q.text), BOTTOM_RE.search(q.text)
     if not (top or bottom) or not WHICH_RE.search(q.text) and not re.search(r"\bwho\b|谁", q.text, re.I):
         return None
+    largest = bool(top and not bottom)
+    sign = conditions.read_sign(q.text)
+    if largest and sign is not None and sign.change and sign.op == "<":
+        largest = False  # the largest fall is the most negative change
+    if FIRST_RE.search(q.text):
+        ranked = _ranked_first(q, needs, evidence, index)
+        if ranked is not None:
+            return ranked
+    noun = conditions.counted_noun(q.text)
+    # the superlative and the noun asked about are not the column's measure ("smallest", "zone")
+    for word in [m.group(0) for m in (top, bottom) if m] + (noun.split() if noun else []):
+        needs = _without(needs, word)
     best = None
     for _rank, view in _tables(evidence, index):
-        if not fits(q, needs, view, evidence, index, covered=False):
+        values = value_columns(view)
+        if conditions.header_is_data(view, values, is_number) or \
+                not fits(q, needs, view, evidence, index, covered=False):
             continue
         row0 = view.rows[0]
-        for j in value_columns(view):
+        changes = {j for j in values if conditions.CHANGE_LABEL.search(view.header[j])}
+        labels = " ".join(row_label(view, r) for r in view.rows)
+        named = conditions.noun_in(noun, f"{view.caption} {view.header[0] if view.header else ''} {labels}")
+        for j in values:
+            if (sign is not None and sign.change) != (j in changes) and changes:
+                continue  # "增速最高": a change column; "sales": not one
             cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
                               scoped_needs(needs, row0), measures=False)
-            if best is None or cov > best[0]:
-                best = (cov, view, j)
-    if best is None or best[0] < TABLE_COVERAGE:
+            # the asked year's column before another year's; a table whose labels name what is
+            # asked ("which zone", "哪类产品") before one that does not
+            key = (cov + 0.25 * named, _period_fit(needs, view.header[j], "") if needs.years else 1.0)
+            if best is None or key > best[0]:
+                best = (key, view, j)
+    if best is None or best[0][0] < TABLE_COVERAGE:
         return None
     _, view, j = best
-    rows = [(to_number(r.cells[j]), r) for r in view.rows if j < len(r.cells) and cell_figure(r.cells[j])
+    values = value_columns(view)
+    data = [r for r in conditions.data_rows(view, values, is_number, noun) if not conditions.is_total(row_label(view, r))
             and not TOTAL_RE.match(row_label(view, r))]
+    if noun:
+        asked = [r for r in data if conditions.noun_in(noun, row_label(view, r))]
+        data = asked if len(asked) >= 2 else data
+    rows = [(to_number(r.cells[j]), r) for r in data if j < len(r.cells) and cell_figure(r.cells[j])]
     rows = [(v, r) for v, r in rows if v is not None]
     if not rows:
         return None
-    value, row = (max if top and not bottom else min)(rows, key=lambda vr: vr[0])
+    value, row = (max if largest else min)(rows, key=lambda vr: vr[0])
     from .answer import Draft
 
     d = Draft(body="", refused=False)
     name, cell = row_label(view, row), row.cells[j]
     d.figures = [name, cell]
-    word = ("largest" if top and not bottom else "smallest") if q.lang == "en" else ("最高" if top and not bottom else "最低")
+    word = ("largest" if largest else "smallest") if q.lang == "en" else ("最高" if largest else "最低")
+    if sign is not None and sign.change and sign.op == "<" and top and not bottom:
+        word = "largest fall" if q.lang == "en" else "降幅最大"
     d.body = (f"**{name}**: {view.header[j]} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
               if q.lang == "en" else f"**{name}**：{view.header[j]}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    return d
+
+
+def _ranked_first(q, needs: Needs, evidence: list[Evidence], index):
+    """"畅销榜第一名是哪个机型": the row a table's own rank column (排名/rank) ranks 1, stated with
+    every column, from the best-covered table that has such a column."""
+    best = None
+    for rank, view in _tables(evidence, index):
+        col = next((k for k, h in enumerate(view.header) if RANK_LABEL.match(h)), None)
+        if col is None or not fits(q, needs, view, evidence, index, covered=False):
+            continue
+        row = next((r for r in view.rows if col < len(r.cells) and r.cells[col].strip() in ("1", "01", "第一")), None)
+        if row is None:
+            continue
+        cov, _ = coverage(needs, " ".join([view.caption, *view.header]), _prose(view, evidence),
+                          _scope(view, row), scoped_needs(needs, row), measures=False)
+        if best is None or (cov, -rank) > best[0]:
+            best = ((cov, -rank), view, row)
+    if best is None or best[0][0] < TABLE_COVERAGE:
+        return None
+    _, view, row = best
+    from .answer import Draft
+
+    d = Draft(body="", refused=False)
+    mark = d.cite(row)
+    parts = [(h, c) for h, c in zip(view.header, row.cells) if c.strip()]
+    sep, colon = ("; ", ": ") if q.lang == "en" else ("；", "：")
+    d.figures = [c for _, c in parts]
+    stated = sep.join(f"{h}{colon}**{c}**" for h, c in parts)
+    d.body = (f"Ranked first in the table “{view.caption}”: {stated} {mark}" if q.lang == "en" else
+              f"表「{view.caption}」中排名第一的是：{stated} {mark}")
     return d

@@ -69,7 +69,7 @@ def counted_noun(text: str) -> str:
     m = EN_NOUN_RE.search(text)
     if m:
         words = [w for w in m.group(1).split() if not w[:1].isupper()]
-        return words[-1].lower() if words else ""
+        return " ".join(words).lower()  # "product category": either word may label the table
     return ""
 
 
@@ -86,22 +86,34 @@ def noun_in(noun: str, label: str) -> bool:
     if not noun:
         return False
     if re.search(r"[a-z]", noun, re.I):
-        return bool(re.search(rf"\b{re.escape(noun)}", label, re.I))
+        return any(re.search(rf"\b{re.escape(w)}", label, re.I) for w in noun.split())
     return noun in label
 
 
-def data_rows(view, values: list[int], is_number) -> list:
+def data_rows(view, values: list[int], is_number, noun: str = "") -> list:
     """The table's data rows: up to a row that restates the column labels (all its value cells
-    words, as when one grid holds this year's block and then last year's), without the rows
-    that sum the others."""
-    out = []
+    words, as when one grid holds this year's block and then last year's). A row spanning the
+    table with one word ("分行业", "分产品") opens a section: when the asked noun names a section
+    ("哪类产品" -> 分产品), that section's rows only."""
+    out, section = [], ""
     for row in view.rows:
+        cells = [c.strip() for c in row.cells if c.strip()]
+        if len(cells) >= 2 and len(set(cells)) == 1:
+            section = cells[0]
+            continue
         cells = [row.cells[j] for j in values if j < len(row.cells) and row.cells[j].strip()]
         if out and len(cells) >= 2 and not any(is_number(c) for c in cells) and \
                 sum(bool(re.search(r"[^\W\d_]", c)) for c in cells) == len(cells):
             break  # a header again: the rows below answer another period
-        out.append(row)
-    return out
+        out.append((section, row))
+    named = [r for sec, r in out if noun and sec and noun_in(noun, sec)]
+    return named or [r for _, r in out]
+
+
+def header_is_data(view, values: list[int], is_number) -> bool:
+    """A table whose column labels are figures: its first row was read as the labels, so its
+    rows are not all there and its columns have no names to match."""
+    return sum(is_number(view.header[j]) for j in values if j < len(view.header)) >= max(1, len(values) // 2)
 
 
 def is_total(label: str) -> bool:
