@@ -36,6 +36,7 @@ COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|empl
 WHICH_RE = re.compile(rf"\bwhich\b|\bwhat year|哪些|哪一|哪几|哪年|哪[{vocabdata.measure_words()}类]", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
 TALLY_UNITS = vocabdata.measure_words("tally")  # 几位, 几款: counted too (bot/question.py)
+COUNT_UNITS_ALL = vocabdata.measure_words("count") + TALLY_UNITS
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
 
 
@@ -426,10 +427,18 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
                 best = (key, view, hits, sign.word)
     if best is None:
         return None
-    _, view, hits, cond_text = best
+    key, view, hits, cond_text = best
     if WHICH_RE.search(q.text):
         return _which_draft(q, view, hits, cond_text)
-    return _count_draft(q, view, hits, cond_text)
+    d = _count_draft(q, view, hits, cond_text)
+    if key[0] == 1 and hits:  # rows picked by a value: shown as the table's rows, as a record table's are
+        rows = [r for _, _, r in hits]
+        d.table = {"caption": view.caption, "header": list(view.header), "rows": [list(r.cells) for r in rows],
+                   "citations": [d.chunks.index(r) + 1 for r in rows]}
+        if q.lang == "zh":
+            unit = next((u for u in COUNT_UNITS_ALL if re.search(rf"(几|多少){u}", q.text)), "个")
+            d.figures[0] = f"{len(hits)}{unit}"
+    return d
 
 
 def count_answer(q, needs: Needs, evidence: list[Evidence], index):
