@@ -622,6 +622,13 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
     # the superlative and the noun asked about are not the column's measure ("smallest", "zone")
     for word in [m.group(0) for m in (top, bottom) if m] + (noun.split() if noun else []):
         needs = _without(needs, word)
+    if sign is not None and sign.change:
+        # "下降幅度最大": the words from the sign to the superlative say which extreme, not the
+        # measure (the change column is chosen by its own label)
+        at, end = q.text.find(sign.word), min((m.start() for m in (top, bottom) if m), default=-1)
+        span = q.text[at:end] if 0 <= at < end <= at + len(sign.word) + 6 else sign.word
+        needs = Needs([n for n in needs.items if n.text not in span], needs.years, needs.intent, needs.lang,
+                      needs.wants_plan, needs.quarter)
     best = None
     for _rank, view in _tables(evidence, index):
         values = value_columns(view)
@@ -629,6 +636,18 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
                 not fits(q, needs, view, evidence, index, covered=False):
             continue
         row0 = view.rows[0]
+        periodic = _periodic(view, values, noun)
+        if len(periodic) >= 2:  # "which year was X the highest": across the row of X
+            prose = _prose(view, evidence)
+            for r in conditions.data_rows(view, values, is_number):
+                label = row_label(view, r)
+                if conditions.is_total(label):
+                    continue
+                cov, _ = coverage(needs, label, prose, _scope(view, r), scoped_needs(needs, r), measures=False)
+                key = (cov, 0.0)
+                if best is None or key > best[0]:
+                    best = (key, view, r)
+            continue
         changes = {j for j in values if conditions.CHANGE_LABEL.search(view.header[j])}
         labels = " ".join(row_label(view, r) for r in view.rows)
         named = conditions.noun_in(noun, f"{view.caption} {view.header[0] if view.header else ''} {labels}")
@@ -646,6 +665,15 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         return None
     _, view, j = best
     values = value_columns(view)
+    if isinstance(j, Chunk):  # a row: its period column with the largest (smallest) value
+        row = j
+        cols = [(to_number(row.cells[k]), k) for k in _periodic(view, values, noun)
+                if k < len(row.cells) and cell_figure(row.cells[k])]
+        cols = [(v, k) for v, k in cols if v is not None]
+        if not cols:
+            return None
+        _, k = (max if largest else min)(cols, key=lambda vk: vk[0])
+        return _extreme_draft(q, view, row, view.header[k], row_label(view, row), row.cells[k], largest, sign, top, bottom)
     data = [r for r in conditions.data_rows(view, values, is_number, noun) if not conditions.is_total(row_label(view, r))
             and not TOTAL_RE.match(row_label(view, r))]
     if noun:
@@ -656,16 +684,29 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
     if not rows:
         return None
     value, row = (max if largest else min)(rows, key=lambda vr: vr[0])
+    return _extreme_draft(q, view, row, row_label(view, row), view.header[j], row.cells[j], largest, sign, top, bottom)
+
+
+def _periodic(view, values: list[int], noun: str) -> list[int]:
+    """The value columns a "which year/quarter" (or "which <noun>" the labels name) chooses among."""
+    if not noun:
+        return []
+    return [j for j in values if j < len(view.header) and not conditions.is_total(view.header[j]) and
+            (conditions.noun_in(noun, view.header[j]) or
+             conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
+
+
+def _extreme_draft(q, view, row, name: str, measure: str, cell: str, largest: bool, sign, top, bottom):
     from .answer import Draft
 
     d = Draft(body="", refused=False)
-    name, cell = row_label(view, row), row.cells[j]
+    j_header = measure
     d.figures = [name, cell]
     word = ("largest" if largest else "smallest") if q.lang == "en" else ("最高" if largest else "最低")
     if sign is not None and sign.change and sign.op == "<" and top and not bottom:
         word = "largest fall" if q.lang == "en" else "降幅最大"
-    d.body = (f"**{name}**: {view.header[j]} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
-              if q.lang == "en" else f"**{name}**：{view.header[j]}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    d.body = (f"**{name}**: {j_header} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
+              if q.lang == "en" else f"**{name}**：{j_header}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
     return d
 
 
