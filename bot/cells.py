@@ -29,6 +29,7 @@ SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millio
 COND_RE = re.compile(
     r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
     r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
+    r"(?:(?-i:[A-Z]{2,3})\$?\s*)?"  # a currency code before the number ("above CHF 9 billion", "over US$5")
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
 DURATION_RE = re.compile(r"\s*(?:个月|个季度|年|天|日|周|小时|分钟|(?:calendar |fiscal )?(?:years?|months?|quarters?|weeks?|days?|hours?)\b)", re.I)
 COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
@@ -450,19 +451,23 @@ def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     trimmed = [n for n in needs.items if n.text not in cond_text]
     needs = Needs(trimmed, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
     best = None
+    noun = conditions.counted_noun(q.text)
     for table_rank, view in _tables(evidence, index):
         if not fits(q, needs, view, evidence, index, covered=False):
             continue  # another year's, company's or report's table counts nothing asked
         values = value_columns(view)
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
         prose = _prose(view, evidence)
-        for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
+        # what is counted ("how many years", "how many segments") says across a row's columns
+        # or down a column's rows, when the question names it
+        across = len(_periodic(view, values, noun)) >= 2
+        for row in (view.rows if across or not noun else ()):  # one row across its columns ("how many years did X exceed Y")
             scoped = scoped_needs(needs, row)
             cov, _ = coverage(needs, row_label(view, row), prose, _scope(view, row), scoped, measures=False)
             picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "row")
-        for j in values:  # one column down its rows ("持股比例超过1%的有几个")
+        for j in (values if not across or not noun else ()):  # one column down its rows ("持股比例超过1%的有几个")
             row0 = view.rows[0]
             cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), scoped_needs(needs, row0),
                               measures=False)
@@ -691,6 +696,7 @@ def _periodic(view, values: list[int], noun: str) -> list[int]:
     """The value columns a "which year/quarter" (or "which <noun>" the labels name) chooses among."""
     if not noun:
         return []
+    noun = noun.split()[-1]  # the head noun ("operating segment" -> segment)
     return [j for j in values if j < len(view.header) and not conditions.is_total(view.header[j]) and
             (conditions.noun_in(noun, view.header[j]) or
              conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
