@@ -659,7 +659,11 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         for j in values:
             if (sign is not None and sign.change) != (j in changes) and changes:
                 continue  # "增速最高": a change column; "sales": not one
-            cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
+            # a column whose rows add up to its total row breaks down the measure that row names
+            # ("Total revenue" over the regions' revenue): that label says what the column holds
+            total = _total_row(view, values, j)
+            label = f"{view.header[j]}\n{row_label(view, total)}" if total is not None else view.header[j]
+            cov, _ = coverage(needs, label, _prose(view, evidence), _scope(view, row0),
                               scoped_needs(needs, row0), measures=False)
             # the asked year's column before another year's; a table whose labels name what is
             # asked ("which zone", "哪类产品") before one that does not
@@ -690,6 +694,22 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         return None
     value, row = (max if largest else min)(rows, key=lambda vr: vr[0])
     return _extreme_draft(q, view, row, row_label(view, row), view.header[j], row.cells[j], largest, sign, top, bottom)
+
+
+def _total_row(view, values: list[int], j: int):
+    """The row labelled as a total (合计, Total …) whose cell in column j is the sum of the data
+    rows above it (to 0.5%), or None."""
+    rows = conditions.data_rows(view, values, is_number)
+    for k, row in enumerate(rows):
+        label = row_label(view, row)
+        if k < 2 or not (conditions.is_total(label) or TOTAL_RE.match(label)) or j >= len(row.cells):
+            continue
+        total = to_number(row.cells[j]) if cell_figure(row.cells[j]) else None
+        parts = [to_number(r.cells[j]) for r in rows[:k] if j < len(r.cells) and cell_figure(r.cells[j])]
+        parts = [v for v in parts if v is not None]
+        if total and len(parts) >= 2 and abs(sum(parts) - total) <= 0.005 * abs(total):
+            return row
+    return None
 
 
 def _periodic(view, values: list[int], noun: str) -> list[int]:

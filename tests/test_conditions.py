@@ -67,3 +67,15 @@ def test_a_header_of_figures_is_a_first_row_read_as_labels():
     assert conditions.header_is_data(misread, value_columns(misread), is_number)
     fine = table(["", "2024年", "2023年"], [["营业收入", "1,200", "1,100"], ["净利润", "300", "250"]])
     assert not conditions.header_is_data(fine, value_columns(fine), is_number)
+
+
+def test_a_total_row_that_sums_the_rows_above_names_what_the_column_breaks_down():
+    from bot.cells import _total_row
+
+    view = table(["", "2021", "2020"], [
+        ["North", "$10,024,537", "$5,757,143"], ["South", "9,959,841", "4,473,173"],
+        ["West", "1,000", "2,000"], ["Total revenue", "$19,985,378", "$10,232,316"]])
+    assert _total_row(view, value_columns(view), 1).label == "Total revenue"
+    shares = table(["", "2021 Revenue"], [["Client A", "26.1%"], ["Client B", "12.0%"], ["Client C", "9.5%"],
+                                          ["Total", "80.0%"]])
+    assert _total_row(shares, value_columns(shares), 1) is None  # its rows do not add up to it
