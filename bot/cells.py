@@ -431,6 +431,13 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
     key, view, hits, cond_text = best
     if WHICH_RE.search(q.text):
         return _which_draft(q, view, hits, cond_text)
+    if key[0] == 1 and not numeric(view):
+        # a table of records: its own path lists each counted row with its columns
+        from .answer import _answer_from_table
+
+        records = _answer_from_table(q, view, index)
+        if records is not None and not records.refused and records.figures:
+            return records
     d = _count_draft(q, view, hits, cond_text)
     if key[0] == 1 and hits:  # rows picked by a value: shown as the table's rows, as a record table's are
         rows = [r for _, _, r in hits]
@@ -624,9 +631,15 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
         if ranked is not None:
             return ranked
     noun = conditions.counted_noun(q.text)
+    # a change is asked by a rise or fall ("下跌幅度最大") or by a change's own name ("增速最高")
+    asks_change = bool(sign is not None and sign.change or conditions.CHANGE_LABEL.search(q.text))
     # the superlative and the noun asked about are not the column's measure ("smallest", "zone")
-    for word in [m.group(0) for m in (top, bottom) if m] + (noun.split() if noun else []):
+    for word in [m.group(0) for m in (top, bottom) if m]:
         needs = _without(needs, word)
+    words = set(noun.split())
+    needs = Needs([n for n in needs.items if not any(n.text.lower().endswith(w) for w in words)],
+                  needs.years, needs.intent, needs.lang,
+                  needs.wants_plan, needs.quarter)
     if sign is not None and sign.change:
         # "下降幅度最大": the words from the sign to the superlative say which extreme, not the
         # measure (the change column is chosen by its own label)
@@ -654,11 +667,15 @@ def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
                     best = (key, view, r)
             continue
         changes = {j for j in values if conditions.CHANGE_LABEL.search(view.header[j])}
+        if asks_change and not changes:
+            continue  # a rise or fall is asked: a table without a change column does not say it
         labels = " ".join(row_label(view, r) for r in view.rows)
         named = conditions.noun_in(noun, f"{view.caption} {view.header[0] if view.header else ''} {labels}")
         for j in values:
-            if (sign is not None and sign.change) != (j in changes) and changes:
+            if asks_change != (j in changes) and changes:
                 continue  # "增速最高": a change column; "sales": not one
+            if not view.header[j].strip():
+                continue  # a column without a label cannot be told to hold the asked measure
             # a column whose rows add up to its total row breaks down the measure that row names
             # ("Total revenue" over the regions' revenue): that label says what the column holds
             total = _total_row(view, values, j)

@@ -22,7 +22,7 @@ from .match import label_years, quarter_of
 
 _MEASURE = vocabdata.measure_words()
 # "几个季度", "哪类产品", "哪只": the noun after a counting or choosing word and its measure word
-ZH_NOUN_RE = re.compile(rf"(?:几|多少|哪)[{_MEASURE}类]?([\u4e00-\u9fffA-Za-z]{{1,6}}?)(?=[的是中里在，,？?有被为占]|$)")
+ZH_NOUN_RE = re.compile(rf"(?:几|多少|哪)一?[{_MEASURE}类]?([\u4e00-\u9fffA-Za-z]{{1,6}}?)(?=[的是中里在，,？?有被为占]|$)")
 EN_NOUN_RE = re.compile(r"\b(?:how many|which)\s+(?:of\s+(?:the\s+)?(?:[\w’'.-]+\s+)*?[\w.-]+[’']s\s+)?"
                         r"((?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*?)s?\s+(?:had|has|have|did|does|do|was|were|is|are|"
                         r"brought|made|saw|recorded|reported|with|in|of)\b", re.I)
@@ -65,7 +65,13 @@ def counted_noun(text: str) -> str:
     """What a count or a choice is about: "几个季度" -> 季度, "which zone had" -> zone."""
     m = ZH_NOUN_RE.search(text)
     if m:
-        return m.group(1)
+        noun = m.group(1)
+        # "哪一类增速最高": no noun was said, what follows is the measure and its superlative;
+        # "哪只": the measure word alone names nothing
+        if "最" in noun or len(noun) == 1 and noun in _MEASURE or \
+                any(w in noun for w in vocabdata.sign_words() if not re.search(r"[a-z]", w)):
+            return ""
+        return noun
     m = EN_NOUN_RE.search(text)
     if m:
         words = [w for w in m.group(1).split() if not w[:1].isupper()]
