@@ -431,13 +431,14 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
     key, view, hits, cond_text = best
     if WHICH_RE.search(q.text):
         return _which_draft(q, view, hits, cond_text)
-    if key[0] == 1 and not numeric(view):
-        # a table of records: its own path lists each counted row with its columns
+    if key[0] == 1:
+        # rows picked by a value the record-table path also picks: that path answers (after this
+        # one, in answer.propose), listing each counted row with its columns
         from .answer import _answer_from_table
 
         records = _answer_from_table(q, view, index)
         if records is not None and not records.refused and records.figures:
-            return records
+            return None
     d = _count_draft(q, view, hits, cond_text)
     if key[0] == 1 and hits:  # rows picked by a value: shown as the table's rows, as a record table's are
         rows = [r for _, _, r in hits]
