@@ -401,6 +401,8 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
                     (conditions.noun_in(noun, view.header[j]) or
                      conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
         if len(periodic) >= 2:  # "几个季度": one row across its quarter columns
+            if sign.change:
+                continue  # a period's value is no change on the prior year ("比上年下降")
             for r in rows:
                 label = row_label(view, r)
                 if conditions.is_total(label):
@@ -415,6 +417,8 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
                     best = (key, view, hits, sign.word)
             continue
         changes = [j for j in values if j < len(view.header) and conditions.CHANGE_LABEL.search(view.header[j])]
+        if sign.change and not changes:
+            continue  # "比上年下降": a table without a change column does not say which fell
         for j in values:  # one column down the data rows: a change column for a rise or a fall
             if sign.change and changes and j not in changes or not sign.change and j in changes:
                 continue

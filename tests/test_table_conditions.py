@@ -110,3 +110,9 @@ def test_the_row_a_ranking_table_ranks_first_is_stated_whole(machinery):
 def test_a_count_for_a_company_no_report_is_about_is_refused(machinery):
     answer = machinery.ask("红星重工2024年有几个季度的经营活动产生的现金流量净额是负数？")
     assert answer.refused and answer.text.startswith(REFUSAL_ZH), answer.text
+
+
+def test_a_fall_is_not_counted_from_a_table_without_a_change_column(machinery):
+    # 表1 has quarters and no column of changes on the prior year: no count of falls from it
+    answer = machinery.ask("远航机械2024年有几个季度的营业收入比上年下降？")
+    assert "共0个" not in first_line(answer), answer.text
