@@ -745,16 +745,17 @@ def _periodic(view, values: list[int], noun: str) -> list[int]:
 
 
 def _extreme_draft(q, view, row, name: str, measure: str, cell: str, largest: bool, sign, top, bottom):
+    """"<name>: <measure> <cell>, the largest in the table …": the row (or period) chosen, the
+    label of what was compared and the value, cited to the row."""
     from .answer import Draft
 
     d = Draft(body="", refused=False)
-    j_header = measure
     d.figures = [name, cell]
     word = ("largest" if largest else "smallest") if q.lang == "en" else ("最高" if largest else "最低")
     if sign is not None and sign.change and sign.op == "<" and top and not bottom:
         word = "largest fall" if q.lang == "en" else "降幅最大"
-    d.body = (f"**{name}**: {j_header} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
-              if q.lang == "en" else f"**{name}**：{j_header}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    d.body = (f"**{name}**: {measure} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
+              if q.lang == "en" else f"**{name}**：{measure}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
     return d
 
 
