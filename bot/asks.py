@@ -1,0 +1,244 @@
+"""What each part of a question asks for, and which figures of an answer's sentence (or cells of
+its table row) state it.
+
+A question may ask more than one thing ("归母净利润多少，增长了多少？", "赤字率按多少安排？赤字规模
+多大？", "持股比例是多少？持有多少股？"), and each thing is a level or a change of a measure, in a
+unit or a type ("多少点", "多少股", a rate). The answer's first line states one figure per asked
+part: the change figure where a change is asked (the level beside it is context), the level where
+the level is asked, the figure carrying the asked unit. Everything here is the grammar of
+questions (interrogatives, the verbs of rising and falling of bot/data/vocab/change_words.tsv,
+the measure words of measure_words.tsv), never a report's wording.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import vocab, vocabdata
+from .facts import PERCENT_ASKED_RE, _changes, figure_type
+from .figures import find_figures
+
+# the interrogatives a part of a question asks with: 多少/几 and the "多 + adjective" of size
+# (多大, 多高, 多长, 多久, 多快, 多重, 多远: Chinese grammar's degree questions), and English's
+ASK_RE = re.compile(r"多少|几|多[大高长久快重远]|\b(?:how much|how many|what|which|how)\b", re.I)
+# where a question's parts are cut: its question marks, semicolons and commas, and the words that
+# introduce a part of what was asked before ("其中出口多少", "以及…", "and how much …")
+PART_RE = re.compile(r"[？?；;，,]|(?=其中)|(?=以及)|\band\b(?=\s+(?:how|what|by how)\b)", re.I)
+# a change asked by a noun (同比, 增速) rather than a verb: the growth and decline measures of
+# synonyms.tsv and the words of comparison with an earlier period
+CHANGE_NOUN_RE = re.compile(r"同比|环比|变化|变动|变幅|\b(?:change|growth|grow|grew|increase|decrease|rise|rose|fall|fell|"
+                            r"decline|up from|down from)\b", re.I)
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# a column of rates or shares: the nouns of a ratio (as facts.PERCENT_ASKED_RE reads them in a question)
+RATIO_HEADER_RE = re.compile(r"率|比例|比重|占比|份额|百分比|%|％|\bpercent|\bratio\b|\bmargin\b", re.I)
+
+
+@dataclass(frozen=True)
+class Ask:
+    text: str             # the part of the question that asks it
+    change: bool          # how much the measure rose or fell, rather than its level
+    unit: str             # the measure word or percent sign asked ("股", "点", "%"), '' when none
+    percent: bool         # a rate or share is asked
+    terms: tuple[str, ...]  # the part's own words naming what is measured
+
+
+@lru_cache(maxsize=1)
+def _change_words() -> tuple[re.Pattern, frozenset[str]]:
+    pattern, groups = vocab._change_ask()
+    forms = frozenset(f for g in groups.values() for f in g if len(f) >= 2)
+    return pattern, forms
+
+
+def asks_change(part: str) -> bool:
+    """Does this part of a question ask how much something changed ("涨了多少", "增速多少",
+    "同比", "how much did it grow")?"""
+    from .lexical import words
+
+    pattern, forms = _change_words()
+    if pattern.search(part) or CHANGE_NOUN_RE.search(part):
+        return True
+    # a growth measure said as a word of the part ("增速多少"), not inside another word ("增加值")
+    return any(w in forms for w in words(part))
+
+
+@lru_cache(maxsize=1)
+def _units() -> tuple[str, ...]:
+    return tuple(sorted(vocabdata.measure_words(), key=len, reverse=True))
+
+
+def _asked_unit(part: str) -> str:
+    m = re.search(r"(?:多少|几)(?:万|亿|千|百)?(%s)" % "|".join(map(re.escape, _units())), part)
+    if m:
+        return m.group(1)
+    return "%" if PERCENT_ASKED_RE.search(part) else ""
+
+
+def _terms(part: str) -> tuple[str, ...]:
+    from .figures import DATE_RE
+    from .match import EN_FRAMING
+    from .question import language, noun_phrases
+
+    if language(part) == "en":
+        return tuple(w for w in re.findall(r"[A-Za-z][A-Za-z&-]+", part)
+                     if w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w) and not CHANGE_NOUN_RE.fullmatch(w)
+                     and w.lower() not in ("much", "many", "up", "down"))
+    change_pattern, forms = _change_words()
+    out = []
+    for t in noun_phrases(DATE_RE.sub(" ", part)):
+        if t.text in forms or CHANGE_NOUN_RE.fullmatch(t.text) or change_pattern.fullmatch(t.text + "多少"):
+            continue
+        out.append(t.text)
+    return tuple(out)
+
+
+def asks_of(question: str) -> list[Ask]:
+    """The parts of `question` that each ask for a figure, in order. A part that names no measure
+    of its own ("增长了多少") asks about the measure of the part before it."""
+    pieces, lead = [], ""
+    for piece in PART_RE.split(question):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if not ASK_RE.search(piece):
+            lead += piece  # "2019年，营收多少": a lead-in belongs to the part it introduces
+            continue
+        pieces.append(lead + piece)
+        lead = ""
+    if lead and pieces:
+        pieces[-1] += lead
+    out: list[Ask] = []
+    for piece in pieces:
+        change = asks_change(piece)
+        unit = _asked_unit(piece)
+        terms = _terms(piece)
+        if not terms and out:
+            terms = out[-1].terms
+        out.append(Ask(piece, change, unit, unit == "%" or bool(PERCENT_ASKED_RE.search(piece)), terms))
+    return out
+
+
+def decisive(asks: list[Ask]) -> bool:
+    """Do these asks say more than "the figure of the measure" (two parts, a change, a unit)?"""
+    return len(asks) > 1 or any(a.change or a.unit for a in asks)
+
+
+# -- figures of a sentence --------------------------------------------------------------------
+CLAUSE_RE = re.compile(r"[，,;；：:。！？!?]|,(?!\d{3}(?!\d))")
+
+
+@dataclass
+class Found:
+    text: str        # the figure as the report writes it
+    sentence: int    # which sentence
+    start: int
+    change: bool
+    kind: str        # percent | amount | count | ''
+    after: str       # the characters right after it (a unit written apart: "1082 点")
+    clause: str      # its clause
+    before: str      # the clause before its clause
+    earlier: str     # the sentence before it
+
+
+def figures_of(sentences: list[str]) -> list[Found]:
+    out = []
+    for i, s in enumerate(sentences):
+        figs = find_figures(s)
+        changes = _changes(s, figs)
+        bounds = [0] + [m.end() for m in CLAUSE_RE.finditer(s)] + [len(s)]
+        for m, ch in zip(figs, changes):
+            k = max(j for j, b in enumerate(bounds) if b <= m.start())
+            clause = s[bounds[k]:bounds[k + 1] if k + 1 < len(bounds) else len(s)]
+            before = s[bounds[k - 1]:bounds[k]] if k > 0 else ""
+            out.append(Found(m.group().strip(), i, m.start(), ch, figure_type(s, m), s[m.end():m.end() + 2],
+                             clause, before, s[:m.start()]))
+    return out
+
+
+def _has(term: str, text: str) -> bool:
+    from .answer import _in
+    from .question import Term
+
+    return _in(Term(term, "n"), text)
+
+
+def _fits(ask: Ask, f: Found) -> bool:
+    if f.change != ask.change:
+        return False
+    if ask.percent and f.kind != "percent":
+        return False
+    if ask.unit and ask.unit != "%" and ask.unit not in f.text + f.after:
+        return False
+    return True
+
+
+def _closeness(ask: Ask, f: Found) -> float:
+    """How closely the figure is tied to the ask's words: in its own clause, in the clause just
+    before (a change clause after its level's), anywhere before it in the sentence."""
+    if not ask.terms:
+        return 0.0
+    score = 0.0
+    for t in ask.terms:
+        if _has(t, f.clause[: f.clause.find(f.text) + 1] if f.text in f.clause else f.clause):
+            score += 2.0
+        elif _has(t, f.clause):
+            score += 1.6
+        elif f.change and _has(t, f.before):
+            score += 1.5
+        elif _has(t, f.earlier):
+            score += 1.0
+    return score / len(ask.terms)
+
+
+def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
+    """One figure per ask from `sentences` (the answer's sentences, in order): the first that fits
+    the ask (a change or a level, the unit and type asked) among those closest to its words; None
+    for an ask no figure fits."""
+    found = figures_of(sentences)
+    out: list[str | None] = []
+    for ask in asks:
+        fits = [f for f in found if _fits(ask, f) and f.text not in out]
+        if not fits:
+            out.append(None)
+            continue
+        best = max(fits, key=lambda f: (_closeness(ask, f), -f.sentence, -f.start))
+        out.append(best.text)
+    return out
+
+
+# -- cells of a table row -----------------------------------------------------------------------
+def _header_change(header: str) -> bool:
+    return asks_change(header) or bool(re.search(r"增减|增长|涨跌|%\s*$|幅", header))
+
+
+def row_columns(asks: list[Ask], header: list[str], cells: list[str], chosen: int, years: set[str],
+                label_years) -> list[int]:
+    """The columns of a row that answer the asks beside the `chosen` one: a change column for a
+    change asked, a level column (of an asked year, when the question names one) for a level
+    asked, a column in the asked unit ("多少股": a header naming 股 whose cell is no percent)."""
+    cols = [chosen]
+    filled = [j for j in range(min(len(header), len(cells))) if cells[j].strip() and find_figures(cells[j], bare=True)]
+    for ask in asks:
+        if any(_column_fits(ask, header[j], cells[j]) for j in cols):
+            continue
+        fits = [j for j in filled if j not in cols and _column_fits(ask, header[j], cells[j])]
+        if years and not ask.change:
+            fits = [j for j in fits if label_years(header[j]) & years] or fits
+        if not fits:
+            continue
+        # the header saying most of the ask's words, fewest words of its own
+        best = max(fits, key=lambda j: (sum(c in ask.text for c in header[j]) / max(1, len(header[j])), -j))
+        cols.append(best)
+    return sorted(cols) if len(cols) > 1 else cols
+
+
+def _column_fits(ask: Ask, header: str, cell: str) -> bool:
+    change = _header_change(header)
+    if change != ask.change:
+        return False
+    percent = "%" in cell or bool(RATIO_HEADER_RE.search(header))
+    if not ask.change and ask.percent != percent:
+        return False  # (a change is often a percent whatever was asked)
+    if ask.unit and ask.unit != "%" and ask.unit not in header + cell:
+        return False
+    return True
