@@ -286,7 +286,9 @@ def _answer_from_text(q: Query, cands: list[Candidate], index: LoadedIndex) -> D
         lead += [c for c in cands if c.chunk.id == best.chunk.id and c not in lead and c.anchors
                  and any(_in(t, c.sentence) for t in metrics)]
     lead.sort(key=lambda c: c.start)
-    return _draft_from_sentences(q, lead)
+    # the passage's other sentences, for a part of the question the lead does not state
+    spare = [c for c in cands if c.chunk.id == best.chunk.id and c not in lead]
+    return _draft_from_sentences(q, lead, spare)
 
 
 def subject_in(text: str, subject: list[Term]) -> bool:
@@ -326,7 +328,7 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     return span if end == len(pieces) - 1 else span.rstrip(",，") + "…"
 
 
-def _asked_figures(q: Query, lead: list[Candidate]) -> list[str | None]:
+def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> list[str | None]:
     """The figures of the lead sentences that state what each part of the question asks (a change
     where a change is asked, the asked unit, one per part: bot.asks), when the question says more
     than "the figure of the measure" (None for a part no figure there states); [] to keep the
@@ -336,15 +338,25 @@ def _asked_figures(q: Query, lead: list[Candidate]) -> list[str | None]:
     wanted = asks.asks_of(q.text)
     if not asks.decisive(wanted):
         return []
-    return asks.pick(wanted, [c.sentence for c in lead])
+    picks = asks.pick(wanted, [c.sentence for c in lead])
+    for i, ask in enumerate(wanted):
+        if picks[i] is None and spare and (ask.change or ask.unit or ask.kind):
+            # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence
+            other = asks.pick([ask], [c.sentence for c in spare])[0]
+            if other is not None and other not in picks:
+                picks[i] = other
+                lead.append(next(c for c in spare if other in c.sentence))
+    lead.sort(key=lambda c: c.start)
+    return picks
 
 
-def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
+def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> Draft:
     draft = Draft(body="", refused=False)
     when = q.intent == "when"
     metrics = [t for t in q.terms if t.text in METRICS]
     focus, rest = [], []
-    picks = _asked_figures(q, lead)
+    lead = list(lead)
+    picks = _asked_figures(q, lead, spare)
     picked = [f for f in picks if f]
     if picks and all(picks):
         # every part asked is stated: only the sentences that state them, whose figures are the

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from . import vocab, vocabdata
 from .facts import PERCENT_ASKED_RE, _changes, figure_type
+from .facts import asked as facts_asked
 from .figures import find_figures
 
 # the interrogatives a part of a question asks with: 多少/几 and the "多 + adjective" of size
@@ -34,6 +35,11 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 RATIO_HEADER_RE = re.compile(r"率|比例|比重|占比|份额|百分比|%|％|\bpercent|\bratio\b|\bmargin\b", re.I)
 
 
+# a share asked with the verb 占 ("坐动车的占多少", "占营收多少"), money with 钱 ("花了多少钱")
+SHARE_ASK_RE = re.compile(r"占[^，,。？?；;]{0,10}?(?:多少|几)")
+MONEY_ASK_RE = re.compile(r"多少钱|\bhow much money\b", re.I)
+
+
 @dataclass(frozen=True)
 class Ask:
     text: str             # the part of the question that asks it
@@ -41,6 +47,10 @@ class Ask:
     unit: str             # the measure word or percent sign asked ("股", "点", "%"), '' when none
     percent: bool         # a rate or share is asked
     terms: tuple[str, ...]  # the part's own words naming what is measured
+    head: str = ""        # the term nearest the interrogative: what is measured ("1类创新药" of
+    #                       "新增药品中1类创新药有多少款", "零售药店" of "有多少家零售药店")
+    kind: str = ""        # the type of value asked: percent | amount | count | ''
+    inherited: bool = False  # the terms are the part before's: the part names nothing of its own
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +95,10 @@ def _terms(part: str) -> tuple[str, ...]:
                      and w.lower() not in ("much", "many", "up", "down"))
     change_pattern, forms = _change_words()
     out = []
-    for t in noun_phrases(DATE_RE.sub(" ", part)):
+    # the interrogative and the verb before it are cut away first: jieba would join "有" to the
+    # noun before it ("创新药有")
+    text = re.sub(r"[有是为]?(?:多少|几|多[大高长久快重远])", " ", DATE_RE.sub(" ", part))
+    for t in noun_phrases(text):
         if t.text in forms or CHANGE_NOUN_RE.fullmatch(t.text) or change_pattern.fullmatch(t.text + "多少"):
             continue
         out.append(t.text)
@@ -111,11 +124,40 @@ def asks_of(question: str) -> list[Ask]:
     for piece in pieces:
         change = asks_change(piece)
         unit = _asked_unit(piece)
+        percent = unit == "%" or bool(PERCENT_ASKED_RE.search(piece) or SHARE_ASK_RE.search(piece))
+        kind = "percent" if percent else ("amount" if MONEY_ASK_RE.search(piece) else _kind(piece))
         terms = _terms(piece)
+        head = _head(piece, terms)
         if not terms and out:
-            terms = out[-1].terms
-        out.append(Ask(piece, change, unit, unit == "%" or bool(PERCENT_ASKED_RE.search(piece)), terms))
+            # "增长了多少", "2024年是多少": the measure of the part before; one that says nothing
+            # of its own kind asks the same kind as that part
+            before = out[-1]
+            terms, head = before.terms, before.head
+            if not change and not unit and not kind:
+                unit, percent, kind = before.unit, before.percent, before.kind
+        out.append(Ask(piece, change, unit, percent, terms, head, kind, inherited=not _terms(piece)))
     return out
+
+
+def _kind(part: str) -> str:
+    from .question import language
+
+    kind = facts_asked(part, "value", language(part)).get("type", "")
+    return kind if kind in ("percent", "amount", "count") else ""
+
+
+def _head(part: str, terms: tuple[str, ...]) -> str:
+    """The term nearest an interrogative of the part, before or after it."""
+    asks = [m.span() for m in ASK_RE.finditer(part)]
+    if not terms or not asks:
+        return ""
+
+    def distance(t: str) -> int:
+        at = part.find(t)
+        if at < 0:
+            return 10 ** 6
+        return min(min(abs(s - (at + len(t))), abs(at - e)) for s, e in asks)
+    return min(terms, key=distance)
 
 
 def decisive(asks: list[Ask]) -> bool:
@@ -146,20 +188,31 @@ def figures_of(sentences: list[str]) -> list[Found]:
         figs = find_figures(s)
         changes = _changes(s, figs)
         bounds = [0] + [m.end() for m in CLAUSE_RE.finditer(s)] + [len(s)]
+        last = 0  # where the clause of the figure before begins
         for m, ch in zip(figs, changes):
             k = max(j for j, b in enumerate(bounds) if b <= m.start())
             clause = s[bounds[k]:bounds[k + 1] if k + 1 < len(bounds) else len(s)]
-            before = s[bounds[k - 1]:bounds[k]] if k > 0 else ""
+            # a change's measure is said with the level before it ("生产总值13507.69亿元，按不变
+            # 价格计算，比上年增长6.1%"): the clauses back to the figure before
+            before = s[min(last, bounds[k]):bounds[k]]
+            last = bounds[k]
             out.append(Found(m.group().strip(), i, m.start(), ch, figure_type(s, m), s[m.end():m.end() + 2],
                              clause, before, s[:m.start()]))
     return out
 
 
-def _has(term: str, text: str) -> bool:
+def _has(term: str, text: str) -> float:
+    """1 when `text` says the term as the question does, less when only a synonym or the term's
+    words are there ("人口" for "常住人口" is another measure as often as the same one), else 0."""
     from .answer import _in
     from .question import Term
 
-    return _in(Term(term, "n"), text)
+    if term.lower() in text.lower():
+        return 1.0
+    return SAID_OTHERWISE if _in(Term(term, "n"), text) else 0.0
+
+
+SAID_OTHERWISE = 0.5
 
 
 def _fits(ask: Ask, f: Found) -> bool:
@@ -167,9 +220,16 @@ def _fits(ask: Ask, f: Found) -> bool:
         return False
     if ask.percent and f.kind != "percent":
         return False
+    if not ask.change and ask.kind == "amount" and f.kind != "amount":
+        return False  # money is written with its currency ("6770.02亿元", "$5 million")
+    if not ask.change and ask.kind == "count" and f.kind not in ("count", ""):
+        return False  # a count may be a bare grouped number ("52,207")
     if ask.unit and ask.unit != "%" and ask.unit not in f.text + f.after:
         return False
     return True
+
+
+HEAD_WEIGHT = 3.0  # the head term against one frame term: ranks figures, never decides answerability
 
 
 def _closeness(ask: Ask, f: Found) -> float:
@@ -177,17 +237,15 @@ def _closeness(ask: Ask, f: Found) -> float:
     before (a change clause after its level's), anywhere before it in the sentence."""
     if not ask.terms:
         return 0.0
-    score = 0.0
+    score = total = 0.0
     for t in ask.terms:
-        if _has(t, f.clause[: f.clause.find(f.text) + 1] if f.text in f.clause else f.clause):
-            score += 2.0
-        elif _has(t, f.clause):
-            score += 1.6
-        elif f.change and _has(t, f.before):
-            score += 1.5
-        elif _has(t, f.earlier):
-            score += 1.0
-    return score / len(ask.terms)
+        # the measured thing weighs more than the frame around it (a scope, a list it is in)
+        weight = HEAD_WEIGHT if t == ask.head else 1.0
+        total += weight
+        head = f.clause[: f.clause.find(f.text) + 1] if f.text in f.clause else f.clause
+        score += weight * max(2.0 * _has(t, head), 1.6 * _has(t, f.clause),
+                              1.5 * _has(t, f.before) if f.change else 0.0, 1.0 * _has(t, f.earlier))
+    return score / total
 
 
 def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
@@ -202,6 +260,11 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             out.append(None)
             continue
         best = max(fits, key=lambda f: (_closeness(ask, f), -f.sentence, -f.start))
+        if ask.terms and (ask.change or not ask.inherited) and _closeness(ask, best) == 0:
+            # a figure of nothing the question names: the sentences' own order decides (a part
+            # that names nothing but the kind of its value, "花了多少钱", goes by the kind)
+            out.append(None)
+            continue
         out.append(best.text)
     return out
 

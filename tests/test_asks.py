@@ -1,0 +1,114 @@
+"""Each part of a question gets its own figure in the answer's first line: the change where a
+change is asked, the level where the level is, both when both are, the figure in the asked unit
+(bot/asks.py). Made-up reports and sentences only."""
+from __future__ import annotations
+
+import pytest
+
+from bot.asks import asks_of, pick
+
+SALES = "报告期内，公司共实现营业收入12,345.67万元，较上年同期增长8.21%。"
+INDEX = "2023年某综合指数收于2468点，该指数全年低点是1975点，年末较低点反弹了25%。"
+
+
+def test_a_change_asked_and_a_level_asked_are_two_parts():
+    parts = asks_of("某公司2023年净利润多少，增长了多少？")
+    assert [a.change for a in parts] == [False, True]
+    assert parts[1].terms == parts[0].terms  # "增长了多少" is the change of the part before's measure
+
+
+def test_a_word_holding_a_change_verb_asks_no_change():
+    assert [a.change for a in asks_of("2023年全省工业增加值是多少？")] == [False]
+    assert [a.change for a in asks_of("2023年全省工业增加值增速是多少？")] == [True]
+
+
+def test_degree_questions_ask_too():
+    # "多大" asks as "多少" does: the second part is a question of its own
+    assert len(asks_of("某市失业率按多少控制？新增就业规模多大？")) == 2
+
+
+def test_the_unit_asked_is_read():
+    assert asks_of("某综合指数年末收于多少点？")[0].unit == "点"
+    assert asks_of("甲公司持有多少股？")[0].unit == "股"
+
+
+def test_a_change_asked_picks_the_change_figure():
+    assert pick(asks_of("公司营业收入同比涨了多少？"), [SALES]) == ["8.21%"]
+
+
+def test_a_level_and_a_change_asked_pick_both():
+    assert pick(asks_of("公司营业收入多少，增长了多少？"), [SALES]) == ["12,345.67万元", "8.21%"]
+
+
+def test_the_asked_unit_picks_the_figure_in_it():
+    assert pick(asks_of("2023年某综合指数收于多少点？"), [INDEX]) == ["2468点"]
+
+
+def test_each_named_measure_picks_the_figure_after_it():
+    text = "失业率按5.5%左右控制，新增就业规模1200万人以上，比上年增加50万人。"
+    assert pick(asks_of("失业率按多少控制？新增就业规模多大？"), [text]) == ["5.5%", "1200万人"]
+
+
+def test_an_ask_no_figure_fits_picks_nothing():
+    assert pick(asks_of("公司营业收入同比涨了多少？"), ["公司共实现营业收入12,345.67万元。"]) == [None]
+
+
+REPORT = """# 某市2023年交通运输统计公报
+
+## 一、客运
+
+2023年，全市公路客运量为8,765万人次，较上年增长12.4%。铁路客运量为3,210万人次，较上年增长30.5%。
+
+## 二、主要股东
+
+表1 前3名股东持股情况
+
+| 股东名称 | 持股比例 | 持股数量 |
+|---|---|---|
+| 甲交通投资有限公司 | 41.20% | 120,500,000 |
+| 乙城建集团有限公司 | 8.75% | 25,600,000 |
+| 丙基金 | 3.10% | 9,070,000 |
+
+## 三、财务摘要
+
+表2 主要会计数据
+
+| 项目 | 2023年 | 2022年 | 本年比上年增减 |
+|---|---|---|---|
+| 营业收入（元） | 5,432,100,000.00 | 4,987,600,000.00 | 8.91% |
+| 归属于上市公司股东的净利润（元） | 612,300,000.00 | 580,100,000.00 | 5.55% |
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from conftest import build_index
+
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp("asks")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "transport.md").write_text(REPORT, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
+def first_line(answer) -> str:
+    return answer.text.split("\n", 1)[0].replace("**", "")
+
+
+def test_a_growth_question_states_the_growth_not_only_the_level(assistant):
+    answer = assistant.ask("2023年全市公路客运量同比涨了多少？")
+    assert not answer.refused
+    line = first_line(answer)
+    assert "12.4%" in line, answer.text
+    assert "30.5%" not in line  # the railway's growth answers nothing asked
+
+
+def test_a_level_and_its_growth_are_both_stated_from_one_row(assistant):
+    line = first_line(assistant.ask("2023年归属于上市公司股东的净利润多少，增长了多少？"))
+    assert "612,300,000.00" in line and "5.55%" in line, line
+
+
+def test_a_share_and_a_number_of_shares_are_both_stated_from_one_row(assistant):
+    line = first_line(assistant.ask("乙城建集团有限公司持股比例是多少？持有多少股？"))
+    assert "8.75%" in line and "25,600,000" in line, line
