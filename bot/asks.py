@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import vocab, vocabdata
-from .facts import PERCENT_ASKED_RE, _changes, figure_type
+from .facts import LIST_GAP_RE, PERCENT_ASKED_RE, _changes, figure_type
 from .facts import asked as facts_asked
 from .figures import find_figures
 
@@ -28,8 +28,9 @@ ASK_RE = re.compile(r"多少|几|多[大高长久快重远]|\b(?:how much|how ma
 PART_RE = re.compile(r"[？?；;，,]|(?=其中)|(?=以及)|\band\b(?=\s+(?:how|what|by how)\b)", re.I)
 # a change asked by a noun (同比, 增速) rather than a verb: the growth and decline measures of
 # synonyms.tsv and the words of comparison with an earlier period
-CHANGE_NOUN_RE = re.compile(r"同比|环比|变化|变动|变幅|\b(?:change|growth|grow|grew|increase|decrease|rise|rose|fall|fell|"
-                            r"decline|up from|down from)\b", re.I)
+CHANGE_NOUN_RE = re.compile(r"同比|环比|变化|变动|变幅|\b(?:change[sd]?|growth|grow|grew|grown|increase[sd]?|decrease[sd]?|"
+                            r"rise|rose|risen|fall|fell|fallen|decline[sd]?|up from|down from|"
+                            r"(?:go|goes|went|gone|going) (?:up|down))\b", re.I)
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # a column of rates or shares: the nouns of a ratio (as facts.PERCENT_ASKED_RE reads them in a question)
 RATIO_HEADER_RE = re.compile(r"率|比例|比重|占比|份额|百分比|%|％|\bpercent|\bratio\b|\bmargin\b", re.I)
@@ -90,8 +91,10 @@ def _terms(part: str) -> tuple[str, ...]:
     from .question import language, noun_phrases
 
     if language(part) == "en":
-        return tuple(w for w in re.findall(r"[A-Za-z][A-Za-z&-]+", part)
-                     if w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w) and not CHANGE_NOUN_RE.fullmatch(w)
+        # the words naming what is measured: not the asking words, the change asked, nor a verb
+        verbs = vocabdata.english_verbs()
+        return tuple(w for w in re.findall(r"[A-Za-z][A-Za-z&-]+", CHANGE_NOUN_RE.sub(" ", part))
+                     if w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w) and w.lower() not in verbs
                      and w.lower() not in ("much", "many", "up", "down"))
     change_pattern, forms = _change_words()
     out = []
@@ -149,8 +152,12 @@ def _kind(part: str) -> str:
 def _head(part: str, terms: tuple[str, ...]) -> str:
     """The term nearest an interrogative of the part, before or after it."""
     asks = [m.span() for m in ASK_RE.finditer(part)]
-    if not terms or not asks:
-        return ""
+    from .question import METRICS, language
+
+    if not terms or not asks or language(part) == "en":
+        return ""  # (English puts the measured noun anywhere: "how much did revenue grow")
+    # a generic measure word (占比, 规模, 增长) names no particular thing when the part names one
+    terms = tuple(t for t in terms if t not in METRICS) or terms
 
     def distance(t: str) -> int:
         at = part.find(t)
@@ -162,7 +169,8 @@ def _head(part: str, terms: tuple[str, ...]) -> str:
 
 def decisive(asks: list[Ask]) -> bool:
     """Do these asks say more than "the figure of the measure" (two parts, a change, a unit)?"""
-    return len(asks) > 1 or any(a.change or a.unit for a in asks)
+    # (a rate asked alone is what the sentence's figures in its measure's clause already are)
+    return len(asks) > 1 or any(a.change or (a.unit and a.unit != "%") for a in asks)
 
 
 # -- figures of a sentence --------------------------------------------------------------------
@@ -178,12 +186,13 @@ class Found:
     kind: str        # percent | amount | count | ''
     after: str       # the characters right after it (a unit written apart: "1082 点")
     clause: str      # its clause
-    before: str      # the clause before its clause
-    earlier: str     # the sentence before it
+    before: str      # the clauses before its clause, back to the figure before
+    earlier: str     # the passage before it
 
 
 def figures_of(sentences: list[str]) -> list[Found]:
     out = []
+    passage = ""  # the sentences before: what a figure is of may be said there ("全国…；零售药店总数…")
     for i, s in enumerate(sentences):
         figs = find_figures(s)
         changes = _changes(s, figs)
@@ -192,13 +201,21 @@ def figures_of(sentences: list[str]) -> list[Found]:
         for m, ch in zip(figs, changes):
             k = max(j for j, b in enumerate(bounds) if b <= m.start())
             clause = s[bounds[k]:bounds[k + 1] if k + 1 < len(bounds) else len(s)]
-            # a change's measure is said with the level before it ("生产总值13507.69亿元，按不变
-            # 价格计算，比上年增长6.1%"): the clauses back to the figure before
+            # what a figure measures is said in the clauses back to the figure before ("其次为基础
+            # 电信运营商,占比为19.1%"), a change's with the level before it ("生产总值13507.69亿元，
+            # 按不变价格计算，比上年增长6.1%")
             before = s[min(last, bounds[k]):bounds[k]]
             last = bounds[k]
             out.append(Found(m.group().strip(), i, m.start(), ch, figure_type(s, m), s[m.end():m.end() + 2],
-                             clause, before, s[:m.start()]))
+                             clause, before, passage + s[:m.start()]))
+        passage += s
     return out
+
+
+def _part_words(term: str) -> tuple[str, ...]:
+    from .answer import _part_words as words_of
+
+    return words_of(term)
 
 
 def _has(term: str, text: str) -> float:
@@ -209,7 +226,11 @@ def _has(term: str, text: str) -> float:
 
     if term.lower() in text.lower():
         return 1.0
-    return SAID_OTHERWISE if _in(Term(term, "n"), text) else 0.0
+    if _in(Term(term, "n"), text):
+        return SAID_OTHERWISE
+    # a long run of the question's nouns ("医保谈判总体成功率"): the share of its words said
+    parts = _part_words(term)
+    return SAID_OTHERWISE * sum(p in text for p in parts) / len(parts) if len(parts) > 1 else 0.0
 
 
 SAID_OTHERWISE = 0.5
@@ -229,7 +250,7 @@ def _fits(ask: Ask, f: Found) -> bool:
     return True
 
 
-HEAD_WEIGHT = 3.0  # the head term against one frame term: ranks figures, never decides answerability
+HEAD_WEIGHT = 1.5  # the head term against one frame term: ranks figures, never decides answerability
 
 
 def _closeness(ask: Ask, f: Found) -> float:
@@ -244,7 +265,7 @@ def _closeness(ask: Ask, f: Found) -> float:
         total += weight
         head = f.clause[: f.clause.find(f.text) + 1] if f.text in f.clause else f.clause
         score += weight * max(2.0 * _has(t, head), 1.6 * _has(t, f.clause),
-                              1.5 * _has(t, f.before) if f.change else 0.0, 1.0 * _has(t, f.earlier))
+                              1.5 * _has(t, f.before), 1.0 * _has(t, f.earlier))
     return score / total
 
 
@@ -254,6 +275,7 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
     for an ask no figure fits."""
     found = figures_of(sentences)
     out: list[str | None] = []
+    extra: list[str] = []  # figures that restate a picked one (after the one per ask)
     for ask in asks:
         fits = [f for f in found if _fits(ask, f) and f.text not in out]
         if not fits:
@@ -266,7 +288,14 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             out.append(None)
             continue
         out.append(best.text)
-    return out
+        if ask.change and not ask.percent:
+            # the same change said in another form after it ("an increase of $822,029, or 120.3%",
+            # "增加1.2亿元，增长8%"): both are the change asked
+            following = [f for f in found if f.sentence == best.sentence and f.start > best.start]
+            if following and following[0].change and following[0].text not in out and \
+                    LIST_GAP_RE.match(sentences[best.sentence][best.start + len(best.text):following[0].start]):
+                extra.append(following[0].text)
+    return out + extra
 
 
 # -- cells of a table row -----------------------------------------------------------------------
