@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from . import vocab, vocabdata
 from .facts import LIST_GAP_RE, PERCENT_ASKED_RE, _changes, figure_type
-from .facts import asked as facts_asked
+from .facts import asked as facts_asked, measure_facts
 from .figures import find_figures
 
 # the interrogatives a part of a question asks with: 多少/几 and the "多 + adjective" of size
@@ -96,6 +96,8 @@ def _terms(part: str) -> tuple[str, ...]:
         return tuple(w for w in re.findall(r"[A-Za-z][A-Za-z&-]+", CHANGE_NOUN_RE.sub(" ", part))
                      if w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w) and w.lower() not in verbs
                      and w.lower() not in ("much", "many", "up", "down"))
+    from .question import _names_period
+
     change_pattern, forms = _change_words()
     out = []
     # the interrogative and the verb before it are cut away first: jieba would join "有" to the
@@ -104,6 +106,8 @@ def _terms(part: str) -> tuple[str, ...]:
     for t in noun_phrases(text):
         if t.text in forms or CHANGE_NOUN_RE.fullmatch(t.text) or change_pattern.fullmatch(t.text + "多少"):
             continue
+        if _names_period(t.text):
+            continue  # "Q3", "上半年": the period, which "前三季度" would seem to say too
         out.append(t.text)
     return tuple(out)
 
@@ -225,7 +229,13 @@ def _has(term: str, text: str) -> float:
     from .question import Term
 
     if term.lower() in text.lower():
-        return 1.0
+        return INSIDE_LONGER if _only_inside_longer(term, text) else 1.0
+    forms = [v for v in Term(term, "n").variants() if v != term and len(v) >= 2 and v.lower() in text.lower()]
+    # a fuller form ("营业收入" for "营收") says the same measure; a shorter one is its bare head,
+    # a broader measure ("人口" for "常住人口")
+    full = [v for v in forms if v not in term]
+    if full:
+        return INSIDE_LONGER if all(_only_inside_longer(v, text) for v in full) else 1.0
     if _in(Term(term, "n"), text):
         return SAID_OTHERWISE
     # a long run of the question's nouns ("医保谈判总体成功率"): the share of its words said
@@ -234,6 +244,16 @@ def _has(term: str, text: str) -> float:
 
 
 SAID_OTHERWISE = 0.5
+INSIDE_LONGER = 0.4  # "动力电池系统营收" for "营收": a noun before a measure makes another measure
+
+
+def _only_inside_longer(form: str, text: str) -> bool:
+    """Is `form` said in `text` only inside a longer term (a modifier noun right before it, the
+    head-final compounds of bot.facts.measure_facts)?"""
+    if not CJK_RE.search(form) or len(form) < 2:
+        return False
+    got = measure_facts([form], "", text)
+    return got["measure_longer"] == 1.0 and got["measure_exact"] == 0.0
 
 
 def _fits(ask: Ask, f: Found) -> bool:

@@ -49,6 +49,24 @@ def test_each_named_measure_picks_the_figure_after_it():
     assert pick(asks_of("失业率按多少控制？新增就业规模多大？"), [text]) == ["5.5%", "1200万人"]
 
 
+def test_a_part_asking_a_share_picks_the_share():
+    text = "全年旅客发送量完成12.50亿人次，同比增长8.0%；其中高铁旅客发送量9.10亿人次，占72.8%。"
+    assert pick(asks_of("全年旅客发送量多少？坐高铁的占多少"), [text]) == ["12.50亿人次", "72.8%"]
+
+
+def test_the_measure_named_in_the_clause_before_picks_its_figure():
+    sentences = ["从主体来看,我国数据中心运营主体中最多的为地方政府,占比为41.2%;",
+                 "其次为电信运营商,占比为22.5%;", "第三为云厂商,占比为12.3%。"]
+    assert pick(asks_of("电信运营商主导的数据中心占比多少？"), sentences)[0] == "22.5%"
+
+
+def test_an_english_change_said_twice_is_stated_whole():
+    text = ("Total interest expense was $1,505,386 in 2021 compared to $683,357 in 2020, "
+            "an increase of $822,029, or 120.3%.")
+    assert pick(asks_of("What was the interest expense in 2021, and by how much did it go up?"), [text]) == \
+        ["$1,505,386", "$822,029", "120.3%"]
+
+
 def test_an_ask_no_figure_fits_picks_nothing():
     assert pick(asks_of("公司营业收入同比涨了多少？"), ["公司共实现营业收入12,345.67万元。"]) == [None]
 
