@@ -232,8 +232,8 @@ def _has(term: str, text: str) -> float:
         return INSIDE_LONGER if _only_inside_longer(term, text) else 1.0
     forms = [v for v in Term(term, "n").variants() if v != term and len(v) >= 2 and v.lower() in text.lower()]
     # a fuller form ("营业收入" for "营收") says the same measure; a shorter one is its bare head,
-    # a broader measure ("人口" for "常住人口")
-    full = [v for v in forms if v not in term]
+    # a broader measure ("人口" for "常住人口"), and one as long a looser synonym ("规模" for "总量")
+    full = [v for v in forms if len(v) > len(term) and v not in term]
     if full:
         return INSIDE_LONGER if all(_only_inside_longer(v, text) for v in full) else 1.0
     if _in(Term(term, "n"), text):

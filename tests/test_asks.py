@@ -67,6 +67,20 @@ def test_an_english_change_said_twice_is_stated_whole():
         ["$1,505,386", "$822,029", "120.3%"]
 
 
+def test_a_looser_synonym_in_another_measure_does_not_win():
+    # "规模以上工业" is no 总量 though 规模 and 总量 are synonyms; the growth of the GDP is the
+    # change after its level
+    sentences = ["2023年全省地区生产总值为50000亿元，按不变价格计算比上年增长5.5%。",
+                 "同期全省规模以上工业增加值增长6.1%，服务业增加值增长5.2%。"]
+    assert pick(asks_of("2023年全省GDP总量是多少？增速多少"), sentences) == ["50000亿元", "5.5%"]
+
+
+def test_a_measure_inside_a_longer_one_is_another_measure():
+    sentences = ["某公司发布2023年年报，全年营业收入1200.50亿元，同比减少3.20%；",
+                 "电池系统营收800.25亿元，同比减少5.10%；"]
+    assert pick(asks_of("某公司2023年营收多少？同比降了多少"), sentences) == ["1200.50亿元", "3.20%"]
+
+
 def test_an_ask_no_figure_fits_picks_nothing():
     assert pick(asks_of("公司营业收入同比涨了多少？"), ["公司共实现营业收入12,345.67万元。"]) == [None]
 
