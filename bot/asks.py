@@ -222,20 +222,22 @@ def _part_words(term: str) -> tuple[str, ...]:
     return words_of(term)
 
 
-def _has(term: str, text: str) -> float:
+def _has(term: str, text: str, near: bool = True) -> float:
     """1 when `text` says the term as the question does, less when only a synonym or the term's
-    words are there ("人口" for "常住人口" is another measure as often as the same one), else 0."""
+    words are there ("人口" for "常住人口" is another measure as often as the same one), else 0.
+    `near`: the text is the figure's own clauses, where a term inside a longer one is another
+    measure (the passage before it is only looked through for the words)."""
     from .answer import _in
     from .question import Term
 
     if term.lower() in text.lower():
-        return INSIDE_LONGER if _only_inside_longer(term, text) else 1.0
+        return INSIDE_LONGER if near and _only_inside_longer(term, text) else 1.0
     forms = [v for v in Term(term, "n").variants() if v != term and len(v) >= 2 and v.lower() in text.lower()]
     # a fuller form ("营业收入" for "营收") says the same measure; a shorter one is its bare head,
     # a broader measure ("人口" for "常住人口"), and one as long a looser synonym ("规模" for "总量")
     full = [v for v in forms if len(v) > len(term) and v not in term]
     if full:
-        return INSIDE_LONGER if all(_only_inside_longer(v, text) for v in full) else 1.0
+        return INSIDE_LONGER if near and all(_only_inside_longer(v, text) for v in full) else 1.0
     if _in(Term(term, "n"), text):
         return SAID_OTHERWISE
     # a long run of the question's nouns ("医保谈判总体成功率"): the share of its words said
@@ -284,8 +286,10 @@ def _closeness(ask: Ask, f: Found) -> float:
         weight = HEAD_WEIGHT if t == ask.head else 1.0
         total += weight
         head = f.clause[: f.clause.find(f.text) + 1] if f.text in f.clause else f.clause
-        score += weight * max(2.0 * _has(t, head), 1.6 * _has(t, f.clause),
-                              1.5 * _has(t, f.before), 1.0 * _has(t, f.earlier))
+        best = 2.0 * _has(t, head)
+        if best < 2.0:  # (said as asked right before the figure: nothing farther scores more)
+            best = max(best, 1.6 * _has(t, f.clause), 1.5 * _has(t, f.before), 1.0 * _has(t, f.earlier, near=False))
+        score += weight * best
     return score / total
 
 
@@ -301,8 +305,9 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
         if not fits:
             out.append(None)
             continue
-        best = max(fits, key=lambda f: (_closeness(ask, f), -f.sentence, -f.start))
-        if ask.terms and (ask.change or not ask.inherited) and _closeness(ask, best) == 0:
+        close = {id(f): _closeness(ask, f) for f in fits}
+        best = max(fits, key=lambda f: (close[id(f)], -f.sentence, -f.start))
+        if ask.terms and (ask.change or not ask.inherited) and close[id(best)] == 0:
             # a figure of nothing the question names: the sentences' own order decides (a part
             # that names nothing but the kind of its value, "花了多少钱", goes by the kind)
             out.append(None)
