@@ -81,6 +81,12 @@ def test_a_measure_inside_a_longer_one_is_another_measure():
     assert pick(asks_of("某公司2023年营收多少？同比降了多少"), sentences) == ["1200.50亿元", "3.20%"]
 
 
+def test_a_figure_asked_of_each_of_two_things_picks_one_for_each():
+    text = "2023年全市进出口总额1000亿元，增长3.0%。其中出口600亿元，增长5.0%；进口400亿元，下降1.5%。"
+    assert pick(asks_of("2023年全市出口和进口分别增长了多少？"), [text]) == ["5.0%", "1.5%"]
+    assert pick(asks_of("2023年全市出口和进口分别是多少？"), [text]) == ["600亿元", "400亿元"]
+
+
 def test_an_ask_no_figure_fits_picks_nothing():
     assert pick(asks_of("公司营业收入同比涨了多少？"), ["公司共实现营业收入12,345.67万元。"]) == [None]
 
