@@ -159,8 +159,8 @@ def asks_of(question: str) -> list[Ask]:
     return out
 
 
-# "分别", "各", "respectively": the figure is asked of each of the things the part names
-EACH_RE = re.compile(r"分别|各自|各有|各是|各为|respectively|each", re.I)
+# "分别", "各": the figure is asked of each of the things the part names
+EACH_RE = re.compile(r"分别|各自|各有|各是|各为")
 # what joins the things named ("出口和进口", "营收、净利润", "sales and profit")
 JOIN_RE = re.compile(r"\s*(?:和|与|及|、|/|,|，|and|or)\s*", re.I)
 
@@ -168,8 +168,8 @@ JOIN_RE = re.compile(r"\s*(?:和|与|及|、|/|,|，|and|or)\s*", re.I)
 def _each(part: str, terms: tuple[str, ...]) -> tuple[str, ...]:
     """The terms of a part asking something of each of them, joined one to the next by a
     conjunction; () when the part asks it of one thing."""
-    if not EACH_RE.search(part) or len(terms) < 2:
-        return ()
+    if not EACH_RE.search(part) or len(terms) < 2 or not CJK_RE.search(part):
+        return ()  # (English terms here are single words, not the things a question lists)
     found = sorted((part.find(t), t) for t in terms if part.find(t) >= 0)
     group: list[tuple[int, str]] = []
     best: list[tuple[int, str]] = []
