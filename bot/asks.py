@@ -327,8 +327,10 @@ HEAD_WEIGHT = 1.5  # the head term against one frame term: ranks figures, never 
 
 
 def _closeness(ask: Ask, f: Found) -> float:
-    """How closely the figure is tied to the ask's words: in its own clause, in the clause just
-    before (a change clause after its level's), anywhere before it in the sentence."""
+    """How closely the figure is tied to the ask's words, each word by where it is said: right
+    before the figure in its clause, after it in the clause, in the clauses back to the figure
+    before, earlier in the passage (an order of nearness, not a fitted weight: it chooses which
+    of the answer sentence's figures is stated, never whether there is an answer)."""
     if not ask.terms:
         return 0.0
     score = total = 0.0
