@@ -79,8 +79,18 @@ def _units() -> tuple[str, ...]:
 
 
 def _asked_unit(part: str) -> str:
+    from .figures import UNITS
+    from .lexical import words
+
     m = re.search(r"(?:多少|几)(?:万|亿|千|百)?(%s)" % "|".join(map(re.escape, _units())), part)
     if m:
+        # "多少股" asks shares, "多少股份" a stake: the measure word must not begin a longer word
+        # that is no unit ("人次" is one)
+        at, pos = m.start(1), 0
+        for w in words(part):
+            if pos == at and len(w) > len(m.group(1)) and w not in UNITS:
+                return "%" if PERCENT_ASKED_RE.search(part) else ""
+            pos += len(w)
         return m.group(1)
     return "%" if PERCENT_ASKED_RE.search(part) else ""
 
@@ -92,10 +102,13 @@ def _terms(part: str) -> tuple[str, ...]:
 
     if language(part) == "en":
         # the words naming what is measured: not the asking words, the change asked, nor a verb
+        from .question import _names_period
+
         verbs = vocabdata.english_verbs()
-        return tuple(w for w in re.findall(r"[A-Za-z][A-Za-z&-]+", CHANGE_NOUN_RE.sub(" ", part))
-                     if w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w) and w.lower() not in verbs
-                     and w.lower() not in ("much", "many", "up", "down"))
+        return tuple(w for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9&-]+", CHANGE_NOUN_RE.sub(" ", part))
+                     if re.search(r"[A-Za-z]", w) and w.lower() not in EN_FRAMING and not ASK_RE.fullmatch(w)
+                     and w.lower() not in verbs and w.lower() not in ("much", "many", "up", "down")
+                     and not _names_period(w))
     from .lexical import words
     from .question import _names_period
 
@@ -120,6 +133,8 @@ def _terms(part: str) -> tuple[str, ...]:
 def asks_of(question: str) -> list[Ask]:
     """The parts of `question` that each ask for a figure, in order. A part that names no measure
     of its own ("增长了多少") asks about the measure of the part before it."""
+    from .question import METRICS
+
     pieces, lead = [], ""
     for piece in PART_RE.split(question):
         piece = piece.strip()
@@ -140,14 +155,15 @@ def asks_of(question: str) -> list[Ask]:
         kind = "percent" if percent else ("amount" if MONEY_ASK_RE.search(piece) else _kind(piece))
         terms = _terms(piece)
         head = _head(piece, terms)
-        if not terms and out:
+        generic = bool(terms) and all(t in METRICS for t in terms)  # "占比多少": no thing named
+        if (not terms or generic) and out:
             # "增长了多少", "2024年是多少": the measure of the part before; one that says nothing
             # of its own kind asks the same kind as that part
             before = out[-1]
-            terms, head = before.terms, before.head
+            terms, head = before.terms + terms, before.head
             if not change and not unit and not kind:
                 unit, percent, kind = before.unit, before.percent, before.kind
-        own = not _terms(piece)
+        own = not _terms(piece) or generic
         members = _each(piece, terms)
         if members:
             # "出口和进口分别增长了多少", "西药和中成药分别有多少种": one ask per thing named, each
@@ -215,7 +231,8 @@ def decisive(asks: list[Ask]) -> bool:
 
 
 # -- figures of a sentence --------------------------------------------------------------------
-CLAUSE_RE = re.compile(r"[，,;；：:。！？!?]|,(?!\d{3}(?!\d))")
+# (nor does the comma of a date, "November 2, 2024", end one)
+CLAUSE_RE = re.compile(r"[，;；：:。！？!?]|,(?!\d{3}(?!\d))(?!\s*(?:19|20)\d{2}\b)")
 
 
 @dataclass
@@ -225,7 +242,8 @@ class Found:
     start: int
     change: bool
     kind: str        # percent | amount | count | ''
-    after: str       # the characters right after it (a unit written apart: "1082 点")
+    unit_near: str   # the figure with the characters around it: a unit written apart ("1082 点") or
+    #                  before it ("出游人次48.9亿"), as bot.facts reads an asked unit
     clause: str      # its clause
     before: str      # the clauses before its clause, back to the figure before
     earlier: str     # the passage before it
@@ -261,7 +279,7 @@ def figures_of(sentences: list[str]) -> list[Found]:
             # 按不变价格计算，比上年增长6.1%")
             before = s[min(last, bounds[k]):bounds[k]]
             last = bounds[k]
-            out.append(Found(m.group().strip(), i, m.start(), ch, figure_type(s, m), s[m.end():m.end() + 2],
+            out.append(Found(m.group().strip(), i, m.start(), ch, figure_type(s, m), s[max(0, m.start() - 4):m.end() + 2],
                              clause, before, passage + s[:m.start()]))
         passage += s
     return out
@@ -318,7 +336,7 @@ def _fits(ask: Ask, f: Found) -> bool:
         return False  # money is written with its currency ("6770.02亿元", "$5 million")
     if not ask.change and ask.kind == "count" and f.kind not in ("count", ""):
         return False  # a count may be a bare grouped number ("52,207")
-    if ask.unit and ask.unit != "%" and ask.unit not in f.text + f.after:
+    if ask.unit and ask.unit != "%" and ask.unit not in f.unit_near:
         return False
     return True
 
