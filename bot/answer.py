@@ -13,9 +13,9 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells, decision, ratio
+from . import asks, cells, decision, ratio
 from . import rank as ranking
-from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
+from .match import _states_change, coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
 from .question import METRICS, Query, Term, count_target
 from .types import Chunk, Evidence
@@ -294,7 +294,9 @@ def _answer_from_text(q: Query, cands: list[Candidate], index: LoadedIndex) -> D
         lead += [c for c in cands if c.chunk.id == best.chunk.id and c not in lead and c.anchors
                  and any(_in(t, c.sentence) for t in metrics)]
     lead.sort(key=lambda c: c.start)
-    return _draft_from_sentences(q, lead)
+    # the passage's other sentences, for a part of the question the lead does not state
+    spare = [c for c in cands if c.chunk.id == best.chunk.id and c not in lead]
+    return _draft_from_sentences(q, lead, spare)
 
 
 def subject_in(text: str, subject: list[Term]) -> bool:
@@ -324,6 +326,9 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     found = back_to(lambda p: any(_in(t, p) for t in subject)) if subject else start
     if found == start and start > 0 and not subject_in(pieces[start], subject) and not find_figures(pieces[start - 1]):
         found = start - 1  # "其次为基础电信运营商,占比为19.1%": the clause before names what the figure measures
+    elif found == start and start > 0 and _states_change(pieces[start]) and find_figures(pieces[start - 1]) \
+            and not _states_change(pieces[start - 1]):
+        found = start - 1  # "营业收入58,546.18万元，较上年同期增长3.55%": a change's clause follows its level's
     start = found
     if not any(find_dates(p) for p in pieces[start:end + 1]):
         start = back_to(lambda p: bool(find_dates(p)))
@@ -331,11 +336,40 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
     return span if end == len(pieces) - 1 else span.rstrip(",，") + "…"
 
 
-def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
+def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> list[str | None]:
+    """The figures of the lead sentences that state what each part of the question asks (a change
+    where a change is asked, the asked unit, one per part: bot.asks), when the question says more
+    than "the figure of the measure" (None for a part no figure there states); [] to keep the
+    sentences' own order of figures."""
+    if q.intent not in ("value", "count", "list"):
+        return []
+    wanted = asks.asks_of(q.text)
+    if not asks.decisive(wanted):
+        return []
+    picks = asks.pick(wanted, [c.sentence for c in lead])
+    for i, ask in enumerate(wanted):
+        if picks[i] is None and spare and (ask.change or ask.unit or ask.kind):
+            # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence
+            other = asks.pick([ask], [c.sentence for c in spare])[0]
+            if other is not None and other not in picks:
+                picks[i] = other
+                lead.append(next(c for c in spare if other in c.sentence))
+    lead.sort(key=lambda c: c.start)
+    return picks
+
+
+def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> Draft:
     draft = Draft(body="", refused=False)
     when = q.intent == "when"
     metrics = [t for t in q.terms if t.text in METRICS]
     focus, rest = [], []
+    lead = list(lead)
+    picks = _asked_figures(q, lead, spare)
+    picked = [f for f in picks if f]
+    if picks and all(picks):
+        # every part asked is stated: only the sentences that state them, whose figures are the
+        # ones in bold; the other sentences' figures answer nothing asked
+        lead = [c for c in lead if any(f in c.sentence for f in picked)]
     for c in lead:
         # a "when" question asks for the date: the sentence's amounts are not what it asks
         dates = [m.group() for m in find_dates(c.sentence)] if when else []
@@ -346,6 +380,14 @@ def _draft_from_sentences(q: Query, lead: list[Candidate]) -> Draft:
             for f in figs:
                 if f in clause and f not in focus + rest:
                     (focus if hit else rest).append(f)
+    if picks and all(picks):
+        focus = [f for f in focus + rest if f in picked]
+        rest = [f for f in rest if f not in focus]
+    elif picked:
+        # some part found no figure of its kind: what the sentences' own order puts first stays,
+        # beside the figures found for the other parts
+        focus += [f for f in picked if f not in focus]
+        rest = [f for f in rest if f not in focus]
     parts = []
     whole = q.intent in ("why", "define", "who", "where")  # a reason, a description, a name, a place: the whole sentence
     for c in lead:

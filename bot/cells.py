@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from functools import lru_cache
 
-from . import conditions, vocabdata
+from . import asks, conditions, vocabdata
 from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
 from .grid import FOOTNOTE_RE, PERIOD_RE, PERIOD_WORDS_RE
@@ -392,6 +392,11 @@ def draft(q, needs: Needs, best: Cell, index=None):
             cols = [j for j in value_columns(view) if j < len(row.cells) and row.cells[j].strip()
                     and label_years(view.header[j]) & set(needs.years)
                     and _measure(view.header[j]) == _measure(view.header[best.col])] or cols
+        wanted = asks.asks_of(q.text) if q.intent in ("value", "count") else []
+        if len(cols) == 1 and (len(wanted) > 1 or any(a.change for a in wanted)):
+            # one cell per part asked: the level's and the change's columns of the row for
+            # "多少，增长了多少", the count's beside the share's for "持股比例是多少？持有多少股？"
+            cols = asks.row_columns(wanted, list(view.header), list(row.cells), cols[0], set(needs.years), label_years)
         d.figures = [row.cells[j] for j in cols]
         sep = "; " if q.lang == "en" else "；"
         line = sep.join(f"{label}, {view.header[j]}: **{row.cells[j]}**" if q.lang == "en" else
