@@ -51,6 +51,13 @@ def question_tokens(question: str, learned=None) -> list[str]:
     return tokens
 
 
+def dense_text(question: str) -> str:
+    """The question as the embedding side reads it: general abbreviations written out (社零 ->
+    社会消费品零售总额), as the embedding model has seen the formal terms reports print, not the
+    short forms people ask with."""
+    return vocab.spelled_out(question)
+
+
 def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> list[Evidence]:
     """The k best chunks. When the question names reports (`named_reports`), their chunks come
     first, ranked among themselves, and the best of the other reports follow them. When the
@@ -90,7 +97,8 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     scope = inside if inside is not None else allowed
     if scope is not None:
         n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
-    vector = index.embedder.embed_query(_inside_part(index, named, question, years) if part is not None else question)
+    vector = index.embedder.embed_query(dense_text(_inside_part(index, named, question, years) if part is not None
+                                                   else question))
     exact = index.exact_dense(vector, n_dense) if hasattr(index, "exact_dense") else None
     if exact is not None:
         dense = np.asarray(exact, dtype=int)

@@ -221,6 +221,36 @@ def _variants(term: str, lex: _Lexicon) -> frozenset[str]:
     return frozenset(out.values())
 
 
+def is_abbreviation(short: str, full: str) -> bool:
+    """Is `short` a Chinese abbreviation of `full`: shorter, beginning with its first character and
+    keeping its characters in order (社零 for 社会消费品零售总额, 规上 for 规模以上, 营收 for 营业收入)?
+    A word that drops the head of a term instead (收入 for 营业收入) is a broader word, not its
+    abbreviation."""
+    short, full = normalise(short), normalise(full)
+    if not (_is_cjk(short) and _is_cjk(full)) or len(short) >= len(full) or short[:1] != full[:1]:
+        return False
+    j = 0
+    for ch in short:
+        j = full.find(ch, j)
+        if j < 0:
+            return False
+        j += 1
+    return True
+
+
+def spelled_out(text: str) -> str:
+    """The text with each general abbreviation it uses written as its formal term ("合肥社零总额" ->
+    "合肥社会消费品零售总额"): what a report prints, for the embedding side of retrieval, which does
+    not know the short forms. Only abbreviations in the strict sense (`is_abbreviation`) are
+    replaced; other synonyms and everything else stay as asked."""
+    if not _is_cjk(text):
+        return text
+    for piece, alts in _STATIC.segments(normalise(text)):
+        if alts and is_abbreviation(piece, alts[0]) and piece in text:
+            text = text.replace(piece, alts[0])  # (the asker's other characters kept as written)
+    return text
+
+
 def known_terms(text: str, learned: Mapping[str, str] | None = None) -> list[str]:
     """The vocabulary's words found in `text`, longest first at each position ("前十大股东")."""
     return [seg for seg, forms in _lexicon(_freeze(learned)).segments(normalise(text)) if forms]
