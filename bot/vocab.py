@@ -238,6 +238,66 @@ def is_abbreviation(short: str, full: str) -> bool:
     return True
 
 
+# word classes that end a compound term (jieba's tags): conjunctions, particles, prepositions,
+# pronouns, numerals and measure words, punctuation ("净资产和利润" is no abbreviation of 净利润)
+_NOT_IN_TERM = ("c", "u", "p", "r", "m", "q", "x", "w")
+MAX_ABBREVIATION_SPAN = 3  # a term at most three times as long as its abbreviation
+
+
+@lru_cache(maxsize=65536)
+def abbreviation_in(term: str, text: str) -> str:
+    """The term of `text` that `term` abbreviates, or "": a Chinese word the dictionary does not
+    know (社零总额, 医保目录) stands for a compound of the text whose words it takes in order from
+    their beginnings (社会/消费品/零售/总额, 医保/药品/目录): its first character begins a word, each
+    next one continues the previous or begins a later word (jieba's words and the words inside
+    them), with no function word between. A known word (净利润) is a word of its own, not an
+    abbreviation; and a term of fewer than three characters is too short to tell."""
+    term = normalise(term)
+    if len(term) < 3 or not _CJK_RUN.fullmatch(term) or term in text or _known_word(term):
+        return ""
+    for run in _CJK_RUN.finditer(text):
+        if term[0] not in run.group() or len(run.group()) <= len(term):
+            continue
+        found = _abbreviated_span(term, run.group())
+        if found:
+            return found
+    return ""
+
+
+def _known_word(word: str) -> bool:
+    from .lexical import _jieba
+
+    return bool(_jieba().dt.FREQ.get(word))
+
+
+def _abbreviated_span(term: str, run: str) -> str:
+    from .lexical import _jieba, pos_tag
+
+    starts = {a for _w, a, _b in _jieba().tokenize(run, mode="search")}
+    # the characters of words that may not stand inside a term
+    closed, pos = set(), 0
+    for word, flag in pos_tag(run):
+        if flag.startswith(_NOT_IN_TERM):
+            closed.update(range(pos, pos + len(word)))
+        pos += len(word)
+    for first in (i for i in sorted(starts) if run[i] == term[0] and i not in closed):
+        at, ok = first, True
+        for ch in term[1:]:
+            if at + 1 < len(run) and run[at + 1] == ch and at + 1 not in closed:
+                at += 1  # continues the word
+                continue
+            nxt = next((i for i in sorted(starts) if i > at and run[i] == ch), None)
+            if nxt is None or any(k in closed for k in range(at + 1, nxt + 1)):
+                ok = False
+                break
+            at = nxt  # begins a later word
+        if ok and at + 1 - first <= MAX_ABBREVIATION_SPAN * len(term):
+            # the whole last word the abbreviation reaches into: 医保目录 -> 医保药品目录
+            end = max((b for _w, a, b in _jieba().tokenize(run, mode="search") if a <= at < b), default=at + 1)
+            return run[first:end]
+    return ""
+
+
 def spelled_out(text: str) -> str:
     """The text with each general abbreviation it uses written as its formal term ("合肥社零总额" ->
     "合肥社会消费品零售总额"): what a report prints, for the embedding side of retrieval, which does
