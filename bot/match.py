@@ -16,6 +16,7 @@ Signals, each in [0, 1]:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -187,8 +188,9 @@ def needs_of(q: Query, index) -> Needs:
                 inside = [n for n in items if n.latin and n.text.lower() in said_words and not n.entity]
                 items = [n for n in items if n not in inside]
                 weight = max((n.weight for n in inside), default=_weight(tokenize(t.text), index) * 0.5)
+                # (what the rendering names decides whether it is a measure, as for a Chinese question)
                 items.append(Need(t.text, frozenset(_variants(t.text, learned)), weight,
-                                  t.text in METRICS or any(n.measure for n in inside), False))
+                                  t.text in METRICS or vocab.is_measure(t.text) or any(n.measure for n in inside), False))
     else:
         for t in q.terms:
             # a long phrase ("智算中心行业利润率") is matched word by word, so one unknown word
@@ -226,8 +228,8 @@ def needs_of(q: Query, index) -> Needs:
             variants = frozenset(_variants(head, learned))
             if not variants & known:
                 items.append(Need(head, variants, _weight([head], index), True, False))
+    items = _one_name_in_two_scripts(q.text, items, q.lang)
     if q.lang == "zh":
-        items = _one_name_in_two_scripts(q.text, items)
         items = _without_titles(q.text, items)
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
     quarter = _quarter(q.text)
@@ -256,23 +258,27 @@ def needs_of(q: Query, index) -> Needs:
 # a name given in both scripts, one in brackets after the other: "信实工业（Reliance Industries）",
 # "Wisdom Education（光正教育）"
 _CJK_NAME = r"[\u4e00-\u9fff]{2,20}"
-_LATIN_NAME = r"[A-Za-z][A-Za-z0-9&.,'’ -]{1,60}?"
+_LATIN_NAME = r"[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|[A-Z][\w&.'’-]*))*"  # capitalised words
 TWO_SCRIPTS_RE = re.compile(rf"({_CJK_NAME})\s*[（(]\s*({_LATIN_NAME})\s*[)）]|({_LATIN_NAME})\s*[（(]\s*({_CJK_NAME})\s*[)）]")
 
 
-def _one_name_in_two_scripts(text: str, items: list[Need]) -> list[Need]:
-    """A Chinese question that names a company in both scripts ("信实工业（Reliance Industries）")
-    names one thing: its Chinese words (信实, 工业) are not terms of their own for a passage to say;
-    the Latin name's words stand for it, and also match the Chinese form in a Chinese text."""
+def _one_name_in_two_scripts(text: str, items: list[Need], lang: str) -> list[Need]:
+    """A question that names a company in both scripts ("信实工业（Reliance Industries）", "North
+    Huajin Chemical Industries' (华锦股份)") names one thing. The words of its Latin form are that
+    name, not words to translate ("Industries" is no 行业 here): they match the Latin name or the
+    Chinese form the question gives. In a Chinese question the Chinese form's own words (信实,
+    工业) are no terms of their own either: the Latin words stand for the name."""
     out = items
     for m in TWO_SCRIPTS_RE.finditer(text):
         zh, en = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        latin = {w.lower() for w in re.findall(r"[A-Za-z][\w&'’-]*", en)}
+        latin = {re.sub(r"['’]s?$", "", w).lower() for w in re.findall(r"[A-Za-z][\w&'’-]*", en)}
         named = [n for n in out if n.latin and n.text.lower() in latin]
         if not named:
             continue
-        out = [n for n in out if n.latin or n.text not in zh] if any(n.text in zh for n in out if not n.latin) else out
-        out = [Need(n.text, n.variants | {zh}, n.weight, n.measure, n.latin, True) if n in named else n for n in out]
+        if lang == "zh" and any(n.text in zh for n in out if not n.latin):
+            out = [n for n in out if n.latin or n.text not in zh]
+        out = [Need(n.text, frozenset(v for v in n.variants if not CJK_RE.search(v)) | {zh}, n.weight, n.measure,
+                    n.latin, True) if n in named else n for n in out]
     return out
 
 
@@ -531,7 +537,13 @@ def _variants(text: str, learned) -> set[str]:
     out |= {PLACE_SUFFIX_RE.sub("", v) for v in list(out) if PLACE_SUFFIX_RE.search(v)}
     if re.search(r"[A-Za-z]", text):
         out |= {text.lower()}
+    # "Nestlé" is written "Nestle" in a file name or an ASCII text: a name's letters without accents
+    out |= {_bare(v) for v in list(out) if not v.isascii() and not CJK_RE.search(v) and _bare(v).isascii()}
     return out
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _weight(tokens, index) -> float:

@@ -97,6 +97,23 @@ def test_a_name_given_in_both_scripts_is_one_name():
     assert {"Zephyr", "Holdings"} <= scoped_needs(needs, chunk)
 
 
+def test_an_english_name_given_with_its_chinese_form_is_not_translated_word_by_word():
+    needs = _needs("What was Zephyr Chemical Industries' (泽菲尔化工) revenue in 2022?")
+    industries = next(n for n in needs.items if n.text == "Industries")
+    # "Industries" is part of the name here, not the word 行业 a table's row label says
+    assert not {"行业", "产业"} & industries.variants
+    assert "泽菲尔化工" in industries.variants and industries.entity
+    # what the English question asks keeps its Chinese renderings
+    revenue = next(n for n in needs.items if n.text == "revenue")
+    assert "营业收入" in revenue.variants
+
+
+def test_an_english_glossary_measure_is_a_measure():
+    needs = _needs("What was Zephyr Holdings' net profit attributable to shareholders in 2022?")
+    glossed = [n for n in needs.items if not n.latin and "净利润" in n.text]
+    assert glossed and all(n.measure for n in glossed)
+
+
 def test_a_latin_name_opening_a_chinese_question_is_a_name_run():
     needs = _needs("Zephyr Holdings 2022年的市值是多少？")
     assert ("Zephyr", "Holdings") in needs.extra["name_runs"]
@@ -126,3 +143,15 @@ def test_an_english_measure_is_read_in_chinese_text_through_its_renderings():
     assert longer["measure_exact"] == 0.0 and longer["measure_longer"] == 1.0
     # a lone term as before
     assert measure_facts(["地区生产总值"], "青州地区生产总值多少？", "全年地区生产总值880亿元。")["measure_exact"] == 1.0
+
+
+def test_a_name_with_accents_also_matches_it_written_without():
+    # CC-CEDICT gives 亚松森 as "Asunción"; an English file name or text writes "Asuncion"
+    class Index(FakeIndex):
+        reports = [("asuncion_city_report_2022.xlsx", "asuncion city report 2022")]
+
+    needs = needs_of(analyse("亚松森2022年的销售额是多少？"), Index())
+    city = next(n for n in needs.items if n.text == "亚松森")
+    assert {"Asunción", "Asuncion"} <= city.variants
+    chunk = SimpleNamespace(report="asuncion city report 2022", scope="")
+    assert "亚松森" in scoped_needs(needs, chunk)
