@@ -282,8 +282,11 @@ def _one_name_in_two_scripts(text: str, items: list[Need], lang: str) -> list[Ne
     return out
 
 
-# a title of a work (书名号): 《全球金融稳定报告》 names the document asked about
-TITLE_RE = re.compile(r"《([^《》]{2,60})》")
+# a document's title in 书名号 (《全球金融稳定报告》): a title ending in a noun of a kind of document
+# (report, bulletin, yearbook, plan, notice, rules …) names the document asked about; a film's or
+# a book's title (《某某》票房) is the subject asked about and stays
+TITLE_RE = re.compile(r"《([^《》]{1,60}?(?:报告|公报|年报|季报|月报|周报|快报|年鉴|白皮书|蓝皮书|规划|纲要|意见|通知|"
+                      r"办法|条例|规定|计划|方案|指南|目录|纪要|说明书|招股书|决定|公告))》")
 
 
 def _without_titles(text: str, items: list[Need]) -> list[Need]:

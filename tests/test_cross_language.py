@@ -125,6 +125,9 @@ def test_a_title_quoted_in_book_marks_names_the_report_not_a_term():
     assert any("原油" in t for t in texts)
     # a question made only of its title keeps it
     assert _needs("《全球能源展望报告》").items
+    # a film's or a book's title is what is asked about
+    assert "星河" in [n.text for n in _needs("《星河》2022年票房是多少？").items] or \
+        any("星河" in n.text for n in _needs("《星河》2022年票房是多少？").items)
 
 
 def test_british_and_american_spellings_match():
