@@ -158,3 +158,21 @@ def test_a_name_with_accents_also_matches_it_written_without():
     assert {"Asunción", "Asuncion"} <= city.variants
     chunk = SimpleNamespace(report="asuncion city report 2022", scope="")
     assert "亚松森" in scoped_needs(needs, chunk)
+
+
+# --- retrieval ---------------------------------------------------------------------------------
+def test_the_passage_bm25_ranks_first_is_kept_among_the_evidence():
+    from bot.retrieve import _lexical_best_kept
+    from bot.types import Evidence
+
+    def ev(name, lexical, dense):
+        return Evidence(SimpleNamespace(id=name), 0.0, dense, lexical)
+
+    # both rankers put a..d in their middle ranks; e says the question's words best but the
+    # embedding side does not rank it (an abbreviation, the other language)
+    fused = [ev("a", 2, 1), ev("b", 3, 2), ev("c", 4, 3), ev("d", 5, 4), ev("e", 1, None)]
+    assert [e.chunk.id for e in _lexical_best_kept(fused, 3)] == ["a", "b", "e"]
+    # already among the first k: nothing moves
+    fused = [ev("e", 1, None), ev("a", 2, 1), ev("b", 3, 2), ev("c", 4, 3)]
+    assert [e.chunk.id for e in _lexical_best_kept(fused, 3)] == ["e", "a", "b"]
+    assert [e.chunk.id for e in _lexical_best_kept(fused[1:], 2)] == ["a", "b"]
