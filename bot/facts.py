@@ -263,8 +263,8 @@ def abbreviated_share(needs, text: str) -> float:
     if not items or not text:
         return 0.0
     low = text.lower()
-    short = sum(1 for n in items if not any(v.lower() in low for v in n.variants if v)
-                and any(abbreviation_in(v, text) for v in n.variants if len(v) >= 3 and CJK_RE.search(v)))
+    short = sum(1 for n in items if len(n.text) >= 3 and CJK_RE.search(n.text)
+                and not any(v.lower() in low for v in n.variants if v) and abbreviation_in(n.text, text))
     return short / len(items)
 
 

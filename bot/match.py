@@ -595,7 +595,8 @@ STRONG_PARTIAL = 0.8  # most of a term's character pairs said, or the term said 
 def abbreviated(need: Need, text: str) -> bool:
     """Does the text say the need only through a longer term its Chinese form abbreviates (医保目录
     in "国家医保药品目录", vocab.abbreviation_in)?"""
-    return any(vocab.abbreviation_in(v, text) for v in need.variants if len(v) >= 3 and CJK_RE.search(v))
+    # (the question's own word: its variants are the vocabulary's known words, no abbreviations)
+    return len(need.text) >= 3 and not need.latin and bool(vocab.abbreviation_in(need.text, text))
 
 
 def _latin_in(variant: str, low: str) -> bool:

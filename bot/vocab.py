@@ -256,12 +256,43 @@ def abbreviation_in(term: str, text: str) -> str:
     if len(term) < 3 or not _CJK_RUN.fullmatch(term) or term in text or _known_word(term):
         return ""
     for run in _CJK_RUN.finditer(text):
-        if term[0] not in run.group() or len(run.group()) <= len(term):
-            continue
+        if len(run.group()) <= len(term) or not _in_order(term, run.group()):
+            continue  # (a cheap test first: most passages do not hold the characters in order)
         found = _abbreviated_span(term, run.group())
         if found:
             return found
     return ""
+
+
+def _in_order(term: str, run: str) -> bool:
+    """Does the run hold the term's characters in order, within the longest span allowed?"""
+    start = run.find(term[0])
+    while start >= 0:
+        at, ok = start, True
+        for ch in term[1:]:
+            at = run.find(ch, at + 1)
+            if at < 0 or at - start >= MAX_ABBREVIATION_SPAN * len(term):
+                ok = False
+                break
+        if ok:
+            return True
+        start = run.find(term[0], start + 1)
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _run_words(run: str) -> tuple[tuple[tuple[int, int], ...], frozenset[int]]:
+    """A run's words (jieba's, and the words inside them) as (start, end), and the positions of
+    the characters of words that may not stand inside a term."""
+    from .lexical import _jieba, pos_tag
+
+    spans = tuple(sorted({(a, b) for _w, a, b in _jieba().tokenize(run, mode="search")}))
+    closed, pos = set(), 0
+    for word, flag in pos_tag(run):
+        if flag.startswith(_NOT_IN_TERM):
+            closed.update(range(pos, pos + len(word)))
+        pos += len(word)
+    return spans, frozenset(closed)
 
 
 def _known_word(word: str) -> bool:
@@ -271,15 +302,8 @@ def _known_word(word: str) -> bool:
 
 
 def _abbreviated_span(term: str, run: str) -> str:
-    from .lexical import _jieba, pos_tag
-
-    starts = {a for _w, a, _b in _jieba().tokenize(run, mode="search")}
-    # the characters of words that may not stand inside a term
-    closed, pos = set(), 0
-    for word, flag in pos_tag(run):
-        if flag.startswith(_NOT_IN_TERM):
-            closed.update(range(pos, pos + len(word)))
-        pos += len(word)
+    spans, closed = _run_words(run)
+    starts = {a for a, _b in spans}
     for first in (i for i in sorted(starts) if run[i] == term[0] and i not in closed):
         at, ok = first, True
         for ch in term[1:]:
@@ -293,7 +317,7 @@ def _abbreviated_span(term: str, run: str) -> str:
             at = nxt  # begins a later word
         if ok and at + 1 - first <= MAX_ABBREVIATION_SPAN * len(term):
             # the whole last word the abbreviation reaches into: 医保目录 -> 医保药品目录
-            end = max((b for _w, a, b in _jieba().tokenize(run, mode="search") if a <= at < b), default=at + 1)
+            end = max((b for a, b in spans if a <= at < b), default=at + 1)
             return run[first:end]
     return ""
 
