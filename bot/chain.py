@@ -21,7 +21,7 @@ from .figures import unsupported_numbers
 from .index import LoadedIndex, load_index
 from .match import needs_of
 from .question import analyse, language, resolve, sub_questions
-from .retrieve import HybridRetriever
+from .retrieve import HybridRetriever, dense_text
 from .settings import Settings
 from .types import Answer, Citation
 
@@ -122,7 +122,7 @@ class Assistant:
         standalone = state["standalone"]
         prefetch = getattr(self.index.embedder, "prefetch", None)
         if prefetch is not None:  # the question's embedding is made while it is analysed
-            prefetch(standalone)
+            prefetch(dense_text(standalone))
         query = analyse(standalone)
         # answers follow the language the person asked in, not the resolved question's
         query.lang = language(state["question"]) if len(state["question"]) > 3 else query.lang

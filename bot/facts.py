@@ -168,20 +168,23 @@ def _later_words(term: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in _cjk_tokens(term) if len(w) >= 2 and term.find(w) > 0))
 
 
-def measure_facts(measures: list[str], question: str, text: str) -> dict[str, float]:
+def measure_facts(measures: list, question: str, text: str) -> dict[str, float]:
     """Is each of the question's Chinese measure terms said exactly in `text`, only inside a longer
     term (a modifier word right before it), or absent while its head word stands there with
-    another modifier?"""
-    terms = [t for t in measures if CJK_RE.search(t) and len(t) >= 2]
+    another modifier? A measure is a term, or a tuple of the Chinese terms that render it (an
+    English question's "GDP": 国内生产总值, 地区生产总值): any of them said counts."""
+    groups = [tuple(f for f in ((m,) if isinstance(m, str) else m) if CJK_RE.search(f) and len(f) >= 2)
+              for m in measures]
+    groups = [g for g in groups if g]
     out = {"measure_exact": 0.0, "measure_longer": 0.0, "measure_other": 0.0}
-    if not terms or not text:
+    if not groups or not text:
         return out
     tagged = _tagged(text[:600])
     starts = {s: i for i, (_w, _t, s) in enumerate(tagged)}
     exact = 0
-    for term in terms:
+    for forms in groups:
         bare = longer = False
-        for m in re.finditer(re.escape(term), text[:600]):
+        for m in (m for term in forms for m in re.finditer(re.escape(term), text[:600])):
             i = starts.get(m.start())
             if i is None:
                 # begins inside a word: "人均地区生产总值" cut as one word
@@ -202,13 +205,13 @@ def measure_facts(measures: list[str], question: str, text: str) -> dict[str, fl
         else:
             # absent: one of its later words (the head and what the head is of) stands there
             # after another modifier ("房地产开发投资" for "固定资产投资总额")
-            for head in _later_words(term):
+            for head in dict.fromkeys(h for term in forms for h in _later_words(term)):
                 for m in re.finditer(re.escape(head), text[:600]):
                     i = starts.get(m.start())
                     if i and _modifier(tagged[i - 1][0], tagged[i - 1][1], question, verbs=True):
                         out["measure_other"] = 1.0
                         break
-    out["measure_exact"] = exact / len(terms)
+    out["measure_exact"] = exact / len(groups)
     return out
 
 
@@ -246,7 +249,23 @@ def words_missing(question: str, text: str, names: frozenset[str] = frozenset())
 
 FEATURES = ("unit_asked", "unit_stated", "unit_absent", "type_asked", "type_stated", "type_other",
             "date_for_value", "change_for_level", "level_for_change",
-            "measure_exact", "measure_longer", "measure_other", "label_extra", "words_missing")
+            "measure_exact", "measure_longer", "measure_other", "label_extra", "words_missing",
+            "abbreviated")
+
+
+def abbreviated_share(needs, text: str) -> float:
+    """The share of the question's terms the text says only through a longer term their Chinese
+    form abbreviates (医保目录 for "国家医保药品目录", vocab.abbreviation_in): a match less sure than
+    the term said in full, which the fit weighs."""
+    from .vocab import abbreviation_in
+
+    items = [n for n in needs.items if any(CJK_RE.search(v) for v in n.variants)]
+    if not items or not text:
+        return 0.0
+    low = text.lower()
+    short = sum(1 for n in items if len(n.text) >= 3 and CJK_RE.search(n.text)
+                and not any(v.lower() in low for v in n.variants if v) and abbreviation_in(n.text, text))
+    return short / len(items)
 
 
 def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
@@ -254,9 +273,12 @@ def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
     question = needs.extra.get("question", "")
     ask = needs.extra.get("asked") or asked(question, needs.intent, needs.lang)
     out = value_facts(ask, needs.intent, bool(needs.extra.get("change")), text)
-    measures = [n.text for n in needs.items if n.measure]
+    # a measure an English question names is read in a Chinese text through its Chinese renderings
+    measures = [tuple(sorted(v for v in n.variants if CJK_RE.search(v))) if n.latin else n.text
+                for n in needs.items if n.measure]
     out.update(measure_facts(measures, question, text))
     out["label_extra"] = label_extra(question, label)
     names = frozenset({n.text for n in needs.items if n.entity and not n.measure} | set(needs.extra.get("titled", ())))
     out["words_missing"] = words_missing(question, text + "\n" + label, names)
+    out["abbreviated"] = abbreviated_share(needs, text + "\n" + label)
     return out

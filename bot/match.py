@@ -16,6 +16,7 @@ Signals, each in [0, 1]:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -187,8 +188,9 @@ def needs_of(q: Query, index) -> Needs:
                 inside = [n for n in items if n.latin and n.text.lower() in said_words and not n.entity]
                 items = [n for n in items if n not in inside]
                 weight = max((n.weight for n in inside), default=_weight(tokenize(t.text), index) * 0.5)
+                # (what the rendering names decides whether it is a measure, as for a Chinese question)
                 items.append(Need(t.text, frozenset(_variants(t.text, learned)), weight,
-                                  t.text in METRICS or any(n.measure for n in inside), False))
+                                  t.text in METRICS or vocab.is_measure(t.text) or any(n.measure for n in inside), False))
     else:
         for t in q.terms:
             # a long phrase ("智算中心行业利润率") is matched word by word, so one unknown word
@@ -226,12 +228,16 @@ def needs_of(q: Query, index) -> Needs:
             variants = frozenset(_variants(head, learned))
             if not variants & known:
                 items.append(Need(head, variants, _weight([head], index), True, False))
+    items = _one_name_in_two_scripts(q.text, items, q.lang)
+    if q.lang == "zh":
+        items = _without_titles(q.text, items)
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
     needs.extra["days"] = days_in(q.text)
-    needs.extra["name_runs"] = name_runs(q.text, items) if q.lang == "en" else []
+    # (a Chinese question's Latin names are runs of capitalised words too: "Exactitude Consultancy 预测…")
+    needs.extra["name_runs"] = name_runs(q.text, items, first=q.lang == "zh")
     needs.extra["name_acronyms"] = name_acronyms(q.text, items) if q.lang == "en" else []
     needs.extra["cjk_name"] = q.lang == "en" and bool(CJK_RE.search(q.text))
     needs.extra["change"] = bool(CHANGE_ASKED_RE.search(q.text))
@@ -247,6 +253,52 @@ def needs_of(q: Query, index) -> Needs:
     titles = [t for _f, t in getattr(index, "reports", [])]
     needs.extra["titled"] = {n.text for n in items if any(match(n, t) >= 1.0 for t in titles)}
     return needs
+
+
+# a name given in both scripts, one in brackets after the other: "信实工业（Reliance Industries）",
+# "Wisdom Education（光正教育）"
+_CJK_NAME = r"[\u4e00-\u9fff]{2,20}"
+_LATIN_NAME = r"[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|[A-Z][\w&.'’-]*))*"  # capitalised words
+TWO_SCRIPTS_RE = re.compile(rf"({_CJK_NAME})\s*[（(]\s*({_LATIN_NAME})\s*[)）]|({_LATIN_NAME})\s*[（(]\s*({_CJK_NAME})\s*[)）]")
+
+
+def _one_name_in_two_scripts(text: str, items: list[Need], lang: str) -> list[Need]:
+    """A question that names a company in both scripts ("信实工业（Reliance Industries）", "North
+    Huajin Chemical Industries' (华锦股份)") names one thing. The words of its Latin form are that
+    name, not words to translate ("Industries" is no 行业 here): they match the Latin name or the
+    Chinese form the question gives. In a Chinese question the Chinese form's own words (信实,
+    工业) are no terms of their own either: the Latin words stand for the name."""
+    out = items
+    for m in TWO_SCRIPTS_RE.finditer(text):
+        zh, en = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        latin = {re.sub(r"['’]s?$", "", w).lower() for w in re.findall(r"[A-Za-z][\w&'’-]*", en)}
+        named = [n for n in out if n.latin and n.text.lower() in latin]
+        if not named:
+            continue
+        if lang == "zh" and any(n.text in zh for n in out if not n.latin):
+            out = [n for n in out if n.latin or n.text not in zh]
+        out = [Need(n.text, frozenset(v for v in n.variants if not CJK_RE.search(v)) | {zh}, n.weight, n.measure,
+                    n.latin, True) if n in named else n for n in out]
+    return out
+
+
+# a document's title in 书名号 (《全球金融稳定报告》): a title ending in a noun of a kind of document
+# (report, bulletin, yearbook, plan, notice, rules …) names the document asked about; a film's or
+# a book's title (《某某》票房) is the subject asked about and stays
+TITLE_RE = re.compile(r"《([^《》]{1,60}?(?:报告|公报|年报|季报|月报|周报|快报|年鉴|白皮书|蓝皮书|规划|纲要|意见|通知|"
+                      r"办法|条例|规定|计划|方案|指南|目录|纪要|说明书|招股书|决定|公告))》")
+
+
+def _without_titles(text: str, items: list[Need]) -> list[Need]:
+    """The needs without the words of a title the question quotes in 《》: they name the report
+    asked about (its title and scope stand for it, as an English question's "according to the …
+    report" does), not something its passage must say. Kept when nothing else would be left."""
+    titles = TITLE_RE.findall(text)
+    if not titles:
+        return items
+    outside = TITLE_RE.sub(" ", text)
+    kept = [n for n in items if n.latin or n.text in outside or not any(n.text in t for t in titles)]
+    return kept if kept else items
 
 
 def _after(need: Need, term: str, question: str, learned, index) -> Need:
@@ -298,7 +350,7 @@ def _unknown_names(text: str, items: list, index) -> list[Need]:
 NAME_RUN_RE = re.compile(r"[A-Z][\w&\u00C0-\u024F.-]*(?:\s+(?:&\s+)?[A-Z][\w&\u00C0-\u024F.-]*)+")
 
 
-def name_runs(text: str, items: list[Need]) -> list[tuple[str, ...]]:
+def name_runs(text: str, items: list[Need], first: bool = False) -> list[tuple[str, ...]]:
     """The question's names of several capitalised words, each as the texts of its needs, its
     first word first ("Reliance Industries" -> ("Reliance", "Industries", "Reliance Industries")).
     A name is known by its first word: when that word is the report's own scope (its title), the
@@ -306,8 +358,8 @@ def name_runs(text: str, items: list[Need]) -> list[tuple[str, ...]]:
     thing the passage must say (see sections.scoped_needs)."""
     out = []
     for m in NAME_RUN_RE.finditer(text):
-        if m.start() == 0 or re.match(r"(?:What|Which|Who|How|When|Where|Why|In|Per|According)\b", m.group()):
-            continue  # the question's first word is capitalised as any sentence's is
+        if (m.start() == 0 and not first) or re.match(r"(?:What|Which|Who|How|When|Where|Why|In|Per|According)\b", m.group()):
+            continue  # the question's first word is capitalised as any sentence's is (not in Chinese: `first`)
         words = [w for w in re.split(r"\s+", m.group()) if w != "&"]
         texts = []
         for w in words:
@@ -462,9 +514,15 @@ def _english_words(text: str) -> list[str]:
     return out
 
 
+# British and American spellings of one word: "capitalisation" / "capitalization", "organised" /
+# "organized" (the -ise/-isation forms of Oxford and British usage); the stemmer keeps them apart
+BRITISH_RE = re.compile(r"(?<=[a-z]{3})is(ations?|e[sd]?|ing|ers?)\b", re.I)
+
+
 @lru_cache(maxsize=8192)
 def _stems(text: str) -> tuple[str, ...]:
-    return tuple(t for t in tokenize(text) if re.search(r"[a-z0-9]", t))
+    """Stemmed Latin words (and numbers) of a text, British -ise spellings read as -ize."""
+    return tuple(t for t in tokenize(BRITISH_RE.sub(r"iz\1", text)) if re.search(r"[a-z0-9]", t))
 
 
 def _translations(word: str, names: bool = True) -> set[str]:
@@ -485,7 +543,13 @@ def _variants(text: str, learned) -> set[str]:
     out |= {PLACE_SUFFIX_RE.sub("", v) for v in list(out) if PLACE_SUFFIX_RE.search(v)}
     if re.search(r"[A-Za-z]", text):
         out |= {text.lower()}
+    # "Nestlé" is written "Nestle" in a file name or an ASCII text: a name's letters without accents
+    out |= {_bare(v) for v in list(out) if not v.isascii() and not CJK_RE.search(v) and _bare(v).isascii()}
     return out
+
+
+def _bare(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _weight(tokens, index) -> float:
@@ -523,7 +587,19 @@ def match(need: Need, text: str) -> float:
     for v in need.variants:
         if CJK_RE.search(v) and len(v) >= 2:
             best = max(best, _bigram_share(v, text))
-    return best * 0.8 if best >= 0.67 else best * 0.4
+    if best < 1.0 and abbreviated(need, text):
+        return STRONG_PARTIAL  # less sure than the term said in full: a strong partial match
+    return best * STRONG_PARTIAL if best >= 0.67 else best * 0.4
+
+
+STRONG_PARTIAL = 0.8  # most of a term's character pairs said, or the term said as its abbreviation
+
+
+def abbreviated(need: Need, text: str) -> bool:
+    """Does the text say the need only through a longer term its Chinese form abbreviates (医保目录
+    in "国家医保药品目录", vocab.abbreviation_in)?"""
+    # (the question's own word: its variants are the vocabulary's known words, no abbreviations)
+    return len(need.text) >= 3 and not need.latin and bool(vocab.abbreviation_in(need.text, text))
 
 
 def _latin_in(variant: str, low: str) -> bool:

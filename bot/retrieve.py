@@ -51,6 +51,13 @@ def question_tokens(question: str, learned=None) -> list[str]:
     return tokens
 
 
+def dense_text(question: str) -> str:
+    """The question as the embedding side reads it: general abbreviations written out (社零 ->
+    社会消费品零售总额), as the embedding model has seen the formal terms reports print, not the
+    short forms people ask with."""
+    return vocab.spelled_out(question)
+
+
 def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> list[Evidence]:
     """The k best chunks. When the question names reports (`named_reports`), their chunks come
     first, ranked among themselves, and the best of the other reports follow them. When the
@@ -90,7 +97,8 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
     scope = inside if inside is not None else allowed
     if scope is not None:
         n_dense = min(index.n_docs, SCOPED_DENSE_MAX, max(n_dense, pool * index.n_docs // max(int(scope.sum()), 1)))
-    vector = index.embedder.embed_query(_inside_part(index, named, question, years) if part is not None else question)
+    vector = index.embedder.embed_query(dense_text(_inside_part(index, named, question, years) if part is not None
+                                                   else question))
     exact = index.exact_dense(vector, n_dense) if hasattr(index, "exact_dense") else None
     if exact is not None:
         dense = np.asarray(exact, dtype=int)
@@ -99,11 +107,11 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
                           if cid in index.by_id], dtype=int)
     if inside is None:
         if other is None:
-            return _fuse(index, scores, dense, pool, allowed)[:k]
+            return _lexical_best_kept(_fuse(index, scores, dense, pool, allowed), k)
         # no report named: the other years' parts of a file that has the asked year's part come
         # after everything else
         keep, later = (~other, other) if allowed is None else (allowed & ~other, allowed & other)
-        return (_fuse(index, scores, dense, pool, keep) + _fuse(index, scores, dense, pool, later))[:k]
+        return _lexical_best_kept(_fuse(index, scores, dense, pool, keep) + _fuse(index, scores, dense, pool, later), k)
     first = _fuse(index, scores, dense, pool, inside)
     if part is not None:
         # the named reports' other years follow their asked year's part: a question comparing
@@ -115,7 +123,18 @@ def hybrid_search(index: LoadedIndex, question: str, k: int, reports=None) -> li
         rest = _fuse(index, scores, dense[:pool], pool, ~inside)
     else:  # the allowed reports' neighbours may sit anywhere in the wider dense list
         rest = _fuse(index, scores, dense, pool, allowed & ~inside)
-    return (first + rest)[:k]
+    return _lexical_best_kept(first + rest, k)
+
+
+def _lexical_best_kept(fused: list[Evidence], k: int) -> list[Evidence]:
+    """The first k, with the passage BM25 ranks first among them: a passage that says the
+    question's words (or the report-words they bring: 社零 -> 社会消费品零售总额, 净销售额 -> net sales)
+    best, but that the embedding side does not rank (an abbreviation, the other language), would
+    otherwise lose the fusion to passages both sides rank middling."""
+    best = next((i for i, e in enumerate(fused) if e.lexical_rank == 1), None)
+    if best is None or best < k:
+        return fused[:k]
+    return fused[:k - 1] + [fused[best]]
 
 
 def _fuse(index: LoadedIndex, scores: np.ndarray, dense: np.ndarray, pool: int,

@@ -221,6 +221,120 @@ def _variants(term: str, lex: _Lexicon) -> frozenset[str]:
     return frozenset(out.values())
 
 
+def is_abbreviation(short: str, full: str) -> bool:
+    """Is `short` a Chinese abbreviation of `full`: shorter, beginning with its first character and
+    keeping its characters in order (社零 for 社会消费品零售总额, 规上 for 规模以上, 营收 for 营业收入)?
+    A word that drops the head of a term instead (收入 for 营业收入) is a broader word, not its
+    abbreviation."""
+    short, full = normalise(short), normalise(full)
+    if not (_is_cjk(short) and _is_cjk(full)) or len(short) >= len(full) or short[:1] != full[:1]:
+        return False
+    j = 0
+    for ch in short:
+        j = full.find(ch, j)
+        if j < 0:
+            return False
+        j += 1
+    return True
+
+
+# word classes that end a compound term (jieba's tags): conjunctions, particles, prepositions,
+# pronouns, numerals and measure words, punctuation ("净资产和利润" is no abbreviation of 净利润)
+_NOT_IN_TERM = ("c", "u", "p", "r", "m", "q", "x", "w")
+MAX_ABBREVIATION_SPAN = 3  # a term at most three times as long as its abbreviation
+
+
+@lru_cache(maxsize=65536)
+def abbreviation_in(term: str, text: str) -> str:
+    """The term of `text` that `term` abbreviates, or "": a Chinese word the dictionary does not
+    know (社零总额, 医保目录) stands for a compound of the text whose words it takes in order from
+    their beginnings (社会/消费品/零售/总额, 医保/药品/目录): its first character begins a word, each
+    next one continues the previous or begins a later word (jieba's words and the words inside
+    them), with no function word between. A known word (净利润) is a word of its own, not an
+    abbreviation; and a term of fewer than three characters is too short to tell."""
+    term = normalise(term)
+    if len(term) < 3 or not _CJK_RUN.fullmatch(term) or term in text or _known_word(term):
+        return ""
+    for run in _CJK_RUN.finditer(text):
+        if len(run.group()) <= len(term) or not _in_order(term, run.group()):
+            continue  # (a cheap test first: most passages do not hold the characters in order)
+        found = _abbreviated_span(term, run.group())
+        if found:
+            return found
+    return ""
+
+
+def _in_order(term: str, run: str) -> bool:
+    """Does the run hold the term's characters in order, within the longest span allowed?"""
+    start = run.find(term[0])
+    while start >= 0:
+        at, ok = start, True
+        for ch in term[1:]:
+            at = run.find(ch, at + 1)
+            if at < 0 or at - start >= MAX_ABBREVIATION_SPAN * len(term):
+                ok = False
+                break
+        if ok:
+            return True
+        start = run.find(term[0], start + 1)
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _run_words(run: str) -> tuple[tuple[tuple[int, int], ...], frozenset[int]]:
+    """A run's words (jieba's, and the words inside them) as (start, end), and the positions of
+    the characters of words that may not stand inside a term."""
+    from .lexical import _jieba, pos_tag
+
+    spans = tuple(sorted({(a, b) for _w, a, b in _jieba().tokenize(run, mode="search")}))
+    closed, pos = set(), 0
+    for word, flag in pos_tag(run):
+        if flag.startswith(_NOT_IN_TERM):
+            closed.update(range(pos, pos + len(word)))
+        pos += len(word)
+    return spans, frozenset(closed)
+
+
+def _known_word(word: str) -> bool:
+    from .lexical import _jieba
+
+    return bool(_jieba().dt.FREQ.get(word))
+
+
+def _abbreviated_span(term: str, run: str) -> str:
+    spans, closed = _run_words(run)
+    starts = {a for a, _b in spans}
+    for first in (i for i in sorted(starts) if run[i] == term[0] and i not in closed):
+        at, ok = first, True
+        for ch in term[1:]:
+            if at + 1 < len(run) and run[at + 1] == ch and at + 1 not in closed:
+                at += 1  # continues the word
+                continue
+            nxt = next((i for i in sorted(starts) if i > at and run[i] == ch), None)
+            if nxt is None or any(k in closed for k in range(at + 1, nxt + 1)):
+                ok = False
+                break
+            at = nxt  # begins a later word
+        if ok and at + 1 - first <= MAX_ABBREVIATION_SPAN * len(term):
+            # the whole last word the abbreviation reaches into: 医保目录 -> 医保药品目录
+            end = max((b for a, b in spans if a <= at < b), default=at + 1)
+            return run[first:end]
+    return ""
+
+
+def spelled_out(text: str) -> str:
+    """The text with each general abbreviation it uses written as its formal term ("合肥社零总额" ->
+    "合肥社会消费品零售总额"): what a report prints, for the embedding side of retrieval, which does
+    not know the short forms. Only abbreviations in the strict sense (`is_abbreviation`) are
+    replaced; other synonyms and everything else stay as asked."""
+    if not _is_cjk(text):
+        return text
+    for piece, alts in _STATIC.segments(normalise(text)):
+        if alts and is_abbreviation(piece, alts[0]) and piece in text:
+            text = text.replace(piece, alts[0])  # (the asker's other characters kept as written)
+    return text
+
+
 def known_terms(text: str, learned: Mapping[str, str] | None = None) -> list[str]:
     """The vocabulary's words found in `text`, longest first at each position ("前十大股东")."""
     return [seg for seg, forms in _lexicon(_freeze(learned)).segments(normalise(text)) if forms]
