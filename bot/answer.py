@@ -135,16 +135,18 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         draft = _answer_from_table(q, view, index)
         if draft is not None:
             return _Proposal(draft, "record") if not draft.refused else draft
+    text = ranking.ranked(_candidates(q, evidence, index, needs))
     if kind:
         found = _span_candidates(q, kind, evidence, index, needs)
-        if found:
-            order = sorted(found, key=lambda c: (-(c.score + SPAN_NEAR * c.span.near), c.rank))
+        order = sorted(found, key=lambda c: (-(c.score + SPAN_NEAR * c.span.near), c.rank))
+        # one ordering for both: a sentence that states no span of the kind asked counts as one
+        # with a span not near the role word; when it orders first, it answers as before
+        if order and order[0].score + SPAN_NEAR * order[0].span.near >= max((c.score for c in text), default=0.0):
             best = order[0]
             return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
                              runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
                              best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
                              span=best.span.text, span_near=best.span.near)
-    text = ranking.ranked(_candidates(q, evidence, index, needs))
     grid = ranking.ranked(cells.candidates(needs, evidence, index))
     path, best = pick(text, grid)
     hands = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)
@@ -470,7 +472,10 @@ def _draft_from_span(q: Query, c: SpanCandidate) -> Draft:
     draft = Draft(body="", refused=False)
     mark = draft.cite(c.chunk)
     head = f"**{c.span.text}** {mark}"
-    draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n> {c.sentence} {mark}"
+    # the sentence the span was read from says it in context; the passage is quoted when longer
+    draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n{c.sentence} {mark}"
+    if c.chunk.kind == "paragraph" and c.chunk.text.strip() != c.sentence.strip():
+        draft.body += f"\n\n> {c.chunk.text} {mark}"
     draft.figures = [c.span.text]
     return draft
 

@@ -85,20 +85,24 @@ def _nearness(distance: int) -> float:
     return 1.0 if distance <= 1 else 0.5 if distance <= NEAR else 0.0
 
 
-def _names(text: str, lang: str) -> list[tuple[int, int]]:
-    """Where organisation and person names stand in `text`."""
+def _names(text: str, lang: str, roles: list[str]) -> list[tuple[int, int]]:
+    """Where organisation and person names (and, in Chinese, the titles of works in 《》) stand in
+    `text`. A name that runs on from a role word ("全资子公司金花国际大酒店有限公司": an
+    apposition) starts after it."""
     out = []
     org = pattern("org", "zh" if lang == "zh" else "en")
     for m in org.finditer(text):
-        if lang == "zh" or CJK_RE.search(text[max(0, m.start() - 2):m.start()]):
+        if lang == "zh":
             # the noun phrase the suffix closes: back to the nearest edge before it
             start = m.start()
             while start > 0 and not ZH_NAME_EDGE.match(text, start - 1):
                 start -= 1
+            inside = [e for _s, e in _role_spans(text[start:m.start()], roles)]
+            start += max(inside, default=0)
             if m.end() - start >= len(m.group()) + 2:
                 out.append((start, m.end()))
         else:
-            before = re.search(rf"(?:{EN_NAME_WORD}\s+){{1,5}}$", text[:m.start()])
+            before = re.search(rf"(?:{EN_NAME_WORD},?\s+){{1,5}}$", text[:m.start()])
             if before:
                 start = before.start()
                 words = text[start:m.start()].split()
@@ -112,18 +116,18 @@ def _names(text: str, lang: str) -> list[tuple[int, int]]:
     else:
         pos = 0
         for word, flag in pos_tag(text):
-            if flag in ("nr", "nrfg", "nrt") and len(word) >= 2:
+            if flag in ("nr", "nrfg", "nrt") and 2 <= len(word) <= 4:
                 out.append((pos, pos + len(word)))
             pos += len(word)
     return out
 
 
-def _name(text: str, roles: list[str], lang: str, header: str) -> Span | None:
+def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False) -> Span | None:
     where = _role_spans(text, roles)
     if not where and header and _role_spans(header, roles) and len(text) <= 40 and not find_figures(text) \
             and len(re.findall(r"[A-Za-z\u4e00-\u9fff]", text)) > len(re.findall(r"\d", text)):
         return Span(text.strip(), "name", 1.0)  # a cell under the role's column ("实际控制人名称")
-    found = _names(text, lang)
+    found = _names(text, lang, roles)
     if lang == "zh":
         # the apposition "实际控制人邢博越": a person's name right after its role word
         for _s, e in where:
@@ -131,14 +135,34 @@ def _name(text: str, roles: list[str], lang: str, header: str) -> Span | None:
             if m and not _role_spans(m.group(), roles) and not pattern("org", "zh").search(m.group()):
                 found.append((m.start(), m.end()))
     found = [f for f in found if not _role_spans(text[f[0]:f[1]], roles)]
+    titles = set()
+    if lang == "zh":
+        # the title of a work (a law, a report) in 《》: one that holds the question's words is the
+        # one asked for ("哪部社会保险经办方面的行政法规" -> 《社会保险经办条例》)
+        for m in re.finditer(r"《([^》]{2,40})》", text):
+            found.append(m.span(1))
+            titles.add(m.span(1))
+            if _role_spans(m.group(1), roles):
+                where.append(m.span(1))
     if not found or (roles and not where):
         return None  # a name the question's role word is nowhere near says nothing of that role
-    best = min(found, key=lambda f: (_distance(f, where), -(f[1] - f[0])))
+    # the nearest; of equally near ones a name before a title ("实际控制人邢博越" over the 《公告》
+    # that mentions the role), then the longest
+    best = min(found, key=lambda f: (_distance(f, where), f in titles, -(f[1] - f[0])))
+    if plural:
+        # "who are the key players", "哪些公司": every name as near the role as the nearest
+        near = sorted({f for f in found if _nearness(_distance(f, where)) >= _nearness(_distance(best, where))})
+        near = [f for f in near if not any(o != f and o[0] <= f[0] and f[1] <= o[1] for o in near)]
+        sep = ", " if lang == "en" else "、"
+        return Span(sep.join(text[a:b].strip(" ,，。") for a, b in near), "name", _nearness(_distance(best, where)))
     return Span(text[best[0]:best[1]].strip(" ,，。"), "name", _nearness(_distance(best, where)))
 
 
 # a question asking for a year ("哪一年", "in what year") takes a year alone; one asking a day or
 # a date ("哪天", "when") wants a month at least
+# a question asking for several ("who are", "哪些"): the grammar of plural interrogatives
+PLURAL_ASKED = re.compile(r"哪些|有谁|都是谁|\bwho are\b|\bwho were\b|\b(?:which|what) \w+(?:ies|[^s]s)\b", re.I)
+RANGE_GAP = re.compile(r"\s*(?:至|到|—|–|-|~|～|to|through|until)\s*", re.I)
 YEAR_ASKED = re.compile(r"哪一?年|何年|几几年|\b(?:what|which) year\b", re.I)
 
 
@@ -149,7 +173,13 @@ def _date(text: str, roles: list[str], year_ok: bool = True) -> Span | None:
     where = _role_spans(text, roles)
     # the most precise date (a day over a month over a year), then the nearest to the role words
     best = min(dates, key=lambda m: (-len(re.findall(r"\d+", m.group())), _distance(m.span(), where)))
-    return Span(best.group().strip(), "date", _nearness(_distance(best.span(), where)))
+    start, end = best.span()
+    for m in dates:  # a range: "1月28日至2月4日", "from June 1 to June 30, 2024"
+        if m.start() > end and RANGE_GAP.fullmatch(text[end:m.start()]):
+            end = m.end()
+        elif m.end() < start and RANGE_GAP.fullmatch(text[m.end():start]):
+            start = m.start()
+    return Span(text[start:end].strip(), "date", _nearness(_distance(best.span(), where)))
 
 
 def _after(text: str, m: re.Match, lang: str) -> str:
@@ -182,7 +212,13 @@ def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> S
     marks = list(pattern(kind, "zh" if lang == "zh" else "en").finditer(text))
     if not marks:
         return None
-    best = min(marks, key=lambda m: _distance(m.span(), where))
+    # the marker whose clause says most of the question's words ("增长速度按不变价格计算" for a
+    # question of 增长速度 and 价格), then the nearest to them
+    def said(m: re.Match) -> int:
+        clause = (_clause(text, m, lang) if kind == "reason" else _after(text, m, lang)).lower()
+        return sum(r.lower() in clause for r in roles)
+
+    best = min(marks, key=lambda m: (-said(m), _distance(m.span(), where)))
     span = _clause(text, best, lang) if kind == "reason" else _after(text, best, lang)
     if kind == "contents" and lang == "zh":
         span = span[len(best.group()):].strip() or span
@@ -197,7 +233,7 @@ def read(kind: str, text: str, roles: list[str], lang: str, header: str = "", qu
     if not text or not text.strip():
         return None
     if kind == "name":
-        return _name(text, roles, lang, header)
+        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)))
     if kind == "date":
         return _date(text, roles, year_ok=not question or bool(YEAR_ASKED.search(question)))
     if kind in ("reason", "contents"):
