@@ -26,8 +26,11 @@ SENTENCE_END = re.compile(r"[；;。！？!?]|\.(?=\s|$)")
 ZH_NAME_EDGE = re.compile(r"[，,。；;：:、“”\"'《》（）()\s]|为|是|由|与|和|及|的|在|向|对|经|被|将|系|之")
 # a person's name after its role word in Chinese: two to four characters up to a function word
 ZH_PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?=[与和及、，,。；;（(为是的等先女男同已于在]|$)")
-EN_PERSON_RE = re.compile(r"\b(?!(?:The|A|An|In|On|For|Our|We|This|That|Its|Per)\b)[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]+){1,2}\b")
-EN_NAME_WORD = r"(?:[A-Z][\w&'’.\-]*|&|of|and|de|du|the)"
+# capitalised words that begin a sentence or a clause, never a name's (pronouns, articles,
+# prepositions of English grammar)
+_NOT_NAME = r"(?!(?:The|A|An|In|On|For|Our|We|They|It|This|That|These|Its|Per|As|At|By|Of|To)\b)"
+EN_PERSON_RE = re.compile(rf"\b{_NOT_NAME}[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+{_NOT_NAME}[A-Z][a-z]+){{1,2}}\b")
+EN_NAME_WORD = rf"(?:{_NOT_NAME}[A-Z][\w&'’.\-]*|&|of|de|du)"
 # how near (in characters) a name must stand to the role word the question names
 NEAR = 40
 
@@ -102,7 +105,7 @@ def _names(text: str, lang: str, roles: list[str]) -> list[tuple[int, int]]:
             if m.end() - start >= len(m.group()) + 2:
                 out.append((start, m.end()))
         else:
-            before = re.search(rf"(?:{EN_NAME_WORD},?\s+){{1,5}}$", text[:m.start()])
+            before = re.search(rf"(?:{EN_NAME_WORD}\s+){{0,4}}{EN_NAME_WORD},?\s+$", text[:m.start()])
             if before:
                 start = before.start()
                 words = text[start:m.start()].split()
@@ -152,6 +155,10 @@ def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = Fa
     if plural:
         # "who are the key players", "哪些公司": every name as near the role as the nearest
         near = sorted({f for f in found if _nearness(_distance(f, where)) >= _nearness(_distance(best, where))})
+        rest = sorted(set(found) - set(near))
+        for f in rest:  # and the names listed after them ("A, B and C")
+            if near and f[0] >= near[-1][1] and LIST_GAP.fullmatch(text[near[-1][1]:f[0]]):
+                near.append(f)
         near = [f for f in near if not any(o != f and o[0] <= f[0] and f[1] <= o[1] for o in near)]
         sep = ", " if lang == "en" else "、"
         return Span(sep.join(text[a:b].strip(" ,，。") for a, b in near), "name", _nearness(_distance(best, where)))
@@ -162,6 +169,7 @@ def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = Fa
 # a date ("哪天", "when") wants a month at least
 # a question asking for several ("who are", "哪些"): the grammar of plural interrogatives
 PLURAL_ASKED = re.compile(r"哪些|有谁|都是谁|\bwho are\b|\bwho were\b|\b(?:which|what) \w+(?:ies|[^s]s)\b", re.I)
+LIST_GAP = re.compile(r"[\s,，、;；]*(?:and|or|as well as|和|及|与|以及)?[\s,，、]*", re.I)
 RANGE_GAP = re.compile(r"\s*(?:至|到|—|–|-|~|～|to|through|until)\s*", re.I)
 YEAR_ASKED = re.compile(r"哪一?年|何年|几几年|\b(?:what|which) year\b", re.I)
 
