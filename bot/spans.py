@@ -212,6 +212,13 @@ def _clause(text: str, m: re.Match, lang: str) -> str:
     return clause
 
 
+def _distinct(text: str, roles: list[str]) -> int:
+    """How many of the role words `text` says, each once ("生产总值" inside "地区生产总值" is the
+    same word said)."""
+    hit = [r.lower() for r in roles if r.lower() in text]
+    return sum(not any(h != o and h in o for o in hit) for h in hit)
+
+
 def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> Span | None:
     if header and re.search(r"原因|理由|依据|说明|reason|explanation" if kind == "reason" else r"包括|内容|构成|includ",
                             header, re.I) and len(text) >= 4:
@@ -220,11 +227,12 @@ def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> S
     marks = list(pattern(kind, "zh" if lang == "zh" else "en").finditer(text))
     if not marks:
         return None
-    # the marker whose clause says most of the question's words ("增长速度按不变价格计算" for a
-    # question of 增长速度 and 价格), then the nearest to them
+    # the marker whose clause says most of the question's words, the marker's own words counted
+    # again (the question repeats the frame it asks to fill: "按什么价格计算" ↔ "按不变价格计算",
+    # not "按现价计算"), then the nearest to them
     def said(m: re.Match) -> int:
         clause = (_clause(text, m, lang) if kind == "reason" else _after(text, m, lang)).lower()
-        return sum(r.lower() in clause for r in roles)
+        return _distinct(clause, roles) + _distinct(m.group().lower(), roles)
 
     best = min(marks, key=lambda m: (-said(m), _distance(m.span(), where)))
     span = _clause(text, best, lang) if kind == "reason" else _after(text, best, lang)
