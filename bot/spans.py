@@ -174,13 +174,18 @@ RANGE_GAP = re.compile(r"\s*(?:至|到|—|–|-|~|～|to|through|until)\s*", re
 YEAR_ASKED = re.compile(r"哪一?年|何年|几几年|\b(?:what|which) year\b", re.I)
 
 
+def _precision(date: str) -> int:
+    """How many parts a date names: its numbers, and a month said as a word ("April 2" -> 2)."""
+    return len(re.findall(r"\d+", date)) + bool(re.search(r"[A-Za-z]{3,}", date) and not re.match(r"FY", date))
+
+
 def _date(text: str, roles: list[str], year_ok: bool = True) -> Span | None:
-    dates = [m for m in find_dates(text) if year_ok or len(re.findall(r"\d+", m.group())) >= 2]
+    dates = [m for m in find_dates(text) if year_ok or _precision(m.group()) >= 2]
     if not dates:
         return None
     where = _role_spans(text, roles)
     # the most precise date (a day over a month over a year), then the nearest to the role words
-    best = min(dates, key=lambda m: (-len(re.findall(r"\d+", m.group())), _distance(m.span(), where)))
+    best = min(dates, key=lambda m: (-_precision(m.group()), _distance(m.span(), where)))
     start, end = best.span()
     for m in dates:  # a range: "1月28日至2月4日", "from June 1 to June 30, 2024"
         if m.start() > end and RANGE_GAP.fullmatch(text[end:m.start()]):

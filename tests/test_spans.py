@@ -102,6 +102,12 @@ def test_a_date_next_to_the_event_and_a_range():
     assert spans.read("date", "详见《统计年鉴-2025》。", ["统计"], "zh", question="公报是哪天发布的？") is None
 
 
+def test_an_english_date_with_its_month_in_words_names_a_day():
+    text = "Markets were jolted by the April 2 tariff announcements in 2025."
+    span = spans.read("date", text, ["tariff", "announcements"], "en", question="On what date were the announcements?")
+    assert span is not None and span.text == "April 2"
+
+
 def test_english_ordinal_dates_are_dates():
     assert [m.group() for m in find_dates("to be held on 29 th August, 2022.")] == ["29 th August, 2022"]
     assert [m.group() for m in find_dates("held on 3rd May 2021")] == ["3rd May 2021"]
