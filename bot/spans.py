@@ -150,8 +150,10 @@ def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = Fa
     if not found or (roles and not where):
         return None  # a name the question's role word is nowhere near says nothing of that role
     # the nearest; of equally near ones a name before a title ("实际控制人邢博越" over the 《公告》
-    # that mentions the role), then the longest
-    best = min(found, key=lambda f: (_distance(f, where), f in titles, -(f[1] - f[0])))
+    # that mentions the role), then the one saying most of the question's words (a title), then
+    # the longest
+    best = min(found, key=lambda f: (_distance(f, where), f in titles, -_distinct(text[f[0]:f[1]], roles),
+                                     -(f[1] - f[0])))
     if plural:
         # "who are the key players", "哪些公司": every name as near the role as the nearest
         near = sorted({f for f in found if _nearness(_distance(f, where)) >= _nearness(_distance(best, where))})

@@ -78,9 +78,9 @@ def test_english_person_and_firm_next_to_the_role():
 
 
 def test_the_title_of_a_work_that_holds_the_question_words():
-    text = "国务院公布《示例经办条例》，某部公布《示例监督管理办法》《示例机构管理规定》。"
-    span = spans.read("name", text, ["经办", "公布", "法规"], "zh")
-    assert span is not None and span.text == "示例经办条例"
+    text = "国务院公布《示例保险经办条例》，某部公布《示例保险基金监督举报工作管理办法》《示例机构管理规定》。"
+    span = spans.read("name", text, ["示例保险", "经办", "公布", "法规"], "zh")
+    assert span is not None and span.text == "示例保险经办条例"
 
 
 def test_several_names_when_several_are_asked():
