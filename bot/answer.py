@@ -33,6 +33,7 @@ UNIT_GLOSS = {
     "万": "万 = 10 thousand", "个百分点": "个百分点 = percentage points",
 }
 COUNT_UNITS = measure_words("count")  # 几项, 多少家 (bot/data/vocab/measure_words.tsv)
+TALLY_UNITS = measure_words("tally")  # 几位, 几款: counted too when asked with 几 (bot/question.py)
 
 
 @dataclass
@@ -678,7 +679,8 @@ def _answer_from_table(q: Query, view: TableView, index: LoadedIndex) -> Draft |
         if intent == "count":
             draft.figures.insert(0, str(len(rows)))
     elif intent == "count":
-        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "项")
+        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), None) or \
+            next((u for u in TALLY_UNITS if re.search(rf"几{u}", q.text)), "项")
         head = f"{scope}中{'符合「' + picked + '」的' if picked else ''}共有**{len(rows)}{unit}**："
         draft.figures.insert(0, f"{len(rows)}{unit}")
     else:

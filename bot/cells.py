@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from . import conditions, vocabdata
 from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
 from .match import YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, quarter_of, score
@@ -28,11 +29,15 @@ SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millio
 COND_RE = re.compile(
     r"(超过|高于|大于|多于|不低于|不少于|至少|低于|少于|小于|不足|不到|exceed(?:ed|s)?|more than|greater than|higher than|"
     r"above|over|at least|less than|lower than|below|under|fewer than)\s*(?:了|the)?\s*"
+    r"(?:(?-i:[A-Z]{2,3})\$?\s*)?"  # a currency code before the number ("above CHF 9 billion", "over US$5")
     r"([$¥€£]?\s*\d[\d,]*(?:\.\d+)?)\s*(%|％|万亿|亿|万|千|thousand|million|billion)?", re.I)
 DURATION_RE = re.compile(r"\s*(?:个月|个季度|年|天|日|周|小时|分钟|(?:calendar |fiscal )?(?:years?|months?|quarters?|weeks?|days?|hours?)\b)", re.I)
 COUNT_LABEL_RE = re.compile(r"数|户|人次|家|个|number|count|headcount|employees|units|shares", re.I)
-WHICH_RE = re.compile(r"\bwhich\b|\bwhat year|哪些|哪个|哪一|哪几|哪年", re.I)
+# 哪 with a measure word (哪个, 哪类, 哪只, 哪家 …: measure_words.tsv) asks which one
+WHICH_RE = re.compile(rf"\bwhich\b|\bwhat year|哪些|哪一|哪几|哪年|哪[{vocabdata.measure_words()}类]", re.I)
 BELOW = re.compile(r"低于|少于|小于|不足|不到|less|lower|below|under|fewer", re.I)
+TALLY_UNITS = vocabdata.measure_words("tally")  # 几位, 几款: counted too (bot/question.py)
+COUNT_UNITS_ALL = vocabdata.measure_words("count") + TALLY_UNITS
 INCLUSIVE = re.compile(r"不低于|不少于|至少|at least", re.I)
 
 
@@ -80,21 +85,21 @@ def row_label(view, row: Chunk) -> str:
     return " ".join(c for j, c in enumerate(row.cells) if j not in values and c.strip())
 
 
-def _tables(evidence: list[Evidence], index) -> list[tuple[int, object]]:
+def _tables(evidence: list[Evidence], index, numeric_only: bool = True) -> list[tuple[int, object]]:
     seen: dict[str, int] = {}
     for rank, ev in enumerate(evidence):
         tid = ev.chunk.table_id
         if tid and tid not in seen:
             seen[tid] = rank
     out = [(rank, index.tables[tid]) for tid, rank in seen.items() if tid in index.tables]
-    out = [(r, v) for r, v in out if v.rows and numeric(v)][:TABLES_LOOKED_AT]
+    out = [(r, v) for r, v in out if v.rows and (numeric(v) or not numeric_only)][:TABLES_LOOKED_AT]
     # the other tables of the reports the evidence comes from: retrieval often finds a report's
     # prose about a figure and misses the row that states it
     files = list(dict.fromkeys(ev.chunk.file for ev in evidence[:REPORTS_LOOKED_AT]))
     have = {v.table_id for _, v in out}
     for rank, file in enumerate(files):
         for view in index.file_tables.get(file, ()):
-            if view.table_id not in have and numeric(view):
+            if view.table_id not in have and view.rows and (numeric(view) or not numeric_only):
                 out.append((len(evidence) + rank, view))
                 have.add(view.table_id)
     return out
@@ -339,32 +344,147 @@ def _passes(value: float, op: str, threshold: float, inclusive: bool) -> bool:
     return value <= threshold if inclusive else value < threshold
 
 
+def _without(needs: Needs, words: str) -> Needs:
+    """The question's needs less the terms a condition is made of (a value or sign word the
+    rows are filtered by is not what the table must be about)."""
+    kept = [n for n in needs.items if n.text not in words and words not in n.text]
+    return Needs(kept, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
+
+
+def _row_name(view, row: Chunk, col: int) -> str:
+    """What tells a counted row from the others: its words outside the counted column (a brand
+    repeats; brand and model do not)."""
+    values = set(value_columns(view))
+    words = [c.strip() for k, c in enumerate(row.cells) if k not in values and k != col and c.strip()
+             and not is_number(c)]
+    return " ".join(dict.fromkeys(words))[:60] or row_label(view, row)
+
+
+def condition_count(q, needs: Needs, evidence: list[Evidence], index):
+    """A count with a condition that is not a number: a value a category column holds ("股东性质为
+    境内自然人的有几位") or a sign ("有几个季度是负数", "比上年下降", "in how many years did it make a
+    loss"), over the data rows of one column or the period columns of one row."""
+    sign = conditions.read_sign(q.text)
+    noun = conditions.counted_noun(q.text)
+    best = None  # (key, view, hits, condition text)
+    for table_rank, view in _tables(evidence, index, numeric_only=False):
+        values = value_columns(view)
+        if values and conditions.header_is_data(view, values, is_number):
+            continue
+        rows = conditions.data_rows(view, values, is_number, noun)
+        prose = _prose(view, evidence)
+        row0 = view.rows[0]
+        scope, scoped = _scope(view, row0), scoped_needs(needs, row0)
+        category = conditions.category_value(view, q.text, is_number)
+        if category is not None:
+            j, value = category
+            trimmed = _without(needs, value)
+            if not fits(q, trimmed, view, evidence, index):
+                continue
+            cov, _ = coverage(trimmed, f"{view.caption}\n{' '.join(view.header)}", prose, scope, scoped, measures=False)
+            hits, seen = [], set()
+            for r in view.rows:  # (a row repeated across a page break counts once)
+                if j < len(r.cells) and r.cells[j].strip() == value and tuple(r.cells) not in seen:
+                    seen.add(tuple(r.cells))
+                    hits.append((_row_name(view, r, j), r.cells[j], r))
+            header = view.header[j] if j < len(view.header) else ""
+            key = (1, cov, -table_rank)
+            if best is None or key > best[0]:
+                best = (key, view, hits, f"{header}为{value}" if q.lang == "zh" and header else value)
+            continue
+        if sign is None:
+            continue
+        trimmed = _without(needs, sign.word)
+        if not fits(q, trimmed, view, evidence, index):
+            continue
+        periodic = [j for j in values if j < len(view.header) and not conditions.is_total(view.header[j]) and
+                    (conditions.noun_in(noun, view.header[j]) or
+                     conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
+        if len(periodic) >= 2:  # "几个季度": one row across its quarter columns
+            if sign.change:
+                continue  # a period's value is no change on the prior year ("比上年下降")
+            for r in rows:
+                label = row_label(view, r)
+                if conditions.is_total(label):
+                    continue
+                # (the sign word may name the row: "loss" of "Profit/(loss) for the year")
+                cov, _ = coverage(needs, label, prose, scope, scoped, measures=False)
+                hits = [(view.header[j], r.cells[j], r) for j in periodic
+                        if j < len(r.cells) and cell_figure(r.cells[j]) and (v := to_number(r.cells[j])) is not None
+                        and conditions.passes(v, sign)]
+                key = (0, cov, -table_rank)
+                if best is None or key > best[0]:
+                    best = (key, view, hits, sign.word)
+            continue
+        changes = [j for j in values if j < len(view.header) and conditions.CHANGE_LABEL.search(view.header[j])]
+        if sign.change and not changes:
+            continue  # "比上年下降": a table without a change column does not say which fell
+        for j in values:  # one column down the data rows: a change column for a rise or a fall
+            if sign.change and changes and j not in changes or not sign.change and j in changes:
+                continue
+            header = view.header[j] if j < len(view.header) else ""
+            cov, _ = coverage(needs, f"{view.caption}\n{header}", prose, scope, scoped, measures=False)
+            hits = [(row_label(view, r), r.cells[j], r) for r in rows
+                    if not conditions.is_total(row_label(view, r)) and j < len(r.cells) and cell_figure(r.cells[j])
+                    and (v := to_number(r.cells[j])) is not None and conditions.passes(v, sign)]
+            key = (0, cov, -table_rank)
+            if best is None or key > best[0]:
+                best = (key, view, hits, sign.word)
+    if best is None:
+        return None
+    key, view, hits, cond_text = best
+    if WHICH_RE.search(q.text):
+        return _which_draft(q, view, hits, cond_text)
+    if key[0] == 1:
+        # rows picked by a value the record-table path also picks: that path answers (after this
+        # one, in answer.propose), listing each counted row with its columns
+        from .answer import _answer_from_table
+
+        records = _answer_from_table(q, view, index)
+        if records is not None and not records.refused and records.figures:
+            return None
+    d = _count_draft(q, view, hits, cond_text)
+    if key[0] == 1 and hits:  # rows picked by a value: shown as the table's rows, as a record table's are
+        rows = [r for _, _, r in hits]
+        d.table = {"caption": view.caption, "header": list(view.header), "rows": [list(r.cells) for r in rows],
+                   "citations": [d.chunks.index(r) + 1 for r in rows]}
+        if q.lang == "zh":
+            unit = next((u for u in COUNT_UNITS_ALL if re.search(rf"(几|多少){u}", q.text)), "个")
+            d.figures[0] = f"{len(hits)}{unit}"
+    return d
+
+
 def count_answer(q, needs: Needs, evidence: list[Evidence], index):
     cond = parse_condition(q.text)
-    if cond is None:
-        return None
+    if cond is None:  # ("which …" without a number is a list or a choice, not a filter by sign)
+        return condition_count(q, needs, evidence, index) if q.intent == "count" else None
     op, number, cond_scale, percent, inclusive = cond
     cond_text = COND_RE.search(q.text).group(0)
     trimmed = [n for n in needs.items if n.text not in cond_text]
     needs = Needs(trimmed, needs.years, needs.intent, needs.lang, needs.wants_plan, needs.quarter)
     best = None
+    noun = conditions.counted_noun(q.text)
     for table_rank, view in _tables(evidence, index):
         if not fits(q, needs, view, evidence, index, covered=False):
             continue  # another year's, company's or report's table counts nothing asked
         values = value_columns(view)
         scale = 1.0 if percent else _scale(view.rows[0].unit or view.caption)
         prose = _prose(view, evidence)
-        for row in view.rows:  # one row across its columns ("how many years did X exceed Y")
+        # what is counted ("how many years", "how many segments") says across a row's columns
+        # or down a column's rows, when the question names it
+        across = len(_periodic(view, values, noun)) >= 2
+        for row in (view.rows if across or not noun else ()):  # one row across its columns ("how many years did X exceed Y")
             scoped = scoped_needs(needs, row)
             cov, _ = coverage(needs, row_label(view, row), prose, _scope(view, row), scoped, measures=False)
             picked = [(view.header[j], row.cells[j], row) for j in values if j < len(row.cells) and row.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "row")
-        for j in values:  # one column down its rows ("持股比例超过1%的有几个")
+        for j in (values if not across or not noun else ()):  # one column down its rows ("持股比例超过1%的有几个")
             row0 = view.rows[0]
             cov, _ = coverage(needs, view.header[j], prose, _scope(view, row0), scoped_needs(needs, row0),
                               measures=False)
-            picked = [(row_label(view, r), r.cells[j], r) for r in view.rows if j < len(r.cells) and r.cells[j].strip()]
+            picked = [(row_label(view, r), r.cells[j], r) for r in conditions.data_rows(view, values, is_number)
+                      if j < len(r.cells) and r.cells[j].strip()]
             if best is None or cov > best[0]:
                 best = (cov, view, picked, scale, "column")
     if best is None or best[0] < TABLE_COVERAGE:
@@ -422,9 +542,10 @@ def _count_draft(q, view, hits, cond_text: str):
     if q.lang == "en":
         head = f"**{n}** (counted from the table “{view.caption}”: the cells where {cond_text})"
     else:
-        unit = next((u for u in COUNT_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
+        unit = next((u for u in COUNT_UNITS + TALLY_UNITS if re.search(rf"(几|多少){u}", q.text)), "个")
         head = f"共**{n}{unit}**（按表「{view.caption}」中{cond_text}的单元格计算得出）"
-    d.body = head + ("：\n" + "\n".join(lines) if lines else "。")
+    d.body = head + ((":" if q.lang == "en" else "：") + "\n" + "\n".join(lines) if lines else
+                     ("." if q.lang == "en" else "。"))
     return d
 
 
@@ -493,37 +614,177 @@ TOP_RE = re.compile(r"\b(?:largest|highest|biggest|greatest|most|maximum|top)\b|
 BOTTOM_RE = re.compile(r"\b(?:smallest|lowest|least|minimum|fewest|bottom)\b|最低|最小|最少", re.I)
 
 
+FIRST_RE = re.compile(r"第一名|排名第一|排第一|榜首|\bnumber one\b|\branked first\b|\btop-ranked\b", re.I)
+RANK_LABEL = re.compile(r"^\s*(?:排名|名次|排序|rank(?:ing)?)\s*$", re.I)
+
+
 def extreme_answer(q, needs: Needs, evidence: list[Evidence], index):
     """"Which officer has the largest percentage increase": the row whose cell in the asked
-    column is the largest (or smallest), with the value and a citation; a computed choice."""
+    column is the largest (or smallest), with the value and a citation; a computed choice.
+    "下跌幅度最大" (the largest fall) is the smallest change; "第一名" of a table with a rank
+    column is its row ranked 1, stated whole. Only the table's data rows count (not its totals,
+    not a later period's block), and of them the rows that name what is asked ("which zone")."""
     top, bottom = TOP_RE.search(q.text), BOTTOM_RE.search(q.text)
     if not (top or bottom) or not WHICH_RE.search(q.text) and not re.search(r"\bwho\b|谁", q.text, re.I):
         return None
+    largest = bool(top and not bottom)
+    sign = conditions.read_sign(q.text)
+    if largest and sign is not None and sign.change and sign.op == "<":
+        largest = False  # the largest fall is the most negative change
+    if FIRST_RE.search(q.text):
+        ranked = _ranked_first(q, needs, evidence, index)
+        if ranked is not None:
+            return ranked
+    noun = conditions.counted_noun(q.text)
+    # a change is asked by a rise or fall ("下跌幅度最大") or by a change's own name ("增速最高")
+    asks_change = bool(sign is not None and sign.change or conditions.CHANGE_LABEL.search(q.text))
+    # the superlative and the noun asked about are not the column's measure ("smallest", "zone")
+    for word in [m.group(0) for m in (top, bottom) if m]:
+        needs = _without(needs, word)
+    words = set(noun.split())
+    needs = Needs([n for n in needs.items if not any(n.text.lower().endswith(w) for w in words)],
+                  needs.years, needs.intent, needs.lang,
+                  needs.wants_plan, needs.quarter)
+    if sign is not None and sign.change:
+        # "下降幅度最大": the words from the sign to the superlative say which extreme, not the
+        # measure (the change column is chosen by its own label)
+        at, end = q.text.find(sign.word), min((m.start() for m in (top, bottom) if m), default=-1)
+        span = q.text[at:end] if 0 <= at < end <= at + len(sign.word) + 6 else sign.word
+        needs = Needs([n for n in needs.items if n.text not in span], needs.years, needs.intent, needs.lang,
+                      needs.wants_plan, needs.quarter)
     best = None
     for _rank, view in _tables(evidence, index):
-        if not fits(q, needs, view, evidence, index, covered=False):
+        values = value_columns(view)
+        if conditions.header_is_data(view, values, is_number) or \
+                not fits(q, needs, view, evidence, index, covered=False):
             continue
         row0 = view.rows[0]
-        for j in value_columns(view):
-            cov, _ = coverage(needs, view.header[j], _prose(view, evidence), _scope(view, row0),
+        periodic = _periodic(view, values, noun)
+        if len(periodic) >= 2:  # "which year was X the highest": across the row of X
+            prose = _prose(view, evidence)
+            for r in conditions.data_rows(view, values, is_number):
+                label = row_label(view, r)
+                if conditions.is_total(label):
+                    continue
+                cov, _ = coverage(needs, label, prose, _scope(view, r), scoped_needs(needs, r), measures=False)
+                key = (cov, 0.0)
+                if best is None or key > best[0]:
+                    best = (key, view, r)
+            continue
+        changes = {j for j in values if conditions.CHANGE_LABEL.search(view.header[j])}
+        if asks_change and not changes:
+            continue  # a rise or fall is asked: a table without a change column does not say it
+        labels = " ".join(row_label(view, r) for r in view.rows)
+        named = conditions.noun_in(noun, f"{view.caption} {view.header[0] if view.header else ''} {labels}")
+        for j in values:
+            if asks_change != (j in changes) and changes:
+                continue  # "增速最高": a change column; "sales": not one
+            if not view.header[j].strip():
+                continue  # a column without a label cannot be told to hold the asked measure
+            # a column whose rows add up to its total row breaks down the measure that row names
+            # ("Total revenue" over the regions' revenue): that label says what the column holds
+            total = _total_row(view, values, j)
+            label = f"{view.header[j]}\n{row_label(view, total)}" if total is not None else view.header[j]
+            cov, _ = coverage(needs, label, _prose(view, evidence), _scope(view, row0),
                               scoped_needs(needs, row0), measures=False)
-            if best is None or cov > best[0]:
-                best = (cov, view, j)
-    if best is None or best[0] < TABLE_COVERAGE:
+            # the asked year's column before another year's; a table whose labels name what is
+            # asked ("which zone", "哪类产品") before one that does not
+            key = (cov + 0.25 * named, _period_fit(needs, view.header[j], "") if needs.years else 1.0)
+            if best is None or key > best[0]:
+                best = (key, view, j)
+    if best is None or best[0][0] < TABLE_COVERAGE:
         return None
     _, view, j = best
-    rows = [(to_number(r.cells[j]), r) for r in view.rows if j < len(r.cells) and cell_figure(r.cells[j])
+    values = value_columns(view)
+    if isinstance(j, Chunk):  # a row: its period column with the largest (smallest) value
+        row = j
+        cols = [(to_number(row.cells[k]), k) for k in _periodic(view, values, noun)
+                if k < len(row.cells) and cell_figure(row.cells[k])]
+        cols = [(v, k) for v, k in cols if v is not None]
+        if not cols:
+            return None
+        _, k = (max if largest else min)(cols, key=lambda vk: vk[0])
+        return _extreme_draft(q, view, row, view.header[k], row_label(view, row), row.cells[k], largest, sign, top, bottom)
+    data = [r for r in conditions.data_rows(view, values, is_number, noun) if not conditions.is_total(row_label(view, r))
             and not TOTAL_RE.match(row_label(view, r))]
+    if noun:
+        asked = [r for r in data if conditions.noun_in(noun, row_label(view, r))]
+        data = asked if len(asked) >= 2 else data
+    rows = [(to_number(r.cells[j]), r) for r in data if j < len(r.cells) and cell_figure(r.cells[j])]
     rows = [(v, r) for v, r in rows if v is not None]
     if not rows:
         return None
-    value, row = (max if top and not bottom else min)(rows, key=lambda vr: vr[0])
+    value, row = (max if largest else min)(rows, key=lambda vr: vr[0])
+    return _extreme_draft(q, view, row, row_label(view, row), view.header[j], row.cells[j], largest, sign, top, bottom)
+
+
+def _total_row(view, values: list[int], j: int):
+    """The row labelled as a total (合计, Total …) whose cell in column j is the sum of the data
+    rows above it (to 0.5%), or None."""
+    rows = conditions.data_rows(view, values, is_number)
+    for k, row in enumerate(rows):
+        label = row_label(view, row)
+        if k < 2 or not (conditions.is_total(label) or TOTAL_RE.match(label)) or j >= len(row.cells):
+            continue
+        total = to_number(row.cells[j]) if cell_figure(row.cells[j]) else None
+        parts = [to_number(r.cells[j]) for r in rows[:k] if j < len(r.cells) and cell_figure(r.cells[j])]
+        parts = [v for v in parts if v is not None]
+        if total and len(parts) >= 2 and abs(sum(parts) - total) <= 0.005 * abs(total):
+            return row
+    return None
+
+
+def _periodic(view, values: list[int], noun: str) -> list[int]:
+    """The value columns a "which year/quarter" (or "which <noun>" the labels name) chooses among."""
+    if not noun:
+        return []
+    noun = noun.split()[-1]  # the head noun ("operating segment" -> segment)
+    return [j for j in values if j < len(view.header) and not conditions.is_total(view.header[j]) and
+            (conditions.noun_in(noun, view.header[j]) or
+             conditions.is_period_noun(noun) and conditions.names_period(view.header[j]))]
+
+
+def _extreme_draft(q, view, row, name: str, measure: str, cell: str, largest: bool, sign, top, bottom):
+    """"<name>: <measure> <cell>, the largest in the table …": the row (or period) chosen, the
+    label of what was compared and the value, cited to the row."""
     from .answer import Draft
 
     d = Draft(body="", refused=False)
-    name, cell = row_label(view, row), row.cells[j]
     d.figures = [name, cell]
-    word = ("largest" if top and not bottom else "smallest") if q.lang == "en" else ("最高" if top and not bottom else "最低")
-    d.body = (f"**{name}**: {view.header[j]} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
-              if q.lang == "en" else f"**{name}**：{view.header[j]}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    word = ("largest" if largest else "smallest") if q.lang == "en" else ("最高" if largest else "最低")
+    if sign is not None and sign.change and sign.op == "<" and top and not bottom:
+        word = "largest fall" if q.lang == "en" else "降幅最大"
+    d.body = (f"**{name}**: {measure} **{cell}**, the {word} in the table “{view.caption}” {d.cite(row)}"
+              if q.lang == "en" else f"**{name}**：{measure}**{cell}**，为表「{view.caption}」中{word} {d.cite(row)}")
+    return d
+
+
+def _ranked_first(q, needs: Needs, evidence: list[Evidence], index):
+    """"畅销榜第一名是哪个机型": the row a table's own rank column (排名/rank) ranks 1, stated with
+    every column, from the best-covered table that has such a column."""
+    best = None
+    for rank, view in _tables(evidence, index):
+        col = next((k for k, h in enumerate(view.header) if RANK_LABEL.match(h)), None)
+        if col is None or not fits(q, needs, view, evidence, index, covered=False):
+            continue
+        row = next((r for r in view.rows if col < len(r.cells) and r.cells[col].strip() in ("1", "01", "第一")), None)
+        if row is None:
+            continue
+        cov, _ = coverage(needs, " ".join([view.caption, *view.header]), _prose(view, evidence),
+                          _scope(view, row), scoped_needs(needs, row), measures=False)
+        if best is None or (cov, -rank) > best[0]:
+            best = ((cov, -rank), view, row)
+    if best is None or best[0][0] < TABLE_COVERAGE:
+        return None
+    _, view, row = best
+    from .answer import Draft
+
+    d = Draft(body="", refused=False)
+    mark = d.cite(row)
+    parts = [(h, c) for h, c in zip(view.header, row.cells) if c.strip()]
+    sep, colon = ("; ", ": ") if q.lang == "en" else ("；", "：")
+    d.figures = [c for _, c in parts]
+    stated = sep.join(f"{h}{colon}**{c}**" for h, c in parts)
+    d.body = (f"Ranked first in the table “{view.caption}”: {stated} {mark}" if q.lang == "en" else
+              f"表「{view.caption}」中排名第一的是：{stated} {mark}")
     return d

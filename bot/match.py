@@ -434,9 +434,12 @@ def _asking_word(word: str, question: str) -> bool:
     ("How much did X sell", "…lose", "…spend on", "does X include"; CC-CEDICT glosses it only as
     a verb, vocabdata.english_verbs), whose measure a report names with a noun (sales, loss,
     expenses), or the adjective of "how big / how large", which asks a size. A capitalised word
-    inside the question is a name, never one of these."""
+    inside the question is a name, never one of these; so is a word with a possessive
+    ("Nestle's sales", where CC-CEDICT's "nestle" is a verb), even the question's first."""
     low = word.lower()
     if word[:1].isupper() and not question.startswith(word):
+        return False
+    if re.search(rf"\b{re.escape(word)}['’]s\b", question):
         return False
     if re.search(rf"\bhow {re.escape(low)}\b", question, re.I):
         return True

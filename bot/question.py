@@ -53,8 +53,11 @@ MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
 
-# "几项", "多少家": the measure words of things counted one by one (measure_words.tsv)
-COUNT_RE = re.compile(rf"(几|多少)([{vocabdata.measure_words('count')}])|how many", re.I)
+# "几项", "多少家": the measure words of things counted one by one (measure_words.tsv); after 几
+# also the tally words ("几位", "几款", "几次"): 几 asks for a small count, while "多少人" may ask
+# for a figure stated as such (a population)
+COUNT_RE = re.compile(rf"(几|多少)([{vocabdata.measure_words('count')}])|(几)([{vocabdata.measure_words('tally')}])|"
+                      r"how many", re.I)
 LIST_RE = re.compile(r"哪些|有什么|列出|列举|都有|分别|\bwhich\b|\blist\b|what are", re.I)
 # interrogatives by the kind of answer they ask for: general Chinese and English grammar, as data
 # (bot/data/vocab/interrogatives.tsv)

@@ -209,3 +209,13 @@ def english_verbs() -> frozenset[str]:
     """English words CC-CEDICT glosses only as verbs (en_verbs.txt, tools/build_en_verbs.py)."""
     lines = (DATA / "en_verbs.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+@lru_cache(maxsize=None)
+def sign_words() -> dict[str, tuple[str, str]]:
+    """Word -> (sign "-"/"+", kind "value"/"change") for a condition on a figure's sign: the words
+    of sign_words.tsv and, as changes, the Chinese verbs of rising and falling (change_words.tsv)."""
+    out = {w: ("+" if d == "rise" else "-", "change") for w, d in change_words().items()
+           if len(w) > 1 or w in "涨跌降"}
+    out.update({r["word"]: (r["sign"], r["kind"]) for r in rows("sign_words.tsv")})
+    return out

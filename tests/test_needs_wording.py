@@ -157,3 +157,17 @@ def test_a_column_dated_to_another_day_fits_less_than_the_asked_day():
     assert days_in("31 August 2021") == {(2021, 8, 31)} and days_in("2024年2月3日") == {(2024, 2, 3)}
     assert day_fit(needs, "February 3, 2024 (1)") > day_fit(needs, "November 2, 2024")
     assert day_fit(needs, "2024") == 1.0  # a label naming no day is not another day
+
+
+def test_a_possessive_name_is_a_need_though_the_dictionary_lists_it_as_a_verb():
+    # CC-CEDICT glosses "thrive" only as a verb; "Thrive's" at the question's start names a company
+    class ThriveIndex(FakeIndex):
+        text_blob = "Thrive annual report 2021. Thrive's sales were $4.5 million in 2021."
+
+        def mentions(self, term: str) -> bool:
+            return term.lower() in self.text_blob.lower()
+
+    texts = [n.text for n in needs_of(analyse("Thrive's sales in 2021?"), ThriveIndex()).items]
+    assert "Thrive" in texts or "thrive" in [t.lower() for t in texts]
+    # the same word as the question's verb is still its wording
+    assert "thrive" not in [t.lower() for t in _texts("How did Acme's widget business thrive in 2021?")]
