@@ -13,7 +13,7 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import cells, decision, spans
+from . import cells, decision, ratio, spans
 from . import rank as ranking
 from .match import coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
@@ -156,10 +156,17 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
                missing=tuple(best.missing) if best is not None else (), best=best,
                fitted=best.fitted if best is not None else None,
                fitted_runner_up=fitted[1] if len(fitted) > 1 else None)
+    if ratio.margin_need(needs) is not None and not ratio.states_margin(path, best):
+        # a margin the report does not state: the profit and revenue figures it is made of
+        made = ratio.propose(q, needs, evidence, index)
+        if made is not None:
+            cell, draft = made
+            how.update(hand=cell.score, missing=tuple(cell.missing), best=cell, fitted=cell.fitted)
+            return _Proposal(draft, "cell", **how)
     if path == "cell-text":
         return _Proposal(_answer_from_text(q, text, index), path, **how)
     if path == "cell":
-        return _Proposal(cells.draft(q, needs, cells.settle(grid, best)), path, **how)
+        return _Proposal(cells.draft(q, needs, cells.settle(grid, best), index), path, **how)
     if path == "text":
         return _Proposal(_answer_from_text(q, text, index), path, **how)
     return _refuse(q, _missing_text(q, needs, None), evidence, index)
@@ -273,7 +280,7 @@ def _candidates(q: Query, evidence: list[Evidence], index: LoadedIndex, needs=No
             cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, near)
             kind = fit(needs, sentence)
             date = date_fit(needs, sentence, chunk.text[:pos], scope)
-            period = period_fit(needs, sentence, near, chunk.text[:pos])
+            period = period_fit(needs, sentence, near, chunk.text[:pos], scope)
             plan = plan_fit(needs, sentence)
             value = score(cov, kind, date * period, plan, rank, q.lang)
             define = q.intent == "define" and any(re.search(rf"{re.escape(v)}(是|指|即)", sentence)

@@ -12,10 +12,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from functools import lru_cache
+
 from . import conditions, vocabdata
 from . import rank as ranking
 from .figures import DATE_RE, cell_figure, numbers_in
-from .match import YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, quarter_of, score
+from .grid import FOOTNOTE_RE, PERIOD_RE, PERIOD_WORDS_RE
+from .lexical import tokenize
+from .match import (YEAR_RE, Needs, coverage, date_fit, day_fit, label_years, match, named_part, periods_in, quarter_of,
+                    score)
 from .scope import named_reports
 from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
@@ -118,7 +123,12 @@ def _period_fit(needs: Needs, label: str, scope: str) -> float:
     value *= day_fit(needs, label)  # "at February 3, 2024": that day's column, not another date of the year
     if needs.quarter:
         quarter = quarter_of(label)
-        value *= 1.0 if quarter == needs.quarter else (0.1 if quarter else 0.6)
+        said = named_part(periods_in(label), scope)
+        if not quarter:  # "Thirteen Weeks Ended …": the quarter the report's title names, if one
+            quarter = next((q[1] for q in said if q[0] == "q"), "")
+        # a column of another length ("Thirty-Nine Weeks Ended", a half, the year) is no quarter
+        other = not quarter and bool(said & {"9m", "h1", "h2", "half", "full"}) and "quarter" not in said
+        value *= 1.0 if quarter == needs.quarter else (0.1 if quarter or other else 0.6)
     return value
 
 
@@ -189,16 +199,27 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     found = {ev.chunk.id: ev for ev in evidence}
     describe = ranking.wanted()  # (features for bot.rank only when a model ranks or a fit records)
     out: list[Cell] = []
-    for table_rank, view in _tables(evidence, index):
+    said = _said_tokens(needs)
+    tables = _tables(evidence, index)
+    # the label words of a cell the question says, relative to the best-said cell's: of cells the
+    # question's terms cover alike, "Trading operating profit" answers "trading operating profit"
+    # and "Underlying Trading operating profit" or "Nestlé Health Science" does not
+    best_said = max((_label_said(said, f"{_own(row_label(v, r))} {v.header[j]}") or 0.0 for _, v in tables
+                     for r in v.rows for j in value_columns(v)), default=0.0)
+    for table_rank, view in tables:
         values = value_columns(view)
         periods = any(needs.years and label_years(view.header[j]) or
                       needs.quarter and quarter_of(view.header[j]) for j in values)
         prose = _prose(view, evidence)
+        whole_only = _whole_asked(needs, view)
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
             scoped = scoped_needs(needs, row)
             rank = ranks.get(row.id, table_rank + 3)
+            # a segment's or an item's row where the question names none of the table's rows:
+            # the table's Total row states the whole the question asks about
+            part = 0.5 if whole_only and not TOTAL_RE.match(label) else 1.0
             for j in values:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
@@ -216,6 +237,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.3  # a reason, a description, a name or a place is said in prose, not in a figure cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
+                kind *= part * _precision(said, f"{_own(label)} {view.header[j]}", best_said)
                 hand = score(cov, kind, period, 1.0, rank, needs.lang)
                 if not describe:
                     out.append(Cell(view, row, j, hand, missing))
@@ -234,6 +256,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.25  # a row of notes, not of figures
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(label):
                     kind *= 0.5
+                kind *= part * _precision(said, _own(label), best_said)
                 period = _period_fit(needs, label, scope)
                 whole = score(cov, kind, period, 1.0, rank, needs.lang) * 0.98
                 if not describe:
@@ -249,6 +272,56 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 ranking.finish(feats, needs)
                 out.append(Cell(view, row, None, whole, missing, feats))
     return out
+
+
+def _said_tokens(needs: Needs) -> frozenset[str]:
+    """The BM25 tokens (stemmed English words, jieba's words) of the question and of every report
+    word its terms are matched through."""
+    text = " ".join([needs.extra.get("question", ""), *(v for n in needs.items for v in (n.text, *n.variants))])
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=8192)
+def _label_tokens(label: str) -> frozenset[str]:
+    """A cell's label words that name what it measures: not its period ("January–June 2023",
+    "Year ended 31 August"), footnote marks or what brackets add ("Net income (loss)"), "Total",
+    or stop words."""
+    text = PERIOD_RE.sub(" ", re.sub(r"[（(][^（）()]*[）)]", " ", FOOTNOTE_RE.sub("", label)))
+    text = TOTAL_WORD_RE.sub(" ", PERIOD_WORDS_RE.sub(" ", text))
+    return frozenset(t for t in tokenize(text) if not t.isdigit())
+
+
+def _label_said(said: frozenset[str], label: str) -> float | None:
+    """The share of a cell's label words (its row's own label, its column's) that the question's
+    terms say; None for a label of no words."""
+    words = _label_tokens(label)
+    return len(words & said) / len(words) if words else None
+
+
+def _own(label: str) -> str:
+    """A row label without the sections above it ("Current assets / Inventory" -> "Inventory"):
+    the section is where the row stands, not what it measures."""
+    return label.rsplit(" / ", 1)[-1]
+
+
+def _precision(said: frozenset[str], label: str, best: float) -> float:
+    """A cell's label precision against the best-said cell's (1 for a label of no words)."""
+    share = _label_said(said, label)
+    return 1.0 if share is None or not best else min(1.0, share / best)
+
+
+def _whole_asked(needs: Needs, view) -> bool:
+    """Does the question ask for the whole of a table that has a Total row: no row label of the
+    table says any of the question's terms (the report's own name, its scope, aside)? "What was
+    the company's operating profit" over a table of segments and their total."""
+    values = value_columns(view)
+    # (rows of figures only: a footnote row under the table repeats the columns' measures)
+    labels = [row_label(view, r) for r in view.rows if any(cell_figure(r.cells[j]) for j in values if j < len(r.cells))]
+    if not any(TOTAL_RE.match(label) for label in labels):
+        return False
+    scoped = scoped_needs(needs, view.rows[0])
+    asked = [n for n in needs.items if n.text not in scoped]
+    return not any(match(n, label) >= 0.5 for n in asked for label in labels if not TOTAL_RE.match(label))
 
 
 # cells of one row scoring within this fraction of each other are not told apart by the question
@@ -267,7 +340,37 @@ def settle(grid: list[Cell], best: Cell) -> Cell:
     return whole if rivals and whole is not None else best
 
 
-def draft(q, needs: Needs, best: Cell):
+def _measure(header: str) -> str:
+    """A column label without its period: what the column measures."""
+    return re.sub(r"\s+", " ", PERIOD_RE.sub(" ", header)).strip()
+
+
+def other_periods(needs: Needs, best: Cell, index) -> list[tuple[Chunk, int]]:
+    """The same row and measure in the blocks of the same table that give another asked year
+    (a table read block by block, bot.grid.split_blocks): "Zone NA sales in H1 2023 versus H1
+    2022" takes 2022 from the 2022 block."""
+    view, row = best.view, best.row
+    if index is None or best.col is None or len(needs.years) < 2:
+        return []
+    have = label_years(view.header[best.col])
+    label, measure = row_label(view, row), _measure(view.header[best.col])
+    out = []
+    for other in index.file_tables.get(row.file, ()):
+        if other.table_id == view.table_id or other.caption != view.caption:
+            continue
+        for j in value_columns(other):
+            years = label_years(other.header[j]) & set(needs.years)
+            if not years or years <= have or _measure(other.header[j]) != measure:
+                continue
+            match_row = next((r for r in other.rows if row_label(other, r) == label and j < len(r.cells)
+                              and cell_figure(r.cells[j])), None)
+            if match_row is not None:
+                out.append((match_row, j))
+                have |= years
+    return out
+
+
+def draft(q, needs: Needs, best: Cell, index=None):
     from .answer import Draft
 
     view, row = best.view, best.row
@@ -285,12 +388,20 @@ def draft(q, needs: Needs, best: Cell):
     else:
         cols = [best.col]
         if len(needs.years) > 1:  # "in 2017 and 2018 respectively": each asked year's column
+            # (of the columns that measure what the best one does: not every measure of the year)
             cols = [j for j in value_columns(view) if j < len(row.cells) and row.cells[j].strip()
-                    and label_years(view.header[j]) & set(needs.years)] or cols
+                    and label_years(view.header[j]) & set(needs.years)
+                    and _measure(view.header[j]) == _measure(view.header[best.col])] or cols
         d.figures = [row.cells[j] for j in cols]
         sep = "; " if q.lang == "en" else "；"
         line = sep.join(f"{label}, {view.header[j]}: **{row.cells[j]}**" if q.lang == "en" else
                         f"{label}（{view.header[j]}）：**{row.cells[j]}**" for j in cols)
+        for other_row, j in other_periods(needs, best, index):
+            other = index.tables.get(other_row.table_id) if hasattr(index, "tables") else None
+            header = other.header[j] if other is not None else ""
+            d.figures.append(other_row.cells[j])
+            line += sep + (f"{label}, {header}: **{other_row.cells[j]}** {d.cite(other_row)}" if q.lang == "en" else
+                           f"{label}（{header}）：**{other_row.cells[j]}** {d.cite(other_row)}")
     if unit:
         line += f" ({unit})" if q.lang == "en" else f"（{unit}）"
     where = f"From the table “{view.caption}”" if q.lang == "en" else f"表「{view.caption}」"
@@ -557,6 +668,7 @@ SHOW_Q = re.compile(r"what (?:does|do|did) (?:the|this) table (?:show|present|pr
                     r"contain|include)|(?:表|表格)(?:中)?(?:反映|显示|展示|列出)了什么", re.I)
 INTRO_RE = re.compile(r"\b(?:following|below|above|accompanying) tables?\b|\btable (?:below|above)\b|下表|如下表|见下表|表\s*\d*\s*(?:所示|显示)", re.I)
 TOTAL_RE = re.compile(r"^\s*(?:total|合计|总计|小计)\b", re.I)
+TOTAL_WORD_RE = re.compile(r"\b(?:total|sub-?total)\b|合计|总计|小计", re.I)
 
 
 def structure_answer(q, needs: Needs, evidence: list[Evidence], index):

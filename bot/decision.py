@@ -93,7 +93,7 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
         # the year the first line's figure refers to (the nearest year before it, else the
         # heading's or report's), as the hand score judges a sentence
         "date": date_fit(needs, head, "", scope),
-        "period": period_fit(needs, head, cited),
+        "period": period_fit(needs, head, cited, scope=scope),
         "plan": plan_fit(needs, head),
         "figures": min(len(draft.figures), 5) / 5,
         "dates": float(bool(find_dates(head))),

@@ -99,6 +99,50 @@ def read_grid(rows: Sequence[Sequence[str]], caption: str = "") -> Grid:
                 unit=unit or unit_in(caption), row_labels=_row_labels(body, labels), label_columns=labels)
 
 
+def split_blocks(rows: Sequence[Sequence[str]]) -> list[list[list[str]]]:
+    """A table whose body starts over with its own header rows ("January–June 2022" over
+    "Sales | Operating profit | …" under the 2023 block's rows): one grid per block, so each
+    block's rows are read under their own column labels, not the first block's.
+
+    A block starts at a row of column labels inside the body (after a row of figures): at least
+    two value cells and half of them filled, none a figure, and a row of figures right below;
+    and its label cell blank, a unit or the first header's label; the figure-less rows just above
+    it that hold something in a value cell (a period span, a unit note) are its upper header rows.
+    A section row (a label, empty value cells) is no header."""
+    width = max((len(r) for r in rows), default=0)
+    grid = [[(c or "").strip() for c in r] + [""] * (width - len(r)) for r in rows]
+    if width < 3:
+        return [grid]
+
+    def figures(row: list[str]) -> bool:
+        return any(has_figure(c) and not is_unit(c) for c in row[1:])
+
+    def labels(row: list[str]) -> bool:
+        filled = [c for c in row[1:] if c]
+        return len(filled) >= max(2, (width - 1) / 2) and not any(has_figure(c) for c in filled)
+
+    def header_label(cell: str) -> bool:
+        # a header row's label cell is blank, a unit note or the first header's own label; a body
+        # row of words ("Rating | AA | A+") has a label of its own
+        return not cell or is_unit(cell) or cell == grid[0][0]
+
+    first = next((k for k, r in enumerate(grid) if figures(r)), None)
+    if first is None:
+        return [grid]
+    cuts = []
+    for k in range(first + 1, len(grid) - 1):
+        if not labels(grid[k]) or not figures(grid[k + 1]) or not header_label(grid[k][0]):
+            continue
+        start = k
+        while start - 1 > first and not figures(grid[start - 1]) and any(grid[start - 1][1:]):
+            start -= 1
+        cuts.append(start)
+    if not cuts:
+        return [grid]
+    bounds = [0, *cuts, len(grid)]
+    return [grid[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
 # ----- cells -----
 
 def is_unit(cell: str) -> bool:

@@ -755,18 +755,32 @@ def periods_in(text: str) -> set[str]:
     return found
 
 
-def period_fit(needs: Needs, sentence: str, near: str = "", before: str = "") -> float:
+def period_fit(needs: Needs, sentence: str, near: str = "", before: str = "", scope: str = "") -> float:
     """A quarter's or half-year's figure is no answer to a question about another part of the
     year, nor to one about the whole year. The period is the sentence's, else that of the
-    sentence it belongs to, else the last one the passage named before it."""
+    sentence it belongs to, else the last one the passage named before it; a quarter named by its
+    length ("the 13-week fiscal quarter") is the one the report's title or scope names, if any."""
     asked = needs.extra.get("periods", set())
-    said = periods_in(sentence) or periods_in(near) or _last_period(before)
+    said = named_part(periods_in(sentence) or periods_in(near) or _last_period(before), scope)
     if not said or "full" in said and not asked - {"full"}:
         return 1.0
     if asked:
         return 1.0 if asked & said or _kind_of(asked) & said or _kind_of(said) & asked else 0.2
     # "2024年黄金消费量" against "2024年上半年…" (an English note dated to a quarter is usually an event)
     return 0.55 if needs.years and needs.lang == "zh" and needs.intent in ("value", "count") else 1.0
+
+
+def named_part(said: set[str], scope: str) -> set[str]:
+    """A quarter (or half) named only by its length ("Thirteen Weeks Ended November 2, 2024"),
+    in a report whose title or scope names one quarter ("reports third quarter net income"):
+    that quarter. Which quarter a length is only the report says."""
+    out = set(said)
+    for length, parts in (("quarter", ("q1", "q2", "q3", "q4")), ("half", ("h1", "h2"))):
+        if length in out and not out & set(parts):
+            named = periods_in(scope) & set(parts) if scope else set()
+            if len(named) == 1:
+                out = (out - {length}) | named
+    return out
 
 
 def _kind_of(periods: set[str]) -> set[str]:

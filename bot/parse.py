@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .grid import is_unit_line, read_grid
+from .grid import is_unit_line, read_grid, split_blocks
 from .sections import finish
 from .titles import file_title
 from .types import Block, Paragraph, Report, Table
@@ -244,10 +244,13 @@ def parse_text(text: str, file: str) -> Report:
                 caption = clean_caption(note) if note and not is_unit_line(note) else f"表{n_tab}"
                 # a leading units row may be written short ("| 单位：元 |"): size by the rows
                 width = max(len(rows[0]), Counter(len(r) for r in rows).most_common(1)[0][0])
-                grid = read_grid([_fit(r, width) for r in rows], caption=note)
-                blocks.append(Table(caption, grid.header, grid.rows, n_tab, line=start, heading=heading,
-                                    unit=grid.unit, row_labels=grid.row_labels,
-                                    label_columns=grid.label_columns))
+                # a body that starts over under its own header rows: one table per block
+                for k, block in enumerate(split_blocks([_fit(r, width) for r in rows])):
+                    n_tab += bool(k)
+                    grid = read_grid(block, caption=note)
+                    blocks.append(Table(caption, grid.header, grid.rows, n_tab, line=start, heading=heading,
+                                        unit=grid.unit, row_labels=grid.row_labels,
+                                        label_columns=grid.label_columns))
             else:  # a lone line with pipes is just text
                 n_par += 1
                 blocks.append(Paragraph(line, n_par, line=start, heading=heading,

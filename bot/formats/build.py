@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import UnreadableFile
-from ..grid import is_period, is_unit, is_unit_line, read_grid, unit_in
+from ..grid import is_period, is_unit, is_unit_line, read_grid, split_blocks, unit_in
 from ..parse import BOILERPLATE_RE, SOURCE_RE, clean_caption, looks_like_title, title_from_file
 from ..sections import TOP_ITEM_RE, finish
 from ..types import Block, Paragraph, Report, Table
@@ -168,10 +168,16 @@ class ReportBuilder:
         else:
             self._tables += 1
             number = self._tables
-        read = read_grid(grid, caption=notes)
-        self.blocks.append(Table(caption, read.header, read.rows, number, page=page,
-                                 heading=self.current_heading, source="；".join(sources) or None,
-                                 unit=read.unit, row_labels=read.row_labels, label_columns=read.label_columns))
+        # a body that starts over under its own header rows (another period's block) is read as
+        # one table per block, each under its own column labels
+        for k, block in enumerate(split_blocks(grid)):
+            if k:
+                self._tables += 1
+                number = self._tables
+            read = read_grid(block, caption=notes)
+            self.blocks.append(Table(caption, read.header, read.rows, number, page=page,
+                                     heading=self.current_heading, source="；".join(sources) or None,
+                                     unit=read.unit, row_labels=read.row_labels, label_columns=read.label_columns))
 
     def build(self) -> Report:
         self._flush_pending()
