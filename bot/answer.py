@@ -13,7 +13,7 @@ from functools import lru_cache
 from .figures import DATE_RE, bold_figures, find_dates, find_figures, numbers_in
 from .index import LoadedIndex, TableView
 from .lexical import tokenize, words
-from . import asks, cells, decision, ratio
+from . import asks, cells, decision, ratio, spans
 from . import rank as ranking
 from .match import _states_change, coverage, date_fit, fit, needs_of, period_fit, plan_fit, score
 from .sections import scope_names, scope_text, scoped_needs
@@ -126,13 +126,28 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         if counted is not None:
             return _Proposal(counted, "count") if not counted.refused else counted
     # record tables (names, dates, departments) answer lists, counts and look-ups row by row
+    kind = needs.extra.get("span", "")
     view = _table_for(q, evidence, index, needs)
+    # a name, date or reason asked of a table of records is its asked column's cell; a table none
+    # of whose columns the question names answers no such question (the span path reads its cells)
     if view is not None and (not cells.numeric(view) or
-                             q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]):
+                             q.intent in ("count", "list") and _filters(q, view, short_only=True)[1]) and \
+            not (kind and q.intent not in ("count", "list") and _asked_column(q, view) is None):
         draft = _answer_from_table(q, view, index)
         if draft is not None:
             return _Proposal(draft, "record") if not draft.refused else draft
     text = ranking.ranked(_candidates(q, evidence, index, needs))
+    if kind:
+        found = _span_candidates(q, kind, evidence, index, needs)
+        order = sorted(found, key=lambda c: (-(c.score + SPAN_NEAR * c.span.near), c.rank))
+        # one ordering for both: a sentence that states no span of the kind asked counts as one
+        # with a span not near the role word; when it orders first, it answers as before
+        if order and order[0].score + SPAN_NEAR * order[0].span.near >= max((c.score for c in text), default=0.0):
+            best = order[0]
+            return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
+                             runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
+                             best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
+                             span=best.span.text, span_near=best.span.near)
     grid = ranking.ranked(cells.candidates(needs, evidence, index))
     path, best = pick(text, grid)
     hands = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)
@@ -411,6 +426,107 @@ def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate
     if quote.strip() != sentence.replace("**", "").strip():
         draft.body += f"\n\n> {quote} {mark}"
     draft.chart = _chart(lead)
+    return draft
+
+
+# -- short spans: a name, a date, a reason, what something consists of ---------------------------
+# How much a span standing next to the question's role word ("实际控制人邢博越", "/s/ Moss Adams
+# LLP … auditor") counts over one elsewhere in an equally covering sentence: it orders the span
+# candidates (a choice of wording between sentences), never whether there is an answer.
+SPAN_NEAR = 0.15
+# rows of a table one of whose rows was retrieved are read too (the role's column, "实际控制人名称",
+# may be in a row the retriever ranked lower); at most this many rows of each table
+TABLE_ROWS = 40
+
+
+# the front matter read: the first paragraphs of each report among the top passages
+FRONT_OF, FRONT_PARAGRAPHS = 3, 3
+
+
+def _front(index: LoadedIndex, file: str) -> list[Chunk]:
+    cache = index.__dict__.setdefault("_front_matter", {})
+    if file not in cache:
+        cache[file] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"][:FRONT_PARAGRAPHS]
+    return cache[file]
+
+
+@dataclass
+class SpanCandidate:
+    chunk: Chunk
+    rank: int
+    sentence: str  # the sentence or the cell ("header：cell") the span was read from
+    span: spans.Span
+    score: float  # bot.match's hand score of the sentence
+    missing: list[str] = field(default_factory=list)
+    fitted: float = 0.0
+
+
+def _pieces(chunk: Chunk) -> list[tuple[str, str, str]]:
+    """(text a span is read from, its column header, the sentence quoted) of a passage or row."""
+    if chunk.kind == "paragraph":
+        return [(s.strip(), "", s.strip()) for s in SUB_SENTENCE.split(chunk.text) if s.strip()]
+    out = [(chunk.label, "", chunk.label)] if chunk.label and chunk.label not in chunk.cells else []
+    # a header that is a sentence of its own ("Contact: Thomas B. Heacock, Chief Financial Officer")
+    out += [(h, "", h) for h in dict.fromkeys(chunk.header) if len(h) > 24 and h not in chunk.cells]
+    for col, cell in enumerate(chunk.cells):
+        header = chunk.header[col] if col < len(chunk.header) else ""
+        if cell and (col == 0 or cell != chunk.cells[col - 1]):  # a merged cell is read once
+            quoted = f"{header}：{cell}" if header else cell
+            out.append((cell, header, quoted if cell == chunk.label else f"{chunk.label}｜{quoted}"))
+    return out
+
+
+def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: LoadedIndex, needs) -> list[SpanCandidate]:
+    """Every sentence and table cell of the evidence that states a span of the kind asked, with
+    its hand score (bot.match.score: the question's coverage, year and retrieval rank)."""
+    roles = spans.roles(needs)
+    # the subject's own name ("The Buckle", "金花股份") is not what is asked of it
+    subject = [v.lower() for n in needs.items if n.entity for v in n.variants | {n.text} if len(v) >= 2]
+    chunks: list[tuple[int, Chunk]] = []
+    seen = set()
+    for rank, ev in enumerate(evidence):
+        extra = [ev.chunk]
+        if ev.chunk.kind == "row" and ev.chunk.table_id and index is not None:
+            view = index.tables.get(ev.chunk.table_id)
+            extra += list(view.rows[:TABLE_ROWS]) if view is not None else []
+        for c in extra:
+            if c.id not in seen and c.kind in ("paragraph", "row"):
+                seen.add(c.id)
+                chunks.append((rank, c))
+    if kind in ("name", "date") and index is not None:
+        # a document's own front matter (its title page: publisher, release date) is a sentence
+        # of it too, ranked after the evidence
+        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
+            for c in _front(index, file):
+                if c.id not in seen:
+                    seen.add(c.id)
+                    chunks.append((len(evidence), c))
+    out = []
+    for rank, chunk in chunks:
+        scope = _scope(chunk)
+        scoped = scoped_needs(needs, chunk)
+        for text, header, sentence in _pieces(chunk):
+            span = spans.read(kind, text, roles, q.lang, header, q.text)
+            if span is None or span.text.lower() in q.text.lower() or not span.text.strip() or \
+                    (kind == "name" and any(v in span.text.lower() for v in subject)):
+                continue
+            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, sentence, measures=False)
+            date = date_fit(needs, sentence, chunk.text[:max(0, chunk.text.find(text))], scope)
+            value = score(cov, 1.0, date, 1.0, rank, q.lang)
+            out.append(SpanCandidate(chunk, rank, sentence, span, value, missing))
+    return out
+
+
+def _draft_from_span(q: Query, c: SpanCandidate) -> Draft:
+    """The span in bold as the first line, the sentence it was read from quoted under it."""
+    draft = Draft(body="", refused=False)
+    mark = draft.cite(c.chunk)
+    head = f"**{c.span.text}** {mark}"
+    # the sentence the span was read from says it in context; the passage is quoted when longer
+    draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n{c.sentence} {mark}"
+    if c.chunk.kind == "paragraph" and c.chunk.text.strip() != c.sentence.strip():
+        draft.body += f"\n\n> {c.chunk.text} {mark}"
+    draft.figures = [c.span.text]
     return draft
 
 

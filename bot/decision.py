@@ -35,7 +35,7 @@ FEATURES = (
     "year_asked", "year_match", "year_other", "date", "period", "plan",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
-    *FACTS,
+    *FACTS, "span_asked", "span_stated", "span_near",
 )
 
 
@@ -49,6 +49,8 @@ class Proposal:
     missing: tuple[str, ...] = ()
     fitted: float | None = None  # bot.rank's fitted score of the chosen candidate
     fitted_runner_up: float | None = None  # the next candidate's
+    span: str = ""  # the name, date or reason the first line states (bot.spans), when one was asked
+    span_near: float = 0.0  # how the question's role word stands to it (bot.spans.Span.near)
 
 
 def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=None) -> dict[str, float]:
@@ -113,6 +115,11 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
     # whose one weight could not tell a missing unit from a change given for a level)
     label = first.label if first is not None else ""
     out.update(all_facts(needs, head, label))
+    # a name, date or reason asked (bot.spans): stated as a span read next to the question's role
+    # word, or answered some other way (a figure, a sentence) — the fit weighs each
+    out["span_asked"] = float(bool(needs.extra.get("span")))
+    out["span_stated"] = float(bool(proposal.span))
+    out["span_near"] = proposal.span_near
     return out
 
 

@@ -127,7 +127,7 @@ DATE_RE = re.compile(
     rf"(?<![\d.]){_YEAR}\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])(?![\d])|"
     rf"(?<![\d/])\d{{1,2}}/\d{{1,2}}/{_YEAR}(?!\d)|"
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?(?!\d)|"
-    rf"\b\d{{1,2}}\s+{_MONTH}(?:,?\s+{_YEAR})?(?!\d)|\b{_MONTH},?\s+{_YEAR}(?!\d)|"
+    rf"\b\d{{1,2}}(?:\s?(?:st|nd|rd|th))?\s+{_MONTH}(?:,?\s+{_YEAR})?(?!\d)|\b{_MONTH},?\s+{_YEAR}(?!\d)|"
     rf"\bFY\s?'?(?:{_YEAR}|\d{{2}})\b|"
     # a year standing alone: not the start of a figure ("2000家", "2019.5亿元") nor part of a code
     rf"(?<![\d.,$€£¥A-Za-z]){_YEAR}(?!\d|[.,]\d|{_SP}(?:{_UNIT}|{SCALE_ZH}|{_alt(SCALE_EN)})))"

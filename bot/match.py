@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import facts, vocab
+from . import facts, spans, vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
 from . import vocabdata
@@ -247,6 +247,7 @@ def needs_of(q: Query, index) -> Needs:
     needs.extra["unit"] = asked_unit.group(1) if asked_unit and one_ask else ""
     # the question's own text and the value it asks for, read by bot.facts' features
     needs.extra["question"] = q.text
+    needs.extra["span"] = spans.asked(q.text, q.intent)  # a name, date, reason asked (bot.spans)
     needs.extra["asked"] = facts.asked(q.text, q.intent, q.lang) if one_ask or q.lang == "en" else {"type": "", "unit": ""}
     # terms that name some report's scope (its company, place, market): a passage of another
     # report lacks them for a reason, so they weigh more there

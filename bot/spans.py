@@ -1,0 +1,285 @@
+"""Short answers that are not figures: a name (a person, an organisation), a date, a reason or
+basis, what something consists of — read from the sentence or table cell that states it.
+
+A question asks for one of these kinds by its grammar (bot.question's intents: who, when, why;
+the phrases of inclusion in span_words.tsv); the answer's first line states the span, the report's
+own string, and the sentence it was read from is quoted under it. Everything here is general
+grammar and name forms (bot/data/vocab/span_words.tsv), never a word of one report.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import vocabdata
+from .figures import find_dates, find_figures
+from .lexical import pos_tag
+
+KINDS = ("name", "date", "reason", "contents")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# a clause ends at these (a comma inside a Western-grouped number does not end one)
+CLAUSE_END = re.compile(r"[，；;。！？!?]|,(?!\d{3}(?!\d))")
+SENTENCE_END = re.compile(r"[；;。！？!?]|\.(?=\s|$)")
+# a name's left edge in Chinese: punctuation or the function words (copula, prepositions,
+# conjunctions, the possessive) that stand before a noun phrase
+ZH_NAME_EDGE = re.compile(r"[，,。；;：:、“”\"'《》（）()\s]|为|是|由|与|和|及|的|在|向|对|经|被|将|系|之")
+# a person's name after its role word in Chinese: two to four characters up to a function word
+ZH_PERSON_RE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?=[与和及、，,。；;（(为是的等先女男同已于在]|$)")
+# capitalised words that begin a sentence or a clause, never a name's (pronouns, articles,
+# prepositions of English grammar)
+_NOT_NAME = r"(?!(?:The|A|An|In|On|For|Our|We|They|It|This|That|These|Its|Per|As|At|By|Of|To)\b)"
+EN_PERSON_RE = re.compile(rf"\b{_NOT_NAME}[A-Z][a-z]+(?:\s+[A-Z]\.)?(?:\s+{_NOT_NAME}[A-Z][a-z]+){{1,2}}\b")
+EN_NAME_WORD = rf"(?:{_NOT_NAME}[A-Z][\w&'’.\-]*|&|of|de|du)"
+# how near (in characters) a name must stand to the role word the question names
+NEAR = 40
+
+
+@lru_cache(maxsize=None)
+def pattern(kind: str, lang: str | None = None) -> re.Pattern:
+    rows = [r["pattern"] for r in vocabdata.rows("span_words.tsv")
+            if r["kind"] == kind and (lang is None or r["lang"] == lang)]
+    return re.compile("|".join(f"(?:{p})" for p in rows) or r"(?!)", re.I)
+
+
+def asked(text: str, intent: str) -> str:
+    """The kind of span a question asks for ("" for a figure or a describing sentence)."""
+    if intent == "when":
+        return "date"
+    if intent == "who":
+        return "name"
+    if intent == "why":
+        return "reason"
+    if intent in ("count", "value") and not re.match(r"^\s*(?:in [^,]*, )?(?:what|which)\b", text, re.I):
+        return ""
+    if pattern("ask-contents").search(text):
+        return "contents"
+    return ""
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    kind: str
+    # how the question's role word stands to it: 1.0 right next to it or as its column's header
+    # ("实际控制人邢博越", a cell under "实际控制人名称"), 0.5 within NEAR characters, 0.0 not near
+    near: float
+
+
+def _role_spans(text: str, roles: list[str]) -> list[tuple[int, int]]:
+    low = text.lower()
+    out = []
+    for r in roles:
+        if not r:
+            continue
+        for m in re.finditer(re.escape(r.lower()), low):
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _distance(span: tuple[int, int], roles: list[tuple[int, int]]) -> int:
+    if not roles:
+        return 10 ** 6
+    s, e = span
+    return min(max(0, s - re_, rs - e) for rs, re_ in roles)
+
+
+def _nearness(distance: int) -> float:
+    return 1.0 if distance <= 1 else 0.5 if distance <= NEAR else 0.0
+
+
+def _names(text: str, lang: str, roles: list[str]) -> list[tuple[int, int]]:
+    """Where organisation and person names (and, in Chinese, the titles of works in 《》) stand in
+    `text`. A name that runs on from a role word ("全资子公司金花国际大酒店有限公司": an
+    apposition) starts after it."""
+    out = []
+    org = pattern("org", "zh" if lang == "zh" else "en")
+    for m in org.finditer(text):
+        if lang == "zh":
+            # the noun phrase the suffix closes: back to the nearest edge before it
+            start = m.start()
+            while start > 0 and not ZH_NAME_EDGE.match(text, start - 1):
+                start -= 1
+            inside = [e for _s, e in _role_spans(text[start:m.start()], roles)]
+            start += max(inside, default=0)
+            if m.end() - start >= len(m.group()) + 2:
+                out.append((start, m.end()))
+        else:
+            before = re.search(rf"(?:{EN_NAME_WORD}\s+){{0,4}}{EN_NAME_WORD},?\s+$", text[:m.start()])
+            if before:
+                start = before.start()
+                words = text[start:m.start()].split()
+                while words and words[0][:1].islower():  # "of", "and", "the" only inside a name
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                if words:
+                    out.append((start, m.end()))
+    if lang == "en":
+        out += [(m.start(), m.end()) for m in EN_PERSON_RE.finditer(text)]
+    else:
+        pos = 0
+        for word, flag in pos_tag(text):
+            if flag in ("nr", "nrfg", "nrt") and 2 <= len(word) <= 4:
+                out.append((pos, pos + len(word)))
+            pos += len(word)
+    return out
+
+
+def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False) -> Span | None:
+    where = _role_spans(text, roles)
+    if not where and header and _role_spans(header, roles) and len(text) <= 40 and not find_figures(text) \
+            and len(re.findall(r"[A-Za-z\u4e00-\u9fff]", text)) > len(re.findall(r"\d", text)):
+        return Span(text.strip(), "name", 1.0)  # a cell under the role's column ("实际控制人名称")
+    found = _names(text, lang, roles)
+    if lang == "zh":
+        # the apposition "实际控制人邢博越": a person's name right after its role word
+        for _s, e in where:
+            m = ZH_PERSON_RE.match(text, e)
+            if m and not _role_spans(m.group(), roles) and not pattern("org", "zh").search(m.group()):
+                found.append((m.start(), m.end()))
+    found = [f for f in found if not _role_spans(text[f[0]:f[1]], roles)]
+    titles = set()
+    if lang == "zh":
+        # the title of a work (a law, a report) in 《》: one that holds the question's words is the
+        # one asked for ("哪部社会保险经办方面的行政法规" -> 《社会保险经办条例》)
+        for m in re.finditer(r"《([^》]{2,40})》", text):
+            found.append(m.span(1))
+            titles.add(m.span(1))
+            if _role_spans(m.group(1), roles):
+                where.append(m.span(1))
+    if not found or (roles and not where):
+        return None  # a name the question's role word is nowhere near says nothing of that role
+    # the nearest; of equally near ones a name before a title ("实际控制人邢博越" over the 《公告》
+    # that mentions the role), then the one saying most of the question's words (a title), then
+    # the longest
+    best = min(found, key=lambda f: (_distance(f, where), f in titles, -_distinct(text[f[0]:f[1]], roles),
+                                     -(f[1] - f[0])))
+    if plural:
+        # "who are the key players", "哪些公司": every name as near the role as the nearest
+        near = sorted({f for f in found if _nearness(_distance(f, where)) >= _nearness(_distance(best, where))})
+        rest = sorted(set(found) - set(near))
+        for f in rest:  # and the names listed after them ("A, B and C")
+            if near and f[0] >= near[-1][1] and LIST_GAP.fullmatch(text[near[-1][1]:f[0]]):
+                near.append(f)
+        near = [f for f in near if not any(o != f and o[0] <= f[0] and f[1] <= o[1] for o in near)]
+        sep = ", " if lang == "en" else "、"
+        return Span(sep.join(text[a:b].strip(" ,，。") for a, b in near), "name", _nearness(_distance(best, where)))
+    return Span(text[best[0]:best[1]].strip(" ,，。"), "name", _nearness(_distance(best, where)))
+
+
+# a question asking for a year ("哪一年", "in what year") takes a year alone; one asking a day or
+# a date ("哪天", "when") wants a month at least
+# a question asking for several ("who are", "哪些"): the grammar of plural interrogatives
+PLURAL_ASKED = re.compile(r"哪些|有谁|都是谁|\bwho are\b|\bwho were\b|\b(?:which|what) \w+(?:ies|[^s]s)\b", re.I)
+LIST_GAP = re.compile(r"[\s,，、;；]*(?:and|or|as well as|和|及|与|以及)?[\s,，、]*", re.I)
+RANGE_GAP = re.compile(r"\s*(?:至|到|—|–|-|~|～|to|through|until)\s*", re.I)
+YEAR_ASKED = re.compile(r"哪一?年|何年|几几年|\b(?:what|which) year\b", re.I)
+
+
+def _precision(date: str) -> int:
+    """How many parts a date names: its numbers, and a month said as a word ("April 2" -> 2)."""
+    return len(re.findall(r"\d+", date)) + bool(re.search(r"[A-Za-z]{3,}", date) and not re.match(r"FY", date))
+
+
+def _date(text: str, roles: list[str], year_ok: bool = True) -> Span | None:
+    dates = [m for m in find_dates(text) if year_ok or _precision(m.group()) >= 2]
+    if not dates:
+        return None
+    where = _role_spans(text, roles)
+    # the most precise date (a day over a month over a year), then the nearest to the role words
+    best = min(dates, key=lambda m: (-_precision(m.group()), _distance(m.span(), where)))
+    start, end = best.span()
+    for m in dates:  # a range: "1月28日至2月4日", "from June 1 to June 30, 2024"
+        if m.start() > end and RANGE_GAP.fullmatch(text[end:m.start()]):
+            end = m.end()
+        elif m.end() < start and RANGE_GAP.fullmatch(text[m.end():start]):
+            start = m.start()
+    return Span(text[start:end].strip(), "date", _nearness(_distance(best.span(), where)))
+
+
+def _after(text: str, m: re.Match, lang: str) -> str:
+    """The words from a marker to the end of its sentence (English) or clause (Chinese)."""
+    end_re = SENTENCE_END if lang == "en" else CLAUSE_END
+    end = end_re.search(text, m.end())
+    return text[m.start():end.start() if end else len(text)].strip(" ,，:：")
+
+
+def _clause(text: str, m: re.Match, lang: str) -> str:
+    """The clause a marker stands in (Chinese: "增长速度按不变价格计算", "在暂缓新股发行的背景下")."""
+    if lang == "en":
+        return _after(text, m, lang)
+    starts = [c.end() for c in CLAUSE_END.finditer(text, 0, m.start())]
+    start = starts[-1] if starts else 0
+    end = CLAUSE_END.search(text, m.end())
+    clause = text[start:end.start() if end else len(text)].strip()
+    if len(clause) - (m.end() - start) < 2 and re.search(r"[是为系于因：:]$", m.group()):
+        # "主要原因是：" — what follows is the reason
+        nxt = SENTENCE_END.search(text, m.end())
+        clause = text[start:nxt.start() if nxt else len(text)].strip()
+    return clause
+
+
+def _distinct(text: str, roles: list[str]) -> int:
+    """How many of the role words `text` says, each once ("生产总值" inside "地区生产总值" is the
+    same word said)."""
+    hit = [r.lower() for r in roles if r.lower() in text]
+    return sum(not any(h != o and h in o for o in hit) for h in hit)
+
+
+def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> Span | None:
+    if header and re.search(r"原因|理由|依据|说明|reason|explanation" if kind == "reason" else r"包括|内容|构成|includ",
+                            header, re.I) and len(text) >= 4:
+        return Span(text.strip(), kind, 1.0)  # a cell under a "形成原因说明" column
+    where = _role_spans(text, roles)
+    marks = list(pattern(kind, "zh" if lang == "zh" else "en").finditer(text))
+    if not marks:
+        return None
+    # the marker whose clause says most of the question's words, the marker's own words counted
+    # again (the question repeats the frame it asks to fill: "按什么价格计算" ↔ "按不变价格计算",
+    # not "按现价计算"), then the nearest to them
+    def said(m: re.Match) -> int:
+        clause = (_clause(text, m, lang) if kind == "reason" else _after(text, m, lang)).lower()
+        return _distinct(clause, roles) + _distinct(m.group().lower(), roles)
+
+    best = min(marks, key=lambda m: (-said(m), _distance(m.span(), where)))
+    span = _clause(text, best, lang) if kind == "reason" else _after(text, best, lang)
+    if kind == "contents" and lang == "zh":
+        span = span[len(best.group()):].strip() or span
+    if len(span) < 2:
+        return None
+    return Span(span, kind, _nearness(_distance(best.span(), where) // 2))
+
+
+def read(kind: str, text: str, roles: list[str], lang: str, header: str = "", question: str = "") -> Span | None:
+    """The span of `kind` that `text` (a sentence, or a table cell with its column `header`)
+    states, nearest to the question's role words `roles`; None when it states none."""
+    if not text or not text.strip():
+        return None
+    if kind == "name":
+        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)))
+    if kind == "date":
+        return _date(text, roles, year_ok=not question or bool(YEAR_ASKED.search(question)))
+    if kind in ("reason", "contents"):
+        return _marked(kind, text, roles, lang, header)
+    return None
+
+
+def roles(needs) -> list[str]:
+    """The words of the question that say what the span is to the subject ("实际控制人",
+    "auditor", "披露", "unallocated items"): its terms that are not the subject's name, and its
+    Chinese content words (verbs too: "哪天发布" looks for the date next to 发布)."""
+    from .facts import _content_words
+
+    names = [n.text for n in needs.items if n.entity]
+    terms = [n.text for n in needs.items]
+    # the verbs and nouns the terms do not hold already (a term's own parts, "实际"/"控制" of
+    # 实际控制人, or a part of the subject's name, "股份" of 华锦股份, would match anywhere)
+    out = [w for w in _content_words(needs.extra.get("question", "")) if not any(w in t for t in terms + names)]
+    for n in needs.items:
+        if n.entity:
+            continue
+        # the question's own language: a Chinese term's English glosses are not in a Chinese report's
+        # sentence next to the name, and the other way round
+        out += [v for v in n.variants | {n.text} if len(v) >= 2 and not v.isdigit()
+                and bool(CJK_RE.search(v)) == (needs.lang == "zh")]
+    return sorted(set(out), key=len, reverse=True)
