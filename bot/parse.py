@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 from .grid import is_unit_line, read_grid, split_blocks
 from .sections import finish
