@@ -5,7 +5,8 @@ The grammar of a figure, in reading order (every part but the number is optional
 
     [sign] [currency] ["("] number [")"] [scale] [unit [次] [/per-unit]]
 
-- number: digits, Western thousands groups (`27,616,611,772.61`), a decimal part. The
+- number: digits, Western thousands groups (`27,616,611,772.61`) or Indian lakh and crore
+  groups (`7,92,756`, `17,81,841`), a decimal part. The
   full-width comma `，` separates Chinese clauses and never groups thousands (`56275家，增长`).
 - scale: 十百千万亿兆 and their compounds (万亿, 千万), thousand/million/billion/trillion, bn/mn,
   and after a currency the short m/k/M/B (`$5m`).
@@ -83,7 +84,9 @@ def _alt(words: list[str], bounded: bool = True) -> str:
 
 
 _SP = r"[ \u00a0]{0,2}"   # PDFs put stray spaces between a number and its unit
-NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
+# Indian grouping first: lakh and crore groups of two digits before the last three ("7,92,756",
+# "17,81,841"); else Western thousands groups, else plain digits
+NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
 # what may not come right before a figure: a letter or digit (names: "A100", "B2B"), a dot
 # (versions), "digit," (a list "2019,2018"), "letter-" ("COVID-19"), 第/前/每 (ranks, ratio bases;
 # but 提前/目前/之前 are words of time)
@@ -175,8 +178,10 @@ def _is_figure(m: re.Match, text: str, bare: bool) -> bool:
     if re.match(r"[A-Za-z]|\.\d", after):
         return False  # "4.5G", "3.5.1": a name or a version
     if "," in num or "." in num:
-        # "3.1 市场规模" at the start of a line numbers a section
-        at_line_start = m.start() - line_start <= 24 and re.fullmatch(r"[ \t#*>-]*", text[line_start:m.start()])
+        # "3.1 市场规模" at the start of a line numbers a section (a number grouped with commas,
+        # "2,32,822 New jobs created", never does)
+        at_line_start = "," not in num and m.start() - line_start <= 24 \
+            and re.fullmatch(r"[ \t#*>-]*", text[line_start:m.start()])
         return not (at_line_start and re.match(r"[ \t]+[^\d\s]", after))
     if re.fullmatch(_YEAR, num) or (len(num) > 1 and num.startswith("0")):
         return False  # a year, or a code such as a stock code "000999"

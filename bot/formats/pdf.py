@@ -138,7 +138,20 @@ class Line:
 
     @property
     def text(self) -> str:
-        return fix_spacing(" ".join(w.text for w in self.words))
+        out = self.words[0].text
+        for a, b in zip(self.words, self.words[1:]):
+            out += ("" if _ordinal_suffix(a, b) else " ") + b.text
+        return fix_spacing(out)
+
+
+# ordinal suffixes set as superscripts ("29th", "45th"): a separate, raised word in the PDF
+ORDINAL_SUFFIX_RE = re.compile(r"st|nd|rd|th|er|e|re|ème", re.I)
+
+
+def _ordinal_suffix(a: "Word", b: "Word") -> bool:
+    """`b` is the raised ordinal suffix of the number `a`, printed touching it."""
+    return (a.text[-1:].isdigit() and bool(ORDINAL_SUFFIX_RE.fullmatch(b.text)) and b.x0 - a.x1 < 0.2 * a.size
+            and b.size < 0.85 * a.size and b.bottom < a.bottom - 0.15 * (a.bottom - a.top))
 
 
 @dataclass
@@ -202,6 +215,7 @@ def refuse_encrypted(path: Path, name: str) -> None:
 
 
 def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout:
+    page = visible(page)
     words = page_words(page)
     if reader is not None and garbage_text("".join(w.text for w in words)):
         # no text layer, or one that reads as nothing: the page as OCR reads it, its tables'
@@ -217,6 +231,21 @@ def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout
         found = [w for w in to_words(reader.page(number, regions)) if not _overlaps(w, words)]
         words += found
     return words_layout(words, number, ruled)
+
+
+def visible(page):
+    """The page without the text set outside its box: a spread exported as single pages keeps the
+    whole spread's text on each page, the other half beside the page where no reader sees it
+    (pdfplumber keeps it); read with the page, it would repeat on both pages, interleaved with
+    the visible half's lines."""
+    x0, top, x1, bottom = page.bbox
+
+    def shown(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return x0 <= cx <= x1 and top <= cy <= bottom
+    return page.filter(shown)
 
 
 def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[list, list[Word]]:
@@ -401,17 +430,95 @@ def _inside(obj, boxes: list[tuple]) -> bool:
 
 
 def group_lines(words: list[Word]) -> list[Line]:
+    """Words -> lines, top to bottom. A word joins a line whose band holds its middle when it
+    sits beside the line's nearest word as words of one line do (_beside), the nearest such
+    line if several; a line never stacks words, so a caption set small
+    under a large figure, or a column's line beside a large figure in the next column, is a
+    line of its own instead of being interleaved with it."""
     lines: list[Line] = []
-    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+    satellites = _satellites(words)
+    for w in sorted((w for w in words if id(w) not in satellites), key=lambda w: (w.top, w.x0)):
         mid = (w.top + w.bottom) / 2
-        if lines and lines[-1].top <= mid <= lines[-1].bottom:
-            lines[-1].words.append(w)
-            lines[-1].bottom = max(lines[-1].bottom, w.bottom)
-        else:
+        best, best_key = None, None
+        for line in reversed(lines[-LOOKBACK:]):
+            if not line.top <= mid <= line.bottom:
+                continue
+            gap, near = _nearest(w, line)
+            if gap is None or not _beside(w, near, gap):
+                continue
+            if best_key is None or gap < best_key:  # the line it stands closest to
+                best, best_key = line, gap
+        if best is None:
             lines.append(Line([w], w.top, w.bottom))
+        else:
+            _add(best, w)
+    line_of = {id(w): line for line in lines for w in line.words}
+    for w in words:
+        host = satellites.get(id(w))
+        while host is not None and id(host) in satellites:  # a superscript's superscript
+            host = satellites[id(host)]
+        if host is not None and id(host) in line_of:
+            _add(line_of[id(host)], w)
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
+    lines.sort(key=lambda line: line.top)
     return lines
+
+
+def _add(line: Line, w: Word) -> None:
+    line.words.append(w)
+    line.top, line.bottom = min(line.top, w.top), max(line.bottom, w.bottom)
+
+
+def _nearest(w: Word, line: Line) -> tuple[float | None, Word]:
+    """The horizontal gap to the line's nearest word and that word; gap None when `w` stands
+    over or under one of the line's words."""
+    gap, near = min(((max(w.x0 - u.x1, u.x0 - w.x1), u) for u in line.words), key=lambda g: g[0])
+    if gap < -OVERLAP * min(_height(w), _height(near)):
+        return None, near
+    return gap, near
+
+
+def _satellites(words: list[Word]) -> dict[int, Word]:
+    """Superscripts and subscripts: a word set smaller than a word it touches on the right
+    ("45" "th", "m" "2"), its middle inside that word's band. It sorts above or below the line
+    of the word it belongs to, so it is placed with that word: id(small word) -> the word."""
+    by_end: dict[int, list[Word]] = {}
+    for v in words:
+        by_end.setdefault(int(v.x1), []).append(v)
+    out: dict[int, Word] = {}
+    for u in words:
+        mid = (u.top + u.bottom) / 2
+        for key in range(int(u.x0) - 2, int(u.x0) + 2):
+            for v in by_end.get(key, ()):
+                if (v is not u and _height(v) > SAME_SIZE * _height(u) and v.top <= mid <= v.bottom
+                        and -OVERLAP * _height(u) <= u.x0 - v.x1 <= 0.2 * _height(v)):
+                    out[id(u)] = v
+    return out
+
+
+LOOKBACK = 12  # lines a word may join: the lines started just above it, in every column
+OVERLAP = 0.3  # words of one line may touch (a superscript, kerning), not stand over each other
+SAME_SIZE = 1.5  # type sizes within this ratio are one line's text
+
+
+def _height(w: Word) -> float:
+    return max(w.bottom - w.top, 1e-3)
+
+
+def _same_size(a: Word, b: Word) -> bool:
+    return max(_height(a), _height(b)) <= SAME_SIZE * min(_height(a), _height(b))
+
+
+def _beside(w: Word, near: Word, gap: float) -> bool:
+    """Whether `w` stands on `near`'s line: type of about the same size with their middles in
+    each other's band; or, set in different sizes (a figure set large with its unit small, a
+    superscript), the smaller one's middle inside the larger one's band, close beside it."""
+    small, large = sorted((w, near), key=_height)
+    mid_small, mid_large = (small.top + small.bottom) / 2, (large.top + large.bottom) / 2
+    if _same_size(small, large):
+        return small.top <= mid_large <= small.bottom or large.top <= mid_small <= large.bottom
+    return large.top <= mid_small <= large.bottom and gap < _height(large)
 
 
 # ----- ruled tables -----
@@ -1042,7 +1149,17 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
 
     prev: Line | None = None
     page_edges = (left, right)
-    for line in lines:
+    groups = key_figures(lines)
+    skip: set[int] = set()
+    for k, line in enumerate(lines):
+        if k in skip:
+            continue
+        if k in groups:  # a key figure with its label and caption: one paragraph, never a heading
+            flush()
+            out.append(("text", join_text([ln.text for ln in groups[k]])))
+            skip |= {k + j for j in range(len(groups[k]))}
+            prev = groups[k][-1]
+            continue
         text = line.text
         left, right = line.edges or page_edges  # a line in one of two columns ends at its column's edge
         full = max(right - left, 1.0)
@@ -1068,6 +1185,63 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
     flush()
     return out
 
+
+
+# a key figure's line holds little besides the figure: a currency sign, a unit word
+FIGURE_LINE_WORDS = 2
+KEY_FIGURE_SIZE = 1.2  # a key figure is set this much larger than its label and caption
+
+
+def key_figures(lines: list[Line]) -> dict[int, list[Line]]:
+    """Key figures as infographics and highlight pages set them: a figure set large, the short
+    label right above it in smaller type ("BY NET PROFIT" over "₹ 67,845 crore"), perhaps a
+    caption right below ("New jobs created"). Read line by line the label is a heading and the
+    figure a paragraph under the next heading; they are one statement. {index of the group's
+    first line: its lines}."""
+    from ..figures import find_figures
+
+    def figure_line(line: Line) -> bool:
+        text = line.text
+        found = find_figures(text)
+        if not found:
+            return False
+        rest = text
+        for m in reversed(found):
+            rest = rest[:m.start()] + " " + rest[m.end():]
+        return len(re.findall(rf"[A-Za-z]+|[{CJK}]{{1,2}}", rest)) <= FIGURE_LINE_WORDS
+
+    def small_words(line: Line, figure: Line) -> bool:
+        text = line.text
+        return (figure.size >= KEY_FIGURE_SIZE * line.size and bool(WORDS_RE.search(text))
+                and looks_like_title(text) and display_width(text) < 40 and not _figures_in(text)
+                and line.side == figure.side and min(line.x1, figure.x1) > max(line.x0, figure.x0))
+
+    out: dict[int, list[Line]] = {}
+    taken: set[int] = set()
+    for k, line in enumerate(lines):
+        if k in taken or not figure_line(line):
+            continue
+        group, start = [line], k
+        above = lines[k - 1] if k else None
+        if above is not None and k - 1 not in taken and small_words(above, line) \
+                and 0 <= line.top - above.bottom < 1.5 * (above.bottom - above.top):
+            group.insert(0, above)
+            start = k - 1
+        below = lines[k + 1] if k + 1 < len(lines) else None
+        # a caption hangs right under the figure, often inside the large type's descent
+        if below is not None and small_words(below, line) \
+                and -0.5 * (line.bottom - line.top) < below.top - line.bottom < 0.25 * (line.bottom - line.top):
+            group.append(below)
+        if len(group) > 1:
+            out[start] = group
+            taken |= set(range(start, start + len(group)))
+    return out
+
+
+def _figures_in(text: str) -> bool:
+    from ..figures import find_figures
+
+    return bool(find_figures(text))
 
 
 # ----- image files -----
