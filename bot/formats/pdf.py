@@ -223,14 +223,26 @@ def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout
         found = to_words(reader.page(number))
         ruled, found = image_ruled_tables(page, reader.rules(number), found)
         return words_layout(found, number, ruled)
-    ruled = ruled_tables(page)
-    boxes = [box for box, _ in ruled]
+    ruled, framed = ruled_tables(page, words)
+    boxes = [box for box, _ in ruled] + [box for box, _ in framed]
+    frames = [Frame(box[1], [words_layout(part, number, in_frame=True).items for part in _parts(words, regions)])
+              for box, regions in framed]
     words = [w for w in words if not _inside(w, boxes)]
     if reader is not None and (regions := large_images(page)):
         # pictures of text (a table pasted as an image): their words, where no text-layer word stands
         found = [w for w in to_words(reader.page(number, regions)) if not _overlaps(w, words)]
         words += found
-    return words_layout(words, number, ruled)
+    return words_layout(words, number, ruled, frames)
+
+
+def _parts(words: list[Word], regions: list[tuple]) -> list[list[Word]]:
+    """The words of each region, a word in the first region holding it."""
+    parts: list[list[Word]] = [[] for _ in regions]
+    for w in words:
+        k = next((k for k, region in enumerate(regions) if _inside(w, [region])), None)
+        if k is not None:
+            parts[k].append(w)
+    return parts
 
 
 def visible(page):
@@ -310,15 +322,21 @@ def _overlaps(w: Word, words: list[Word]) -> bool:
     return any(o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom for o in words)
 
 
-def words_layout(words: list[Word], number: int, ruled: list | None = None) -> PageLayout:
-    """Positioned words (and the ruled tables already found) -> the page's lines and tables."""
+def words_layout(words: list[Word], number: int, ruled: list | None = None, frames: list | None = None,
+                 in_frame: bool = False) -> PageLayout:
+    """Positioned words (and the ruled tables and frames already found) -> the page's lines and
+    tables. `in_frame`: the words of one region of a layout frame, whose tables may have columns
+    of words as well as figures (they are read under their header line)."""
     ruled = ruled or []
     lines = group_lines(words)
     cut = gutter(lines)
-    items: list[Line | Grid] = []
+    items: list = []
     if cut is None:
-        found, lines = borderless_tables(lines)
-        items += [*lines, *found]
+        found: list[Grid] = []
+        if in_frame:
+            found, lines = header_tables(lines)
+        more, lines = borderless_tables(lines)
+        items += [*lines, *found, *more]
     else:
         lines = split_at(lines, cut)
         for side in (1, 2):  # each column's tables from its own lines (full-width ones go left)
@@ -330,7 +348,22 @@ def words_layout(words: list[Word], number: int, ruled: list | None = None) -> P
     for box, grids in ruled:
         side = 0 if cut is None or box[0] < cut < box[2] else 1 if box[2] <= cut else 2
         items += [Grid(box[1] + k * 1e-3, rows, side) for k, rows in enumerate(grids)]
-    return PageLayout(number, reading_order(items))
+    items += frames or []
+    # a frame's regions are read whole, one after the other, where the frame stands
+    ordered = [i for item in reading_order(items)
+               for i in (item.flat() if isinstance(item, Frame) else [item])]
+    return PageLayout(number, ordered)
+
+
+@dataclass
+class Frame:
+    """A layout frame drawn as a ruled table: its regions' lines and tables, region by region."""
+    top: float
+    regions: list[list]
+    side: int = 0
+
+    def flat(self) -> list:
+        return [i for region in self.regions for i in region]
 
 
 AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{0,4}[QH][1-4](?:\s*\d{2,4})?|[1-4][QH]\d{0,4}")
@@ -339,9 +372,20 @@ AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{
 def drop_axis_labels(items: list) -> list:
     """Lines of bare figures left after the tables are found are a chart's axis ticks ("30%",
     "20%", "24/10 24/12 25/2"): a reader has no words to read them by, and as paragraphs they
-    would answer questions. Dropped when the page holds three or more, or one line holds three."""
+    would answer questions. Dropped when the page holds three or more, or one line holds three;
+    so are lines of four or more single letters (month initials) and letters stacked one per
+    line (a rotated axis title)."""
     def bare(item) -> bool:
         return isinstance(item, Line) and all(AXIS_TICK_RE.fullmatch(w.text) for w in item.words)
+
+    def letters(item) -> bool:  # "J F M A M J J A S O N D": month initials under a chart
+        return isinstance(item, Line) and len(item.words) >= 4 and all(len(w.text) == 1 for w in item.words)
+
+    def stacked(item) -> bool:  # a rotated axis title printed a letter per line ("$/gal" upright)
+        return isinstance(item, Line) and len(item.text) <= 2 and sum(
+            1 for o in items if isinstance(o, Line) and o is not item and len(o.text) <= 2
+            and min(o.x1, item.x1) > max(o.x0, item.x0) and abs(o.top - item.top) < 4 * (item.bottom - item.top + 1)) >= 2
+    items = [i for i in items if not letters(i) and not stacked(i)]
     ticks = [i for i in items if bare(i)]
     if len(ticks) >= 3:
         return [i for i in items if not bare(i)]
@@ -523,9 +567,10 @@ def _beside(w: Word, near: Word, gap: float) -> bool:
 
 # ----- ruled tables -----
 
-def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
+def ruled_tables(page, words: list[Word] | None = None) -> tuple[list, list]:
     """Each ruled table's box and the grids it holds (one ruled box may stack tables whose
-    columns differ, or repeat its header band for a second set of rows)."""
+    columns differ, or repeat its header band for a second set of rows); and the ruled boxes
+    that are layout frames (`frame_regions`), each with its regions' boxes."""
     rules = [*page.lines, *(r for r in page.rects if min(r["width"], r["height"]) <= 2 or r.get("stroke"))]
     if len(rules) >= 2:
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
@@ -533,9 +578,12 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
     elif page.rects:  # a table drawn only with filled cells
         settings = {}
     else:
-        return []
-    out = []
+        return [], []
+    out, frames = [], []
     for table in sorted(page.find_tables(settings), key=lambda t: t.bbox[1]):
+        if words and (regions := frame_regions(table, words)):
+            frames.append((table.bbox, regions))
+            continue
         cells = {}
         for row, texts in zip(table.rows, table.extract()):
             for box, text in zip(row.cells, texts):
@@ -547,7 +595,57 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
         # not a table: its words are read as the page's lines
         if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
             out.append((table.bbox, grids))
+    return out, frames
+
+
+FRAME_ROWS = 2  # lines of a cell holding several figures set apart: the cell holds a table
+
+
+def frame_regions(table, words: list[Word]) -> list[tuple]:
+    """A ruled box some of whose cells each hold a table of their own (lines of several figures
+    set apart in columns no rule divides), or one table across several cells of a column, is a
+    layout frame (a page of price tables beside charts), not a table whose cells are values: its
+    cells are regions of the page. Returns the regions, a column of the frame each (the boxes of
+    the cells sharing their left and right edges, joined), left to right; [] for a table."""
+    cells = [box for row in table.rows for box in row.cells if box is not None]
+    if len(cells) < 2:
+        return []
+    framed = False
+    for box in cells:
+        inside = [w for w in words if _inside(w, [box])]
+        lines = group_lines(inside)
+        if sum(1 for line in lines if _figure_phrases(line) >= 2) >= FRAME_ROWS:
+            framed = True
+            break
+    if not framed:
+        return []
+    columns: dict[tuple, list[tuple]] = {}
+    for box in cells:
+        columns.setdefault((round(box[0]), round(box[2])), []).append(box)
+    regions = [(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+               for boxes in columns.values()]
+    return sorted(regions, key=lambda r: (r[0], r[1]))
+
+
+def phrases(line: Line) -> list[list[Word]]:
+    """The line's words in runs set less than an em apart: a table's cells, a sentence's words."""
+    out: list[list[Word]] = []
+    for w in line.words:
+        if out and w.x0 - out[-1][-1].x1 < line.size:
+            out[-1].append(w)
+        else:
+            out.append([w])
     return out
+
+
+def _figure_phrases(line: Line) -> int:
+    return sum(1 for p in phrases(line) if _is_figure_phrase(p))
+
+
+def _is_figure_phrase(p: list[Word]) -> bool:
+    """A figure, or a range printed as words ("1.35-" "1.42")."""
+    text = "".join(w.text for w in p)
+    return bool(VALUE_RE.fullmatch(text)) and any(ch.isdigit() for ch in text)
 
 
 def sections(cells: dict[tuple, str]) -> list[list[list[str]]]:
@@ -650,6 +748,68 @@ def header_bands(grid: list[list[str]]) -> list[list[list[str]]]:
         out[-1].append(row)
         has_figures = has_figures or any(_is_value(c) for c in row[1:])
     return [g for g in out if g]
+
+
+# ----- tables under a header line (in a frame) -----
+
+def header_tables(lines: list[Line]) -> tuple[list[Grid], list[Line]]:
+    """Tables whose columns are set by a header line of three or more phrases set apart ("W/E
+    02/24/17 | Last Week | Year Ago | Internet Report Link"), each line below a row: its phrases
+    under the header phrases they overlap are its cells, the words left of the first column its
+    label (a line of label only is a section of the rows under it). Columns may hold words as
+    well as figures, which a borderless table's rows may not. The rows go on while each phrase
+    stands under one column; trailing rows without a figure (an address under the table) are
+    left as lines. Used inside layout frames, whose ruled cells already told a table apart."""
+    grids: list[Grid] = []
+    rest: list[Line] = []
+    k = 0
+    while k < len(lines):
+        head = lines[k]
+        columns = [(p[0].x0, p[-1].x1, " ".join(w.text for w in p)) for p in phrases(head)]
+        rows: list[list[str]] = []
+        j = k + 1
+        if len(columns) >= 3 and not any(_is_figure_phrase(p) for p in phrases(head)):
+            prev = head
+            while j < len(lines):
+                line = lines[j]
+                if line.top - prev.bottom > 2 * (line.bottom - line.top):
+                    break
+                cells = _under_header(line, columns)
+                if cells is None:
+                    break
+                rows.append(cells)
+                prev = line
+                j += 1
+        while rows and not any(_is_value(c.replace(" ", "")) for c in rows[-1][1:]):
+            rows.pop()
+        if sum(1 for r in rows if sum(1 for c in r[1:] if _is_value(c.replace(" ", ""))) >= 2) >= 2:
+            grids.append(Grid(head.top, [["", *(c[2] for c in columns)], *rows]))
+            k += 1 + len(rows)
+            continue
+        rest.append(head)
+        k += 1
+    return grids, rest
+
+
+def _under_header(line: Line, columns: list[tuple]) -> list[str] | None:
+    """The line's cells under the header's columns (0: the label), or None when a phrase
+    stands under no column, or under two."""
+    em = line.size
+    cells: list[list[str]] = [[] for _ in range(len(columns) + 1)]
+    for p in phrases(line):
+        x0, x1 = p[0].x0, p[-1].x1
+        text = " ".join(w.text for w in p)
+        if x0 < columns[0][0] - em and not any(cells[1:]):  # the label, which may run under a column
+            cells[0].append(text)
+            continue
+        overlap = [min(x1, b + em / 2) - max(x0, a - em / 2) for a, b, _ in columns]
+        hits = [j for j, o in enumerate(overlap) if o > 0]
+        if not hits:
+            return None
+        if len(hits) > 1 and sorted(overlap)[-2] > 0.5 * (x1 - x0):
+            return None  # a phrase across two columns: prose, or another table's row
+        cells[1 + max(hits, key=overlap.__getitem__)].append(text)
+    return [fix_spacing(" ".join(c)) for c in cells]
 
 
 # ----- borderless tables -----
