@@ -46,6 +46,24 @@ def test_a_comma_group_must_have_three_digits():
     assert figures("1,014亿元") == ["1,014亿元"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("revenue of ₹7,92,756 crore", ["₹7,92,756"]),
+    ("market capitalisation 17,81,841 crore", ["17,81,841"]),
+    ("2,32,822 New jobs created", ["2,32,822"]),
+    ("a total of 1,23,45,678.50 in the year", ["1,23,45,678.50"]),
+])
+def test_indian_lakh_and_crore_grouping_is_one_figure(text, expected):
+    """Indian reports group the digits before the last three in twos: the report's string is
+    one figure, stated whole, and checked as one number."""
+    assert figures(text) == expected
+    assert normalise(expected[0].lstrip("₹")) in numbers_in(text)
+
+
+def test_western_groups_are_not_read_as_indian_ones():
+    assert figures("持股数量 1,234,567 股") == ["1,234,567 股"]
+    assert figures("12,34,56") == []
+
+
 # -- currencies, scales, negatives -------------------------------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("In 2019, $635 million was contributed", ["$635 million"]),

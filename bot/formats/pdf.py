@@ -329,14 +329,14 @@ def words_layout(words: list[Word], number: int, ruled: list | None = None, fram
     of words as well as figures (they are read under their header line)."""
     ruled = ruled or []
     lines = group_lines(words)
-    cut = gutter(lines)
     items: list = []
+    if in_frame:  # a table under its header line spans what would look like columns
+        found, lines = header_tables(lines)
+        items += found
+    cut = gutter(lines)
     if cut is None:
-        found: list[Grid] = []
-        if in_frame:
-            found, lines = header_tables(lines)
-        more, lines = borderless_tables(lines)
-        items += [*lines, *found, *more]
+        found, lines = borderless_tables(lines)
+        items += [*lines, *found]
     else:
         lines = split_at(lines, cut)
         for side in (1, 2):  # each column's tables from its own lines (full-width ones go left)
@@ -396,10 +396,12 @@ def drop_axis_labels(items: list) -> list:
 
 def gutter(lines: list[Line]) -> float | None:
     """The x of a gutter between two columns (text beside a sidebar, two tables side by side,
-    a two-column article): where, on several lines, words start after a wide gap, and almost
-    no word stands across."""
+    a two-column article): where, on several lines, words start after a wide gap (in one line,
+    or a line of its own beside another: type of other sizes makes lines of their own), and
+    almost no word stands across."""
     starts = [b.x0 for line in lines for a, b in zip(line.words, line.words[1:])
               if b.x0 - a.x1 >= 1.5 * line.size and LABEL_RE.search(b.text)]
+    starts += [line.x0 for line, _ in _side_by_side(lines) if LABEL_RE.search(line.text)]
     if len(starts) < 3:
         return None
     best = max(starts, key=lambda x: sum(abs(s - x) <= 6 for s in starts))
@@ -409,9 +411,23 @@ def gutter(lines: list[Line]) -> float | None:
     cut = min(near) - 1
     across = sum(1 for line in lines if any(w.x0 < cut < w.x1 for w in line.words))
     beside = sum(1 for line in lines if line.x0 < cut < line.x1)  # lines with words on both sides
+    beside += sum(1 for line, other in _side_by_side(lines) if other.x1 < cut <= line.x0)
     if across > len(near) / 2 or beside < 3:
         return None
     return cut
+
+
+def _side_by_side(lines: list[Line]) -> list[tuple[Line, Line]]:
+    """Lines standing right of another line at the same height, a wide gap between them (each
+    with the nearest such line on its left)."""
+    out = []
+    for k, line in enumerate(lines):
+        left = [o for o in lines[max(0, k - LOOKBACK):k + LOOKBACK]
+                if o is not line and line.x0 - o.x1 >= 1.5 * min(o.size, line.size)
+                and min(o.bottom, line.bottom) > max(o.top, line.top)]
+        if left:
+            out.append((line, max(left, key=lambda o: o.x1)))
+    return out
 
 
 def split_at(lines: list[Line], cut: float) -> list[Line]:
@@ -1172,7 +1188,9 @@ class Writer:
             return items
         body = statistics.median(w.size for line in lines for w in line.words)
         big = max(lines, key=lambda line: line.size)
-        if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text):
+        # (a key figure set large is no title)
+        if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text) \
+                and not _figures_in(big.text):
             # a title set on two or three lines of the same type ("…股份有限公司" / "2024年年度报告摘要")
             k = lines.index(big)
             title = [big]
