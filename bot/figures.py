@@ -8,7 +8,8 @@ The grammar of a figure, in reading order (every part but the number is optional
 - number: digits, Western thousands groups (`27,616,611,772.61`) or Indian lakh and crore
   groups (`7,92,756`, `17,81,841`), a decimal part. The
   full-width comma `，` separates Chinese clauses and never groups thousands (`56275家，增长`).
-- scale: 十百千万亿兆 and their compounds (万亿, 千万), thousand/million/billion/trillion, bn/mn,
+- scale: 十百千万亿兆 and their compounds (万亿, 千万), thousand/million/billion/trillion (and the
+  Indian lakh/crore), bn/mn,
   and after a currency the short m/k/M/B (`$5m`).
 - currency before (`$`, `US$`, `€`, `£`, `¥`, `RMB`, `USD` …) or after (`元`, `美元`, `yuan` …);
   a negative in parentheses takes it outside or inside: `$(13,164)`, `($13,164)`.
@@ -59,7 +60,7 @@ LATIN = ["FLOPS", "KFLOPS", "MFLOPS", "GFLOPS", "TFLOPS", "PFLOPS", "EFLOPS", "T
          "bps", "Kbps", "Mbps", "Gbps", "Tbps", "ppm", "bbl", "oz", "kt", "Mt"]
 PER = MEASURE + PHYSICAL + ["年", "月", "日", "晚", "夜", "间夜", "季度", "h", "s", "d", "yr", "kWh", "t"]
 SCALE_ZH = r"[十百千]?万?亿|[十百千]?万|兆"
-SCALE_EN = ["thousand", "million", "billion", "trillion"]
+SCALE_EN = ["thousand", "million", "billion", "trillion", "lakh", "lakhs", "crore", "crores"]  # (Indian English: 10^5, 10^7)
 SCALE_SHORT = ["bn", "mn"]            # unambiguous after any number
 SCALE_AFTER_CURRENCY = ["m", "k", "K", "M", "B", "Bn", "BN", "MM"]   # metres, 4K, 5M…: a scale only after a currency
 # words that label a number rather than measure with it: "Note 13", "表2", "Section 3.1"
@@ -206,6 +207,10 @@ def parse_figure(text: str) -> Figure | None:
                   currency=currency, scale=(g["scale"] or "").strip(), unit=unit)
 
 
+# between the two ends of a range in a cell: a dash, a tilde or "to", spaces around
+RANGE_SEP_RE = re.compile(r"\s*(?:[-–—~～]|to|至|到)\s*")
+
+
 def cell_figure(cell: str) -> str | None:
     """The figure a table cell holds, as written ("304", "$  243", "$(13,164)", "5.2个百分点"),
     or None when it holds none, or several, or a year or date."""
@@ -213,6 +218,12 @@ def cell_figure(cell: str) -> str | None:
     found = find_figures(cell, bare=True)
     if len(found) == 1 and found[0].group() == cell:
         return cell
+    for sep in RANGE_SEP_RE.finditer(cell):
+        # a range of two figures ("1.35 - 1.42", "27.30–37.35"), as price sheets give prices
+        low, high = cell[:sep.start()], cell[sep.end():]
+        if low and high and all(len(f := find_figures(end, bare=True)) == 1 and f[0].group() == end
+                                for end in (low, high)):
+            return cell
     # a cell with words ("Ms. Friar (1)", "增加5.2个百分点"): only what is a figure in prose
     found = find_figures(cell)
     return found[0].group() if len(found) == 1 else None

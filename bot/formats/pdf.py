@@ -532,9 +532,10 @@ def _add(line: Line, w: Word) -> None:
 
 def _nearest(w: Word, line: Line) -> tuple[float | None, Word]:
     """The horizontal gap to the line's nearest word and that word; gap None when `w` stands
-    over or under one of the line's words."""
+    over or under one of the line's words set in another size."""
     gap, near = min(((max(w.x0 - u.x1, u.x0 - w.x1), u) for u in line.words), key=lambda g: g[0])
-    if gap < -OVERLAP * min(_height(w), _height(near)):
+    # (type of one size may overlap: a full-width "。" is followed by a Latin word within its box)
+    if gap < -OVERLAP * min(_height(w), _height(near)) and not _same_size(w, near):
         return None, near
     return gap, near
 
