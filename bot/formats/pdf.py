@@ -318,8 +318,19 @@ def to_words(found: list) -> list[Word]:
 
 
 def _overlaps(w: Word, words: list[Word]) -> bool:
+    """Whether an OCR word stands where the text layer has words: its centre in one of them, or
+    a third of its box covered by them (OCR reads a line of text drawn over a picture as words
+    of its own size and cut, which would repeat the text layer's words beside them)."""
     cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-    return any(o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom for o in words)
+    area = max((w.x1 - w.x0) * (w.bottom - w.top), 1e-6)
+    covered = 0.0
+    for o in words:
+        if o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom:
+            return True
+        dx, dy = min(w.x1, o.x1) - max(w.x0, o.x0), min(w.bottom, o.bottom) - max(w.top, o.top)
+        if dx > 0 and dy > 0:
+            covered += dx * dy
+    return covered >= area / 3
 
 
 def words_layout(words: list[Word], number: int, ruled: list | None = None, frames: list | None = None,
@@ -1347,7 +1358,8 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
         indented = ended and line.x0 - prev.x0 > line.size
         # (a narrow column's full lines are few characters long: there only the width tells)
         short = line.x1 - line.x0 < 0.75 * full or (display_width(text) < 40 and line.edges is None)
-        titled = looks_like_title(text) and WORDS_RE.search(text) and short
+        # (a line stating a figure is content: as a heading it would be lost when another follows)
+        titled = looks_like_title(text) and WORDS_RE.search(text) and short and not _figures_in(text)
         # after a full line closing a sentence, a short line without closing punctuation is a
         # heading or caption, not the paragraph's last line (which closes the sentence itself)
         if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented or (ended and titled):
