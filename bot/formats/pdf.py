@@ -389,13 +389,18 @@ def drop_axis_labels(items: list) -> list:
     def bare(item) -> bool:
         return isinstance(item, Line) and all(AXIS_TICK_RE.fullmatch(w.text) for w in item.words)
 
+    # (Latin letters only: letter-spaced Chinese is words of one character too)
     def letters(item) -> bool:  # "J F M A M J J A S O N D": month initials under a chart
-        return isinstance(item, Line) and len(item.words) >= 4 and all(len(w.text) == 1 for w in item.words)
+        return isinstance(item, Line) and len(item.words) >= 4 and all(
+            len(w.text) == 1 and w.text.isascii() and w.text.isalpha() for w in item.words)
+
+    def short(item) -> bool:
+        return isinstance(item, Line) and len(item.text) <= 2 and item.text.isascii()
 
     def stacked(item) -> bool:  # a rotated axis title printed a letter per line ("$/gal" upright)
-        return isinstance(item, Line) and len(item.text) <= 2 and sum(
-            1 for o in items if isinstance(o, Line) and o is not item and len(o.text) <= 2
-            and min(o.x1, item.x1) > max(o.x0, item.x0) and abs(o.top - item.top) < 4 * (item.bottom - item.top + 1)) >= 2
+        return short(item) and sum(
+            1 for o in items if o is not item and short(o) and min(o.x1, item.x1) > max(o.x0, item.x0)
+            and abs(o.top - item.top) < 4 * (item.bottom - item.top + 1)) >= 2
     items = [i for i in items if not letters(i) and not stacked(i)]
     ticks = [i for i in items if bare(i)]
     if len(ticks) >= 3:
