@@ -1364,7 +1364,7 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
         # (a narrow column's full lines are few characters long: there only the width tells)
         short = line.x1 - line.x0 < 0.75 * full or (display_width(text) < 40 and line.edges is None)
         # (a line stating a figure is content: as a heading it would be lost when another follows)
-        titled = looks_like_title(text) and WORDS_RE.search(text) and short and not _figures_in(text)
+        titled = looks_like_title(text) and WORDS_RE.search(text) and short and not _figures_in(text, numbered=True)
         # after a full line closing a sentence, a short line without closing punctuation is a
         # heading or caption, not the paragraph's last line (which closes the sentence itself)
         if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented or (ended and titled):
@@ -1434,10 +1434,15 @@ def key_figures(lines: list[Line]) -> dict[int, list[Line]]:
     return out
 
 
-def _figures_in(text: str) -> bool:
+def _figures_in(text: str, numbered: bool = False) -> bool:
+    """Whether the text states a figure; `numbered`: a bare number opening it ("3.2报告期…") numbers
+    a section and is none."""
     from ..figures import find_figures
 
-    return bool(find_figures(text))
+    found = find_figures(text)
+    if numbered:
+        found = [m for m in found if not (m.start() == 0 and re.fullmatch(r"\d+(?:\.\d+)*", m.group()))]
+    return bool(found)
 
 
 # ----- image files -----
