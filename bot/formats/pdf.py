@@ -222,7 +222,7 @@ def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout
         # ruling lines found in the picture
         found = to_words(reader.page(number))
         ruled, found = image_ruled_tables(page, reader.rules(number), found)
-        return words_layout(found, number, ruled)
+        return words_layout(found, number, ruled, sized=False)
     ruled, framed = ruled_tables(page, words)
     boxes = [box for box, _ in ruled] + [box for box, _ in framed]
     frames = [Frame(box[1], [words_layout(part, number, in_frame=True).items for part in _parts(words, regions)])
@@ -278,7 +278,7 @@ def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[lis
             for box in row.cells:
                 if box is not None:
                     inside = [w for w in words if _inside(w, [box])]
-                    lines = group_lines(inside)
+                    lines = group_lines(inside, sized=False)
                     cells[box] = "\n".join(fix_spacing(" ".join(w.text for w in ln.words)) for ln in lines)
         grids = [g for section in sections(cells) for block in side_by_side(section)
                  for g in header_bands(unfold(block))]
@@ -334,12 +334,12 @@ def _overlaps(w: Word, words: list[Word]) -> bool:
 
 
 def words_layout(words: list[Word], number: int, ruled: list | None = None, frames: list | None = None,
-                 in_frame: bool = False) -> PageLayout:
+                 in_frame: bool = False, sized: bool = True) -> PageLayout:
     """Positioned words (and the ruled tables and frames already found) -> the page's lines and
     tables. `in_frame`: the words of one region of a layout frame, whose tables may have columns
     of words as well as figures (they are read under their header line)."""
     ruled = ruled or []
-    lines = group_lines(words)
+    lines = group_lines(words, sized)  # (OCR words' heights are no type sizes: sized=False)
     items: list = []
     if in_frame:  # a table under its header line spans what would look like columns
         found, lines = header_tables(lines)
@@ -505,12 +505,14 @@ def _inside(obj, boxes: list[tuple]) -> bool:
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
-def group_lines(words: list[Word]) -> list[Line]:
+def group_lines(words: list[Word], sized: bool = True) -> list[Line]:
     """Words -> lines, top to bottom. A word joins a line whose band holds its middle when it
     sits beside the line's nearest word as words of one line do (_beside), the nearest such
     line if several; a line never stacks words, so a caption set small
     under a large figure, or a column's line beside a large figure in the next column, is a
     line of its own instead of being interleaved with it."""
+    if not sized:
+        return _band_lines(words)
     lines: list[Line] = []
     satellites = _satellites(words)
     for w in sorted((w for w in words if id(w) not in satellites), key=lambda w: (w.top, w.x0)):
@@ -538,6 +540,21 @@ def group_lines(words: list[Word]) -> list[Line]:
     for line in lines:
         line.words.sort(key=lambda w: w.x0)
     lines.sort(key=lambda line: line.top)
+    return lines
+
+
+def _band_lines(words: list[Word]) -> list[Line]:
+    """OCR words: their boxes' heights are no type sizes, so a word joins the line above whose
+    band holds its middle."""
+    lines: list[Line] = []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        if lines and lines[-1].top <= mid <= lines[-1].bottom:
+            _add(lines[-1], w)
+        else:
+            lines.append(Line([w], w.top, w.bottom))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
     return lines
 
 
@@ -1459,5 +1476,5 @@ def read_image_file(path: Path, name: str) -> Report:
     if not found:
         raise UnreadableFile(name, "OCR found no text in this image")
     builder = ReportBuilder(name, number_by_page=True)
-    Writer(builder, [words_layout(to_words(found), 1)]).write()
+    Writer(builder, [words_layout(to_words(found), 1, sized=False)]).write()
     return with_ocr_facts(builder.build(), {1: found})
