@@ -5,9 +5,11 @@ The grammar of a figure, in reading order (every part but the number is optional
 
     [sign] [currency] ["("] number [")"] [scale] [unit [次] [/per-unit]]
 
-- number: digits, Western thousands groups (`27,616,611,772.61`), a decimal part. The
+- number: digits, Western thousands groups (`27,616,611,772.61`) or Indian lakh and crore
+  groups (`7,92,756`, `17,81,841`), a decimal part. The
   full-width comma `，` separates Chinese clauses and never groups thousands (`56275家，增长`).
-- scale: 十百千万亿兆 and their compounds (万亿, 千万), thousand/million/billion/trillion, bn/mn,
+- scale: 十百千万亿兆 and their compounds (万亿, 千万), thousand/million/billion/trillion (and the
+  Indian lakh/crore), bn/mn,
   and after a currency the short m/k/M/B (`$5m`).
 - currency before (`$`, `US$`, `€`, `£`, `¥`, `RMB`, `USD` …) or after (`元`, `美元`, `yuan` …);
   a negative in parentheses takes it outside or inside: `$(13,164)`, `($13,164)`.
@@ -58,7 +60,7 @@ LATIN = ["FLOPS", "KFLOPS", "MFLOPS", "GFLOPS", "TFLOPS", "PFLOPS", "EFLOPS", "T
          "bps", "Kbps", "Mbps", "Gbps", "Tbps", "ppm", "bbl", "oz", "kt", "Mt"]
 PER = MEASURE + PHYSICAL + ["年", "月", "日", "晚", "夜", "间夜", "季度", "h", "s", "d", "yr", "kWh", "t"]
 SCALE_ZH = r"[十百千]?万?亿|[十百千]?万|兆"
-SCALE_EN = ["thousand", "million", "billion", "trillion"]
+SCALE_EN = ["thousand", "million", "billion", "trillion", "lakh", "lakhs", "crore", "crores"]  # (Indian English: 10^5, 10^7)
 SCALE_SHORT = ["bn", "mn"]            # unambiguous after any number
 SCALE_AFTER_CURRENCY = ["m", "k", "K", "M", "B", "Bn", "BN", "MM"]   # metres, 4K, 5M…: a scale only after a currency
 # words that label a number rather than measure with it: "Note 13", "表2", "Section 3.1"
@@ -83,7 +85,9 @@ def _alt(words: list[str], bounded: bool = True) -> str:
 
 
 _SP = r"[ \u00a0]{0,2}"   # PDFs put stray spaces between a number and its unit
-NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
+# Indian grouping first: lakh and crore groups of two digits before the last three ("7,92,756",
+# "17,81,841"); else Western thousands groups, else plain digits
+NUM = r"(?:\d{1,2}(?:,\d{2})+,\d{3}(?![\d,])|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\d)"
 # what may not come right before a figure: a letter or digit (names: "A100", "B2B"), a dot
 # (versions), "digit," (a list "2019,2018"), "letter-" ("COVID-19"), 第/前/每 (ranks, ratio bases;
 # but 提前/目前/之前 are words of time)
@@ -175,8 +179,10 @@ def _is_figure(m: re.Match, text: str, bare: bool) -> bool:
     if re.match(r"[A-Za-z]|\.\d", after):
         return False  # "4.5G", "3.5.1": a name or a version
     if "," in num or "." in num:
-        # "3.1 市场规模" at the start of a line numbers a section
-        at_line_start = m.start() - line_start <= 24 and re.fullmatch(r"[ \t#*>-]*", text[line_start:m.start()])
+        # "3.1 市场规模" at the start of a line numbers a section (a number grouped with commas,
+        # "2,32,822 New jobs created", never does)
+        at_line_start = "," not in num and m.start() - line_start <= 24 \
+            and re.fullmatch(r"[ \t#*>-]*", text[line_start:m.start()])
         return not (at_line_start and re.match(r"[ \t]+[^\d\s]", after))
     if re.fullmatch(_YEAR, num) or (len(num) > 1 and num.startswith("0")):
         return False  # a year, or a code such as a stock code "000999"
@@ -201,6 +207,10 @@ def parse_figure(text: str) -> Figure | None:
                   currency=currency, scale=(g["scale"] or "").strip(), unit=unit)
 
 
+# between the two ends of a range in a cell: a dash, a tilde or "to", spaces around
+RANGE_SEP_RE = re.compile(r"\s*(?:[-–—~～]|to|至|到)\s*")
+
+
 def cell_figure(cell: str) -> str | None:
     """The figure a table cell holds, as written ("304", "$  243", "$(13,164)", "5.2个百分点"),
     or None when it holds none, or several, or a year or date."""
@@ -208,6 +218,12 @@ def cell_figure(cell: str) -> str | None:
     found = find_figures(cell, bare=True)
     if len(found) == 1 and found[0].group() == cell:
         return cell
+    for sep in RANGE_SEP_RE.finditer(cell):
+        # a range of two figures ("1.35 - 1.42", "27.30–37.35"), as price sheets give prices
+        low, high = cell[:sep.start()], cell[sep.end():]
+        if low and high and all(len(f := find_figures(end, bare=True)) == 1 and f[0].group() == end
+                                for end in (low, high)):
+            return cell
     # a cell with words ("Ms. Friar (1)", "增加5.2个百分点"): only what is a figure in prose
     found = find_figures(cell)
     return found[0].group() if len(found) == 1 else None

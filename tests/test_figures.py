@@ -46,6 +46,39 @@ def test_a_comma_group_must_have_three_digits():
     assert figures("1,014亿元") == ["1,014亿元"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("revenue of ₹7,92,756 crore", ["₹7,92,756 crore"]),
+    ("market capitalisation 17,81,841 crore", ["17,81,841 crore"]),
+    ("2,32,822 New jobs created", ["2,32,822"]),
+    ("a total of 1,23,45,678.50 in the year", ["1,23,45,678.50"]),
+])
+def test_indian_lakh_and_crore_grouping_is_one_figure(text, expected):
+    """Indian reports group the digits before the last three in twos: the report's string is
+    one figure, stated whole, and checked as one number."""
+    assert figures(text) == expected
+    assert normalise(expected[0].lstrip("₹").split()[0]) in numbers_in(text)
+
+
+def test_lakh_and_crore_are_scales():
+    assert figures("revenue of ₹7,92,756 crore in the year") == ["₹7,92,756 crore"]
+    assert figures("a grant of Rs. 5 lakh") == ["5 lakh"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("1.35- 1.42", "1.35- 1.42"), ("1.35 - 1.42", "1.35 - 1.42"), ("27.30–37.35", "27.30–37.35"),
+    ("2019-2020", None), ("2021-22", None), ("2024-03-31", None), ("unq", None),
+])
+def test_a_cell_holding_a_range_of_two_figures_is_its_figure(cell, expected):
+    """A price sheet gives a price as a range: the cell's figure is the range as printed (years
+    and dates joined by a dash are none)."""
+    assert cell_figure(cell) == expected
+
+
+def test_western_groups_are_not_read_as_indian_ones():
+    assert figures("持股数量 1,234,567 股") == ["1,234,567 股"]
+    assert figures("12,34,56") == []
+
+
 # -- currencies, scales, negatives -------------------------------------------------------------
 @pytest.mark.parametrize("text, expected", [
     ("In 2019, $635 million was contributed", ["$635 million"]),

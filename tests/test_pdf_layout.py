@@ -513,3 +513,144 @@ def test_english_pdf_question_cites_page_2(tmp_path):
     assert "$48.6 million" in answer.text
     cited = [c for c in answer.citations if "48.6" in c.quote]
     assert cited and all(c.page == 2 or "第2页" in c.location for c in cited), answer.citations
+
+
+# ----- infographic pages and layout frames -----
+
+QUOTE = ["Big achievements follow if you", "dream big, and the story of the", "company is told in a book",
+         "which has no final chapter and", "one which is continually updated."]
+
+
+def make_key_figures_page(path: Path) -> Path:
+    """An annual report's highlights page: a quote in the left column; in the right one, small
+    capitals labels over figures set large with a small unit beside them, a caption under one.
+    The quote's lines stand at the heights of the labels and figures."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path))
+    page.setFont("Times-Roman", 12)
+    for n, line in enumerate(QUOTE):
+        page.drawString(45, 700 - 15 * n, line)
+    y = 712
+    for label, figure, unit, caption in [("BY REVENUE", "$ 7,92,756", "crore", ""),
+                                         ("BY NET PROFIT", "$ 67,845", "crore", ""),
+                                         ("EMPLOYMENT CREATION", "2,32,822", "", "New jobs created")]:
+        page.setFont("Helvetica-Bold", 9)
+        page.drawString(300, y, label)
+        page.setFont("Helvetica", 25)
+        page.drawString(300, y - 24, figure)
+        if unit:
+            page.setFont("Helvetica", 10)
+            page.drawString(302 + page.stringWidth(figure, "Helvetica", 25), y - 24, unit)
+        if caption:
+            page.setFont("Helvetica", 9)
+            page.drawString(300, y - 34, caption)
+        y -= 52
+    page.showPage()
+    page.save()
+    return path
+
+
+def test_key_figures_beside_a_column_keep_their_labels(tmp_path):
+    report = read_pdf(make_key_figures_page(tmp_path / "highlights.pdf"), "highlights.pdf")
+    text = paragraphs(report)
+    # each figure is stated with its label (and unit, caption), none cut into the quote
+    assert "BY NET PROFIT $ 67,845 crore" in text, text
+    assert "BY REVENUE $ 7,92,756 crore" in text, text
+    assert "EMPLOYMENT CREATION 2,32,822 New jobs created" in text, text
+    # the quote reads whole, with none of the right column's words in it
+    assert " ".join(QUOTE) in " ".join(text), text
+
+
+def test_text_set_outside_the_page_is_not_read(tmp_path):
+    """A spread exported as single pages keeps the other half's text beside the page."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(tmp_path / "half.pdf"))
+    page.setFont("Helvetica", 10)
+    page.drawString(72, 700, "Revenue grew 12% to $3.1 billion in the year.")
+    page.drawString(-400, 700, "Table of contents of the facing page 42")
+    page.drawString(700, 650, "Another column of the facing page 43")
+    page.showPage()
+    page.save()
+    text = " ".join(paragraphs(read_pdf(tmp_path / "half.pdf", "half.pdf")))
+    assert "Revenue grew 12% to $3.1 billion in the year." in text
+    assert "facing page" not in text
+
+
+def test_superscript_ordinal_suffix_stays_with_its_number(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(tmp_path / "ordinal.pdf"))
+    x = 72
+    for text, size, rise in [("The meeting is to be held on 29", 10, 0), ("th", 6, 4), (" August, 2022.", 10, 0)]:
+        page.setFont("Helvetica", size)
+        page.drawString(x, 700 + rise, text)
+        x += page.stringWidth(text, "Helvetica", size)
+    page.showPage()
+    page.save()
+    assert "The meeting is to be held on 29th August, 2022." in paragraphs(read_pdf(tmp_path / "ordinal.pdf", "ordinal.pdf"))
+
+
+FRAME_HEADER = ["This Week", "Last Week", "Year Ago", "Report Link"]
+FRAME_SECTIONS = [("Ethanol ($/gal)", [("Iowa", "1.35 - 1.42", "1.38 - 1.43", "1.27 - 1.35", "Iowa Ethanol"),
+                                       ("Nebraska", "1.38 - 1.40", "1.36 - 1.43", "1.27 - 1.35", "Nebraska Ethanol"),
+                                       ("Wisconsin", "unq", "unq", "1.27 - 1.34", "Wisconsin Ethanol")]),
+                  ("Bio Mass ($/ton)", [("Cornstalks", "41.25", "39.38", "52.00", ""),
+                                        ("Straw", "55.71", "54.29", "58.33", "")])]
+
+
+def make_frame_page(path: Path) -> Path:
+    """A weekly price sheet: one ruled box, the price tables in its left column (a rule under
+    the header and between sections, none between columns or rows) and a chart in its right
+    column (title, axis ticks, month initials)."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path), pagesize=(792, 612))
+    left, mid, right, top = 20, 540, 770, 580
+    xs = [200, 270, 340, 460]  # where the header's phrases and the cells start
+    y = top - 12
+    page.setFont("Helvetica", 10)
+    for x, text in zip(xs, FRAME_HEADER):
+        page.drawString(x, y, text)
+    rules = [top, y - 4]
+    y -= 16
+    for section, rows in FRAME_SECTIONS:
+        page.drawString(left + 4, y, section)
+        y -= 13
+        for label, *cells in rows:
+            page.drawString(left + 16, y, label)
+            for x, cell in zip(xs, cells):
+                page.drawString(x, y, cell)
+            y -= 13
+        rules.append(y + 9)
+        y -= 4
+    bottom = rules[-1]
+    for r in rules:
+        page.line(left, r, mid, r)
+    page.line(mid, top, right, top)
+    page.line(mid, bottom, right, bottom)
+    for x in (left, mid, right):
+        page.line(x, top, x, bottom)
+    page.drawString(600, top - 20, "Iowa Ethanol")
+    page.setFont("Helvetica", 6)
+    for n, tick in enumerate(["2.60", "2.20", "1.80", "1.40", "1.00"]):
+        page.drawString(560, top - 40 - 15 * n, tick)
+    page.drawString(590, bottom + 10, " ".join("JFMAMJJASOND"))
+    page.showPage()
+    page.save()
+    return path
+
+
+def test_a_layout_frame_s_cell_tables_are_read_as_rows(tmp_path):
+    report = read_pdf(make_frame_page(tmp_path / "frame.pdf"), "frame.pdf")
+    [table] = report.tables
+    cells = {row[0].split(" / ")[-1]: row[1:] for row in zip(table.row_labels, *zip(*table.rows))}
+    # each row's cells under its own header, ranges and "unq" as printed, the link column kept
+    assert table.header[-4:] == tuple(FRAME_HEADER)
+    assert cells["Iowa"][-4:] == ("1.35 - 1.42", "1.38 - 1.43", "1.27 - 1.35", "Iowa Ethanol")
+    assert cells["Wisconsin"][-4:-1] == ("unq", "unq", "1.27 - 1.34")
+    assert cells["Cornstalks"][-4:-1] == ("41.25", "39.38", "52.00")
+    # the chart's ticks and month initials are in no cell and no paragraph
+    everything = " ".join([*paragraphs(report), *(c for row in table.rows for c in row)])
+    assert "2.20" not in everything and "J F M" not in everything

@@ -138,7 +138,20 @@ class Line:
 
     @property
     def text(self) -> str:
-        return fix_spacing(" ".join(w.text for w in self.words))
+        out = self.words[0].text
+        for a, b in zip(self.words, self.words[1:]):
+            out += ("" if _ordinal_suffix(a, b) else " ") + b.text
+        return fix_spacing(out)
+
+
+# ordinal suffixes set as superscripts ("29th", "45th"): a separate, raised word in the PDF
+ORDINAL_SUFFIX_RE = re.compile(r"st|nd|rd|th|er|e|re|ème", re.I)
+
+
+def _ordinal_suffix(a: "Word", b: "Word") -> bool:
+    """`b` is the raised ordinal suffix of the number `a`, printed touching it."""
+    return (a.text[-1:].isdigit() and bool(ORDINAL_SUFFIX_RE.fullmatch(b.text)) and b.x0 - a.x1 < 0.2 * a.size
+            and b.size < 0.85 * a.size and b.bottom < a.bottom - 0.15 * (a.bottom - a.top))
 
 
 @dataclass
@@ -202,21 +215,49 @@ def refuse_encrypted(path: Path, name: str) -> None:
 
 
 def page_layout(page, number: int, reader: "PdfOcr | None" = None) -> PageLayout:
+    page = visible(page)
     words = page_words(page)
     if reader is not None and garbage_text("".join(w.text for w in words)):
         # no text layer, or one that reads as nothing: the page as OCR reads it, its tables'
         # ruling lines found in the picture
         found = to_words(reader.page(number))
         ruled, found = image_ruled_tables(page, reader.rules(number), found)
-        return words_layout(found, number, ruled)
-    ruled = ruled_tables(page)
-    boxes = [box for box, _ in ruled]
+        return words_layout(found, number, ruled, sized=False)
+    ruled, framed = ruled_tables(page, words)
+    boxes = [box for box, _ in ruled] + [box for box, _ in framed]
+    frames = [Frame(box[1], [words_layout(part, number, in_frame=True).items for part in _parts(words, regions)])
+              for box, regions in framed]
     words = [w for w in words if not _inside(w, boxes)]
     if reader is not None and (regions := large_images(page)):
         # pictures of text (a table pasted as an image): their words, where no text-layer word stands
         found = [w for w in to_words(reader.page(number, regions)) if not _overlaps(w, words)]
         words += found
-    return words_layout(words, number, ruled)
+    return words_layout(words, number, ruled, frames)
+
+
+def _parts(words: list[Word], regions: list[tuple]) -> list[list[Word]]:
+    """The words of each region, a word in the first region holding it."""
+    parts: list[list[Word]] = [[] for _ in regions]
+    for w in words:
+        k = next((k for k, region in enumerate(regions) if _inside(w, [region])), None)
+        if k is not None:
+            parts[k].append(w)
+    return parts
+
+
+def visible(page):
+    """The page without the text set outside its box: a spread exported as single pages keeps the
+    whole spread's text on each page, the other half beside the page where no reader sees it
+    (pdfplumber keeps it); read with the page, it would repeat on both pages, interleaved with
+    the visible half's lines."""
+    x0, top, x1, bottom = page.bbox
+
+    def shown(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return x0 <= cx <= x1 and top <= cy <= bottom
+    return page.filter(shown)
 
 
 def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[list, list[Word]]:
@@ -237,7 +278,7 @@ def image_ruled_tables(page, rules: list[tuple], words: list[Word]) -> tuple[lis
             for box in row.cells:
                 if box is not None:
                     inside = [w for w in words if _inside(w, [box])]
-                    lines = group_lines(inside)
+                    lines = group_lines(inside, sized=False)
                     cells[box] = "\n".join(fix_spacing(" ".join(w.text for w in ln.words)) for ln in lines)
         grids = [g for section in sections(cells) for block in side_by_side(section)
                  for g in header_bands(unfold(block))]
@@ -277,16 +318,33 @@ def to_words(found: list) -> list[Word]:
 
 
 def _overlaps(w: Word, words: list[Word]) -> bool:
+    """Whether an OCR word stands where the text layer has words: its centre in one of them, or
+    a third of its box covered by them (OCR reads a line of text drawn over a picture as words
+    of its own size and cut, which would repeat the text layer's words beside them)."""
     cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
-    return any(o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom for o in words)
+    area = max((w.x1 - w.x0) * (w.bottom - w.top), 1e-6)
+    covered = 0.0
+    for o in words:
+        if o.x0 <= cx <= o.x1 and o.top <= cy <= o.bottom:
+            return True
+        dx, dy = min(w.x1, o.x1) - max(w.x0, o.x0), min(w.bottom, o.bottom) - max(w.top, o.top)
+        if dx > 0 and dy > 0:
+            covered += dx * dy
+    return covered >= area / 3
 
 
-def words_layout(words: list[Word], number: int, ruled: list | None = None) -> PageLayout:
-    """Positioned words (and the ruled tables already found) -> the page's lines and tables."""
+def words_layout(words: list[Word], number: int, ruled: list | None = None, frames: list | None = None,
+                 in_frame: bool = False, sized: bool = True) -> PageLayout:
+    """Positioned words (and the ruled tables and frames already found) -> the page's lines and
+    tables. `in_frame`: the words of one region of a layout frame, whose tables may have columns
+    of words as well as figures (they are read under their header line)."""
     ruled = ruled or []
-    lines = group_lines(words)
+    lines = group_lines(words, sized)  # (OCR words' heights are no type sizes: sized=False)
+    items: list = []
+    if in_frame:  # a table under its header line spans what would look like columns
+        found, lines = header_tables(lines)
+        items += found
     cut = gutter(lines)
-    items: list[Line | Grid] = []
     if cut is None:
         found, lines = borderless_tables(lines)
         items += [*lines, *found]
@@ -301,7 +359,22 @@ def words_layout(words: list[Word], number: int, ruled: list | None = None) -> P
     for box, grids in ruled:
         side = 0 if cut is None or box[0] < cut < box[2] else 1 if box[2] <= cut else 2
         items += [Grid(box[1] + k * 1e-3, rows, side) for k, rows in enumerate(grids)]
-    return PageLayout(number, reading_order(items))
+    items += frames or []
+    # a frame's regions are read whole, one after the other, where the frame stands
+    ordered = [i for item in reading_order(items)
+               for i in (item.flat() if isinstance(item, Frame) else [item])]
+    return PageLayout(number, ordered)
+
+
+@dataclass
+class Frame:
+    """A layout frame drawn as a ruled table: its regions' lines and tables, region by region."""
+    top: float
+    regions: list[list]
+    side: int = 0
+
+    def flat(self) -> list:
+        return [i for region in self.regions for i in region]
 
 
 AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{0,4}[QH][1-4](?:\s*\d{2,4})?|[1-4][QH]\d{0,4}")
@@ -310,9 +383,25 @@ AXIS_TICK_RE = re.compile(r"[-+−–]?\d[\d,.]*%?|\d{2,4}[/年-]\d{1,2}月?|\d{
 def drop_axis_labels(items: list) -> list:
     """Lines of bare figures left after the tables are found are a chart's axis ticks ("30%",
     "20%", "24/10 24/12 25/2"): a reader has no words to read them by, and as paragraphs they
-    would answer questions. Dropped when the page holds three or more, or one line holds three."""
+    would answer questions. Dropped when the page holds three or more, or one line holds three;
+    so are lines of four or more single letters (month initials) and letters stacked one per
+    line (a rotated axis title)."""
     def bare(item) -> bool:
         return isinstance(item, Line) and all(AXIS_TICK_RE.fullmatch(w.text) for w in item.words)
+
+    # (Latin letters only: letter-spaced Chinese is words of one character too)
+    def letters(item) -> bool:  # "J F M A M J J A S O N D": month initials under a chart
+        return isinstance(item, Line) and len(item.words) >= 4 and all(
+            len(w.text) == 1 and w.text.isascii() and w.text.isalpha() for w in item.words)
+
+    def short(item) -> bool:
+        return isinstance(item, Line) and len(item.text) <= 2 and item.text.isascii()
+
+    def stacked(item) -> bool:  # a rotated axis title printed a letter per line ("$/gal" upright)
+        return short(item) and sum(
+            1 for o in items if o is not item and short(o) and min(o.x1, item.x1) > max(o.x0, item.x0)
+            and abs(o.top - item.top) < 4 * (item.bottom - item.top + 1)) >= 2
+    items = [i for i in items if not letters(i) and not stacked(i)]
     ticks = [i for i in items if bare(i)]
     if len(ticks) >= 3:
         return [i for i in items if not bare(i)]
@@ -323,10 +412,12 @@ def drop_axis_labels(items: list) -> list:
 
 def gutter(lines: list[Line]) -> float | None:
     """The x of a gutter between two columns (text beside a sidebar, two tables side by side,
-    a two-column article): where, on several lines, words start after a wide gap, and almost
-    no word stands across."""
+    a two-column article): where, on several lines, words start after a wide gap (in one line,
+    or a line of its own beside another: type of other sizes makes lines of their own), and
+    almost no word stands across."""
     starts = [b.x0 for line in lines for a, b in zip(line.words, line.words[1:])
               if b.x0 - a.x1 >= 1.5 * line.size and LABEL_RE.search(b.text)]
+    starts += [line.x0 for line, _ in _side_by_side(lines) if LABEL_RE.search(line.text)]
     if len(starts) < 3:
         return None
     best = max(starts, key=lambda x: sum(abs(s - x) <= 6 for s in starts))
@@ -336,9 +427,23 @@ def gutter(lines: list[Line]) -> float | None:
     cut = min(near) - 1
     across = sum(1 for line in lines if any(w.x0 < cut < w.x1 for w in line.words))
     beside = sum(1 for line in lines if line.x0 < cut < line.x1)  # lines with words on both sides
+    beside += sum(1 for line, other in _side_by_side(lines) if other.x1 < cut <= line.x0)
     if across > len(near) / 2 or beside < 3:
         return None
     return cut
+
+
+def _side_by_side(lines: list[Line]) -> list[tuple[Line, Line]]:
+    """Lines standing right of another line at the same height, a wide gap between them (each
+    with the nearest such line on its left)."""
+    out = []
+    for k, line in enumerate(lines):
+        left = [o for o in lines[max(0, k - LOOKBACK):k + LOOKBACK]
+                if o is not line and line.x0 - o.x1 >= 1.5 * min(o.size, line.size)
+                and min(o.bottom, line.bottom) > max(o.top, line.top)]
+        if left:
+            out.append((line, max(left, key=lambda o: o.x1)))
+    return out
 
 
 def split_at(lines: list[Line], cut: float) -> list[Line]:
@@ -400,13 +505,52 @@ def _inside(obj, boxes: list[tuple]) -> bool:
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
-def group_lines(words: list[Word]) -> list[Line]:
+def group_lines(words: list[Word], sized: bool = True) -> list[Line]:
+    """Words -> lines, top to bottom. A word joins a line whose band holds its middle when it
+    sits beside the line's nearest word as words of one line do (_beside), the nearest such
+    line if several; a line never stacks words, so a caption set small
+    under a large figure, or a column's line beside a large figure in the next column, is a
+    line of its own instead of being interleaved with it."""
+    if not sized:
+        return _band_lines(words)
+    lines: list[Line] = []
+    satellites = _satellites(words)
+    for w in sorted((w for w in words if id(w) not in satellites), key=lambda w: (w.top, w.x0)):
+        mid = (w.top + w.bottom) / 2
+        best, best_key = None, None
+        for line in reversed(lines[-LOOKBACK:]):
+            if not line.top <= mid <= line.bottom:
+                continue
+            gap, near = _nearest(w, line)
+            if gap is None or not _beside(w, near, gap):
+                continue
+            if best_key is None or gap < best_key:  # the line it stands closest to
+                best, best_key = line, gap
+        if best is None:
+            lines.append(Line([w], w.top, w.bottom))
+        else:
+            _add(best, w)
+    line_of = {id(w): line for line in lines for w in line.words}
+    for w in words:
+        host = satellites.get(id(w))
+        while host is not None and id(host) in satellites:  # a superscript's superscript
+            host = satellites[id(host)]
+        if host is not None and id(host) in line_of:
+            _add(line_of[id(host)], w)
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    lines.sort(key=lambda line: line.top)
+    return lines
+
+
+def _band_lines(words: list[Word]) -> list[Line]:
+    """OCR words: their boxes' heights are no type sizes, so a word joins the line above whose
+    band holds its middle."""
     lines: list[Line] = []
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
         mid = (w.top + w.bottom) / 2
         if lines and lines[-1].top <= mid <= lines[-1].bottom:
-            lines[-1].words.append(w)
-            lines[-1].bottom = max(lines[-1].bottom, w.bottom)
+            _add(lines[-1], w)
         else:
             lines.append(Line([w], w.top, w.bottom))
     for line in lines:
@@ -414,11 +558,69 @@ def group_lines(words: list[Word]) -> list[Line]:
     return lines
 
 
+def _add(line: Line, w: Word) -> None:
+    line.words.append(w)
+    line.top, line.bottom = min(line.top, w.top), max(line.bottom, w.bottom)
+
+
+def _nearest(w: Word, line: Line) -> tuple[float | None, Word]:
+    """The horizontal gap to the line's nearest word and that word; gap None when `w` stands
+    over or under one of the line's words set in another size."""
+    gap, near = min(((max(w.x0 - u.x1, u.x0 - w.x1), u) for u in line.words), key=lambda g: g[0])
+    # (type of one size may overlap: a full-width "。" is followed by a Latin word within its box)
+    if gap < -OVERLAP * min(_height(w), _height(near)) and not _same_size(w, near):
+        return None, near
+    return gap, near
+
+
+def _satellites(words: list[Word]) -> dict[int, Word]:
+    """Superscripts and subscripts: a word set smaller than a word it touches on the right
+    ("45" "th", "m" "2"), its middle inside that word's band. It sorts above or below the line
+    of the word it belongs to, so it is placed with that word: id(small word) -> the word."""
+    by_end: dict[int, list[Word]] = {}
+    for v in words:
+        by_end.setdefault(int(v.x1), []).append(v)
+    out: dict[int, Word] = {}
+    for u in words:
+        mid = (u.top + u.bottom) / 2
+        for key in range(int(u.x0) - 2, int(u.x0) + 2):
+            for v in by_end.get(key, ()):
+                if (v is not u and _height(v) > SAME_SIZE * _height(u) and v.top <= mid <= v.bottom
+                        and -OVERLAP * _height(u) <= u.x0 - v.x1 <= 0.2 * _height(v)):
+                    out[id(u)] = v
+    return out
+
+
+LOOKBACK = 12  # lines a word may join: the lines started just above it, in every column
+OVERLAP = 0.3  # words of one line may touch (a superscript, kerning), not stand over each other
+SAME_SIZE = 1.5  # type sizes within this ratio are one line's text
+
+
+def _height(w: Word) -> float:
+    return max(w.bottom - w.top, 1e-3)
+
+
+def _same_size(a: Word, b: Word) -> bool:
+    return max(_height(a), _height(b)) <= SAME_SIZE * min(_height(a), _height(b))
+
+
+def _beside(w: Word, near: Word, gap: float) -> bool:
+    """Whether `w` stands on `near`'s line: type of about the same size with their middles in
+    each other's band; or, set in different sizes (a figure set large with its unit small, a
+    superscript), the smaller one's middle inside the larger one's band, close beside it."""
+    small, large = sorted((w, near), key=_height)
+    mid_small, mid_large = (small.top + small.bottom) / 2, (large.top + large.bottom) / 2
+    if _same_size(small, large):
+        return small.top <= mid_large <= small.bottom or large.top <= mid_small <= large.bottom
+    return large.top <= mid_small <= large.bottom and gap < _height(large)
+
+
 # ----- ruled tables -----
 
-def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
+def ruled_tables(page, words: list[Word] | None = None) -> tuple[list, list]:
     """Each ruled table's box and the grids it holds (one ruled box may stack tables whose
-    columns differ, or repeat its header band for a second set of rows)."""
+    columns differ, or repeat its header band for a second set of rows); and the ruled boxes
+    that are layout frames (`frame_regions`), each with its regions' boxes."""
     rules = [*page.lines, *(r for r in page.rects if min(r["width"], r["height"]) <= 2 or r.get("stroke"))]
     if len(rules) >= 2:
         settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
@@ -426,9 +628,12 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
     elif page.rects:  # a table drawn only with filled cells
         settings = {}
     else:
-        return []
-    out = []
+        return [], []
+    out, frames = [], []
     for table in sorted(page.find_tables(settings), key=lambda t: t.bbox[1]):
+        if words and (regions := frame_regions(table, words)):
+            frames.append((table.bbox, regions))
+            continue
         cells = {}
         for row, texts in zip(table.rows, table.extract()):
             for box, text in zip(row.cells, texts):
@@ -440,7 +645,57 @@ def ruled_tables(page) -> list[tuple[tuple, list[list[list[str]]]]]:
         # not a table: its words are read as the page's lines
         if any(sum(1 for j in range(len(g[0])) if any(r[j] for r in g)) >= 2 for g in grids):
             out.append((table.bbox, grids))
+    return out, frames
+
+
+FRAME_ROWS = 2  # lines of a cell holding several figures set apart: the cell holds a table
+
+
+def frame_regions(table, words: list[Word]) -> list[tuple]:
+    """A ruled box some of whose cells each hold a table of their own (lines of several figures
+    set apart in columns no rule divides), or one table across several cells of a column, is a
+    layout frame (a page of price tables beside charts), not a table whose cells are values: its
+    cells are regions of the page. Returns the regions, a column of the frame each (the boxes of
+    the cells sharing their left and right edges, joined), left to right; [] for a table."""
+    cells = [box for row in table.rows for box in row.cells if box is not None]
+    if len(cells) < 2:
+        return []
+    framed = False
+    for box in cells:
+        inside = [w for w in words if _inside(w, [box])]
+        lines = group_lines(inside)
+        if sum(1 for line in lines if _figure_phrases(line) >= 2) >= FRAME_ROWS:
+            framed = True
+            break
+    if not framed:
+        return []
+    columns: dict[tuple, list[tuple]] = {}
+    for box in cells:
+        columns.setdefault((round(box[0]), round(box[2])), []).append(box)
+    regions = [(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+               for boxes in columns.values()]
+    return sorted(regions, key=lambda r: (r[0], r[1]))
+
+
+def phrases(line: Line) -> list[list[Word]]:
+    """The line's words in runs set less than an em apart: a table's cells, a sentence's words."""
+    out: list[list[Word]] = []
+    for w in line.words:
+        if out and w.x0 - out[-1][-1].x1 < line.size:
+            out[-1].append(w)
+        else:
+            out.append([w])
     return out
+
+
+def _figure_phrases(line: Line) -> int:
+    return sum(1 for p in phrases(line) if _is_figure_phrase(p))
+
+
+def _is_figure_phrase(p: list[Word]) -> bool:
+    """A figure, or a range printed as words ("1.35-" "1.42")."""
+    text = "".join(w.text for w in p)
+    return bool(VALUE_RE.fullmatch(text)) and any(ch.isdigit() for ch in text)
 
 
 def sections(cells: dict[tuple, str]) -> list[list[list[str]]]:
@@ -543,6 +798,68 @@ def header_bands(grid: list[list[str]]) -> list[list[list[str]]]:
         out[-1].append(row)
         has_figures = has_figures or any(_is_value(c) for c in row[1:])
     return [g for g in out if g]
+
+
+# ----- tables under a header line (in a frame) -----
+
+def header_tables(lines: list[Line]) -> tuple[list[Grid], list[Line]]:
+    """Tables whose columns are set by a header line of three or more phrases set apart ("W/E
+    02/24/17 | Last Week | Year Ago | Internet Report Link"), each line below a row: its phrases
+    under the header phrases they overlap are its cells, the words left of the first column its
+    label (a line of label only is a section of the rows under it). Columns may hold words as
+    well as figures, which a borderless table's rows may not. The rows go on while each phrase
+    stands under one column; trailing rows without a figure (an address under the table) are
+    left as lines. Used inside layout frames, whose ruled cells already told a table apart."""
+    grids: list[Grid] = []
+    rest: list[Line] = []
+    k = 0
+    while k < len(lines):
+        head = lines[k]
+        columns = [(p[0].x0, p[-1].x1, " ".join(w.text for w in p)) for p in phrases(head)]
+        rows: list[list[str]] = []
+        j = k + 1
+        if len(columns) >= 3 and not any(_is_figure_phrase(p) for p in phrases(head)):
+            prev = head
+            while j < len(lines):
+                line = lines[j]
+                if line.top - prev.bottom > 2 * (line.bottom - line.top):
+                    break
+                cells = _under_header(line, columns)
+                if cells is None:
+                    break
+                rows.append(cells)
+                prev = line
+                j += 1
+        while rows and not any(_is_value(c.replace(" ", "")) for c in rows[-1][1:]):
+            rows.pop()
+        if sum(1 for r in rows if sum(1 for c in r[1:] if _is_value(c.replace(" ", ""))) >= 2) >= 2:
+            grids.append(Grid(head.top, [["", *(c[2] for c in columns)], *rows]))
+            k += 1 + len(rows)
+            continue
+        rest.append(head)
+        k += 1
+    return grids, rest
+
+
+def _under_header(line: Line, columns: list[tuple]) -> list[str] | None:
+    """The line's cells under the header's columns (0: the label), or None when a phrase
+    stands under no column, or under two."""
+    em = line.size
+    cells: list[list[str]] = [[] for _ in range(len(columns) + 1)]
+    for p in phrases(line):
+        x0, x1 = p[0].x0, p[-1].x1
+        text = " ".join(w.text for w in p)
+        if x0 < columns[0][0] - em and not any(cells[1:]):  # the label, which may run under a column
+            cells[0].append(text)
+            continue
+        overlap = [min(x1, b + em / 2) - max(x0, a - em / 2) for a, b, _ in columns]
+        hits = [j for j, o in enumerate(overlap) if o > 0]
+        if not hits:
+            return None
+        if len(hits) > 1 and sorted(overlap)[-2] > 0.5 * (x1 - x0):
+            return None  # a phrase across two columns: prose, or another table's row
+        cells[1 + max(hits, key=overlap.__getitem__)].append(text)
+    return [fix_spacing(" ".join(c)) for c in cells]
 
 
 # ----- borderless tables -----
@@ -905,7 +1222,9 @@ class Writer:
             return items
         body = statistics.median(w.size for line in lines for w in line.words)
         big = max(lines, key=lambda line: line.size)
-        if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text):
+        # (a key figure set large is no title)
+        if big.size >= 1.2 * body and WORDS_RE.search(big.text) and looks_like_title(big.text) \
+                and not _figures_in(big.text):
             # a title set on two or three lines of the same type ("…股份有限公司" / "2024年年度报告摘要")
             k = lines.index(big)
             title = [big]
@@ -1042,7 +1361,17 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
 
     prev: Line | None = None
     page_edges = (left, right)
-    for line in lines:
+    groups = key_figures(lines)
+    skip: set[int] = set()
+    for k, line in enumerate(lines):
+        if k in skip:
+            continue
+        if k in groups:  # a key figure with its label and caption: one paragraph, never a heading
+            flush()
+            out.append(("text", join_text([ln.text for ln in groups[k]])))
+            skip |= {k + j for j in range(len(groups[k]))}
+            prev = groups[k][-1]
+            continue
         text = line.text
         left, right = line.edges or page_edges  # a line in one of two columns ends at its column's edge
         full = max(right - left, 1.0)
@@ -1051,7 +1380,8 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
         indented = ended and line.x0 - prev.x0 > line.size
         # (a narrow column's full lines are few characters long: there only the width tells)
         short = line.x1 - line.x0 < 0.75 * full or (display_width(text) < 40 and line.edges is None)
-        titled = looks_like_title(text) and WORDS_RE.search(text) and short
+        # (a line stating a figure is content: as a heading it would be lost when another follows)
+        titled = looks_like_title(text) and WORDS_RE.search(text) and short and not _figures_in(text, numbered=True)
         # after a full line closing a sentence, a short line without closing punctuation is a
         # heading or caption, not the paragraph's last line (which closes the sentence itself)
         if SOURCE_RE.match(text) or BULLET_RE.match(text) or indented or (ended and titled):
@@ -1070,6 +1400,68 @@ def reflow(lines: list[Line], left: float, right: float) -> list[tuple[str, str]
 
 
 
+# a key figure's line holds little besides the figure: a currency sign, a unit word
+FIGURE_LINE_WORDS = 2
+KEY_FIGURE_SIZE = 1.2  # a key figure is set this much larger than its label and caption
+
+
+def key_figures(lines: list[Line]) -> dict[int, list[Line]]:
+    """Key figures as infographics and highlight pages set them: a figure set large, the short
+    label right above it in smaller type ("BY NET PROFIT" over "₹ 67,845 crore"), perhaps a
+    caption right below ("New jobs created"). Read line by line the label is a heading and the
+    figure a paragraph under the next heading; they are one statement. {index of the group's
+    first line: its lines}."""
+    from ..figures import find_figures
+
+    def figure_line(line: Line) -> bool:
+        text = line.text
+        found = find_figures(text)
+        if not found:
+            return False
+        rest = text
+        for m in reversed(found):
+            rest = rest[:m.start()] + " " + rest[m.end():]
+        return len(re.findall(rf"[A-Za-z]+|[{CJK}]{{1,2}}", rest)) <= FIGURE_LINE_WORDS
+
+    def small_words(line: Line, figure: Line) -> bool:
+        text = line.text
+        return (figure.size >= KEY_FIGURE_SIZE * line.size and bool(WORDS_RE.search(text))
+                and looks_like_title(text) and display_width(text) < 40 and not _figures_in(text)
+                and line.side == figure.side and min(line.x1, figure.x1) > max(line.x0, figure.x0))
+
+    out: dict[int, list[Line]] = {}
+    taken: set[int] = set()
+    for k, line in enumerate(lines):
+        if k in taken or not figure_line(line):
+            continue
+        group, start = [line], k
+        above = lines[k - 1] if k else None
+        if above is not None and k - 1 not in taken and small_words(above, line) \
+                and 0 <= line.top - above.bottom < 1.5 * (above.bottom - above.top):
+            group.insert(0, above)
+            start = k - 1
+        below = lines[k + 1] if k + 1 < len(lines) else None
+        # a caption hangs right under the figure, often inside the large type's descent
+        if below is not None and small_words(below, line) \
+                and -0.5 * (line.bottom - line.top) < below.top - line.bottom < 0.25 * (line.bottom - line.top):
+            group.append(below)
+        if len(group) > 1:
+            out[start] = group
+            taken |= set(range(start, start + len(group)))
+    return out
+
+
+def _figures_in(text: str, numbered: bool = False) -> bool:
+    """Whether the text states a figure; `numbered`: a bare number opening it ("3.2报告期…") numbers
+    a section and is none."""
+    from ..figures import find_figures
+
+    found = find_figures(text)
+    if numbered:
+        found = [m for m in found if not (m.start() == 0 and re.fullmatch(r"\d+(?:\.\d+)*", m.group()))]
+    return bool(found)
+
+
 # ----- image files -----
 
 def read_image_file(path: Path, name: str) -> Report:
@@ -1084,5 +1476,5 @@ def read_image_file(path: Path, name: str) -> Report:
     if not found:
         raise UnreadableFile(name, "OCR found no text in this image")
     builder = ReportBuilder(name, number_by_page=True)
-    Writer(builder, [words_layout(to_words(found), 1)]).write()
+    Writer(builder, [words_layout(to_words(found), 1, sized=False)]).write()
     return with_ocr_facts(builder.build(), {1: found})
