@@ -59,6 +59,35 @@ def build_index(corpus: Path, index_dir: Path, **overrides):
     return settings
 
 
+class TextIndex:
+    """A stand-in for a loaded index over one made-up text: what the question reading asks of an
+    index (idf, mentions, df, reports). Subclasses set `text_blob` and `reports`."""
+    learned: dict = {}
+    text_blob = ""
+    reports: list = []
+
+    def idf(self, token: str) -> float:
+        return 1.0
+
+    def mentions(self, term: str) -> bool:
+        return term.lower() in self.text_blob.lower()
+
+    @property
+    def df(self) -> dict:
+        import re
+        return {w: 1 for w in re.findall(r"[a-z]+", self.text_blob.lower())}
+
+
+def one_report_assistant(tmp_path_factory, name: str, filename: str, text: str):
+    """An Assistant over a corpus of one made-up report."""
+    from bot.chain import Assistant
+
+    root = tmp_path_factory.mktemp(name)
+    (root / "corpus").mkdir()
+    (root / "corpus" / filename).write_text(text, encoding="utf-8")
+    return Assistant(build_index(root / "corpus", root / "index"))
+
+
 @pytest.fixture(scope="session")
 def shipped_index(tmp_path_factory):
     """Settings whose index holds the shipped report (built once per test run)."""

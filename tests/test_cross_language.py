@@ -5,6 +5,8 @@ characters (made-up companies, places and sentences; no dev material)."""
 from types import SimpleNamespace
 
 from bot import vocab
+from conftest import TextIndex
+
 from bot.facts import abbreviated_share, all_facts, measure_facts
 from bot.match import Need, coverage, match, needs_of
 from bot.question import analyse
@@ -15,21 +17,9 @@ TEXT = ("Zephyr Holdings annual report 2022. Zephyr Holdings' market capitalisat
         "March 31, 2022. Revenue rose 12 percent.")
 
 
-class FakeIndex:
-    learned: dict = {}
+class FakeIndex(TextIndex):
     text_blob = TEXT
     reports = [("zephyr_annual_report_2022.pdf", "zephyr annual report 2022")]
-
-    def idf(self, token: str) -> float:
-        return 1.0
-
-    def mentions(self, term: str) -> bool:
-        return term.lower() in TEXT.lower()
-
-    @property
-    def df(self) -> dict:
-        import re
-        return {w: 1 for w in re.findall(r"[a-z]+", TEXT.lower())}
 
 
 def _needs(question: str):

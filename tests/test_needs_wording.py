@@ -3,6 +3,8 @@ asking verb, the "how big" adjective, the period it names as a glossary term, an
 own company named in full (synthetic reports and questions, no dev material)."""
 from types import SimpleNamespace
 
+from conftest import TextIndex
+
 from bot.match import needs_of, periods_in
 from bot.question import analyse
 from bot.sections import scoped_needs
@@ -11,21 +13,9 @@ TEXT = ("acme annual report 2021. Acme sold 1,200 widgets. Sales were $4.5 milli
         "The widget market was valued at 3.1 billion in 2023.")
 
 
-class FakeIndex:
-    learned: dict = {}
+class FakeIndex(TextIndex):
     text_blob = TEXT
     reports = [("acme_annual_report_2021.pdf", "acme annual report 2021")]
-
-    def idf(self, token: str) -> float:
-        return 1.0
-
-    def mentions(self, term: str) -> bool:
-        return term.lower() in TEXT.lower()
-
-    @property
-    def df(self) -> dict:
-        import re
-        return {w: 1 for w in re.findall(r"[a-z]+", TEXT.lower())}
 
 
 def _needs(question: str):
@@ -163,9 +153,6 @@ def test_a_possessive_name_is_a_need_though_the_dictionary_lists_it_as_a_verb():
     # CC-CEDICT glosses "thrive" only as a verb; "Thrive's" at the question's start names a company
     class ThriveIndex(FakeIndex):
         text_blob = "Thrive annual report 2021. Thrive's sales were $4.5 million in 2021."
-
-        def mentions(self, term: str) -> bool:
-            return term.lower() in self.text_blob.lower()
 
     texts = [n.text for n in needs_of(analyse("Thrive's sales in 2021?"), ThriveIndex()).items]
     assert "Thrive" in texts or "thrive" in [t.lower() for t in texts]

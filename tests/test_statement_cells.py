@@ -75,14 +75,9 @@ Segment results (In millions of EUR)
 
 @pytest.fixture(scope="module")
 def acme(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("statement-cells")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "acme_half_year_2023.md").write_text(REPORT, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "statement-cells", "acme_half_year_2023.md", REPORT)
 
 
 def first_line(answer) -> str:
@@ -127,14 +122,9 @@ Condensed statements of income (Amounts in thousands)
 
 @pytest.fixture(scope="module")
 def pinecrest(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("quarter-release")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "pinecrest_q3_2024_release.md").write_text(RELEASE, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "quarter-release", "pinecrest_q3_2024_release.md", RELEASE)
 
 
 def test_two_periods_asked_are_read_from_both_blocks(acme):
@@ -172,14 +162,9 @@ Consolidated statement of income (In thousands of USD)
 
 @pytest.fixture(scope="module")
 def larkspur(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("margin")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "larkspur_annual_2023.md").write_text(STATEMENT, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "margin", "larkspur_annual_2023.md", STATEMENT)
 
 
 def test_a_margin_the_report_does_not_state_is_given_as_its_two_figures(larkspur):

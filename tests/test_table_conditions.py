@@ -59,14 +59,9 @@ REPORT = """# 远航机械股份有限公司2024年年度报告摘要
 
 @pytest.fixture(scope="module")
 def machinery(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("table-conditions")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "远航机械2024年年报.md").write_text(REPORT, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "table-conditions", "远航机械2024年年报.md", REPORT)
 
 
 def first_line(answer) -> str:

@@ -99,14 +99,9 @@ over the previous year.
 
 @pytest.fixture(scope="module")
 def english(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("english-names")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "acme_annual_report_2021.md").write_text(ENGLISH, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "english-names", "acme_annual_report_2021.md", ENGLISH)
 
 
 def test_a_company_name_of_several_words_no_report_writes_is_refused(english):
