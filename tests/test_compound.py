@@ -26,14 +26,9 @@ REPORT = """# 某市2023年文化产业统计公报
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    from conftest import build_index
+    from conftest import one_report_assistant
 
-    from bot.chain import Assistant
-
-    root = tmp_path_factory.mktemp("compound")
-    (root / "corpus").mkdir()
-    (root / "corpus" / "culture.md").write_text(REPORT, encoding="utf-8")
-    return Assistant(build_index(root / "corpus", root / "index"))
+    return one_report_assistant(tmp_path_factory, "compound", "culture.md", REPORT)
 
 
 def first_line(answer) -> str:
