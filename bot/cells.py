@@ -26,7 +26,9 @@ from .sections import scope_text, scoped_needs
 from .types import Chunk, Evidence
 
 NUMBER_CELL = re.compile(r"^[\s$€£¥（(-]*[-−–]?\s*\d[\d,，]*(?:\.\d+)?\s*[)）]?\s*(%|％)?$")
-NIL_RE = re.compile(r"^\s*(?:[-—–]+|n/?a|nm|不适用|无)\s*$", re.I)
+# a cell that holds no value: a dash, "not applicable", "not meaningful", and a price sheet's "no
+# quote" ("unq", "nq", "unquoted", "no quote": a market that traded no price that period)
+NIL_RE = re.compile(r"^\s*(?:[-—–]+|n/?a|nm|不适用|无|unq|n\.?q\.?|unquoted|no quotes?|not quoted|无报价)\s*$", re.I)
 TABLES_LOOKED_AT = 3
 REPORTS_LOOKED_AT = 2
 SCALES = {"thousand": 1e3, "thousands": 1e3, "千": 1e3, "million": 1e6, "millions": 1e6, "百万": 1e6,
@@ -62,7 +64,24 @@ class Cell:
 
 
 def is_number(cell: str) -> bool:
-    return bool(NUMBER_CELL.match(cell or "")) and not YEAR_RE.fullmatch((cell or "").strip())
+    """A cell of one figure, or of a range of two ("1.35- 1.42", as price sheets quote a low and
+    a high price); not a year."""
+    text = (cell or "").strip()
+    if YEAR_RE.fullmatch(text):
+        return False
+    if NUMBER_CELL.match(text):
+        return True
+    low, sep, high = _range_ends(text)
+    return bool(sep) and all(NUMBER_CELL.match(end) and not YEAR_RE.fullmatch(end.strip()) for end in (low, high))
+
+
+# a range's separator: a dash or tilde with space on either side or none ("1.35- 1.42", "27.30–37.35")
+RANGE_SEP = re.compile(r"(?<=\d)\s*[-–—~～]\s*(?=[$€£¥]?\d)")
+
+
+def _range_ends(text: str) -> tuple[str, str, str]:
+    m = RANGE_SEP.search(text)
+    return (text[:m.start()], m.group(), text[m.end():]) if m else (text, "", "")
 
 
 def value_columns(view) -> list[int]:

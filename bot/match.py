@@ -67,7 +67,8 @@ FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 
 def label_years(text: str) -> set[str]:
     """The years a label names: "2019", "2019年", and fiscal abbreviations ("FY19")."""
-    return set(YEAR_RE.findall(text)) | {f"20{y}" for y in FISCAL_RE.findall(text)}
+    return set(YEAR_RE.findall(text)) | {f"20{y}" for y in FISCAL_RE.findall(text)} | \
+        {str(_full_year(m.group(3))) for m in SLASH_DATE_RE.finditer(text)}  # "W/E 02/24/17"
 SHARE_WORDS = frozenset({"占比", "比重", "份额", "比例", "share", "proportion", "percentage"})
 SHARE_FIGURE_RE = re.compile(r"占[^。；;]{0,30}?\d[\d.]*\s*%|\d[\d.]*\s*(?:%|percent) of\b", re.I)
 SHARE_RE = re.compile(r"占|比重|比例|份额|share|proportion|percentage of|as a percent", re.I)
@@ -231,11 +232,13 @@ def needs_of(q: Query, index) -> Needs:
     items = _one_name_in_two_scripts(q.text, items, q.lang)
     if q.lang == "zh":
         items = _without_titles(q.text, items)
-    years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
+    days = days_in(q.text)
+    # (the year of a day written in figures: "the week ending 02/24/17" asks about 2017)
+    years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)} | {str(d[0]) for d in numeric_days(q.text)})
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
-    needs.extra["days"] = days_in(q.text)
+    needs.extra["days"] = days
     # (a Chinese question's Latin names are runs of capitalised words too: "Exactitude Consultancy 预测…")
     needs.extra["name_runs"] = name_runs(q.text, items, first=q.lang == "zh")
     needs.extra["name_acronyms"] = name_acronyms(q.text, items) if q.lang == "en" else []
@@ -797,9 +800,43 @@ DAY_RES = (
 )
 
 
-def days_in(text: str) -> set[tuple[int, int, int]]:
-    """The calendar days a text names, as (year, month, day)."""
+# numeric dates: "02/24/17" and "2/24/2017" (month first, as US reports write them; day first
+# when the first number cannot be a month), "24.02.2017" (day first), "2017-02-24" (ISO)
+SLASH_DATE_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])")
+DOT_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?![\d.])")
+ISO_DATE_RE = re.compile(r"(?<![\d-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?![\d-])")
+
+
+def _full_year(year: str) -> int:
+    """A two-digit year is of this century up to 69 and of the last one after ("17" -> 2017)."""
+    y = int(year)
+    return y if len(year) == 4 else (2000 + y if y < 70 else 1900 + y)
+
+
+def numeric_days(text: str) -> set[tuple[int, int, int]]:
+    """The calendar days a text names in figures, as (year, month, day). A slashed date both of
+    whose first numbers could be a month is read both ways (a day that can be either)."""
     out = set()
+    for m in SLASH_DATE_RE.finditer(text):
+        a, b, year = int(m.group(1)), int(m.group(2)), _full_year(m.group(3))
+        for month, day in ((a, b), (b, a)):
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                out.add((year, month, day))
+    for m in DOT_DATE_RE.finditer(text):
+        day, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.add((int(m.group(3)), month, day))
+    for m in ISO_DATE_RE.finditer(text):
+        month, day = int(m.group(2)), int(m.group(3))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.add((int(m.group(1)), month, day))
+    return out
+
+
+def days_in(text: str) -> set[tuple[int, int, int]]:
+    """The calendar days a text names, as (year, month, day): in words ("Fri, Feb 24, 2017",
+    "31 August 2021", "2024年2月3日") or in figures (`numeric_days`)."""
+    out = numeric_days(text)
     for k, rx in enumerate(DAY_RES):
         for m in rx.finditer(text):
             if k == 0:
