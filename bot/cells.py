@@ -129,6 +129,34 @@ def _tables(evidence: list[Evidence], index, numeric_only: bool = True) -> list[
     return out
 
 
+# a unit of currency per quantity ("$/gal", "cents/lb", "$ per ton", "元/吨", "美元/桶"): what
+# such a cell states is a price, whatever its row is called ("Ethanol ($/gal) / Iowa")
+PRICE_UNIT_RE = re.compile(
+    r"(?:[$€£¥]|\b(?:US\$|USD|EUR|GBP|RMB|CNY|cents?|dollars?|euros?|yuan)\b|¢|元|美元|欧元|港元|分)"
+    r"\s*(?:/|\bper\b)\s*(?!\d)[A-Za-z\u4e00-\u9fff]", re.I)
+PRICE_WORDS = "price 价格"
+
+
+def unit_measure(*labels: str) -> str:
+    """The measure a cell's unit says when its labels do not: " price 价格" for a unit of
+    currency per quantity, to be read with the labels; "" otherwise."""
+    return f" {PRICE_WORDS}" if any(PRICE_UNIT_RE.search(label) for label in labels) else ""
+
+
+# a column dated relative to the report's own period ("Last Week", "Year Ago", "Prior Year",
+# "上周", "上年同期"): it answers a question that says so ("last week", "a year ago"), not one about
+# the report's own week or date, which its current column ("This Week", "W/E 02/24/17") states
+RELATIVE_RE = re.compile(r"\b(?:last|previous|prior|preceding|ago|earlier)\b|上周|上月|上期|上年|去年|同期|前一", re.I)
+
+
+def relative_fit(needs: Needs, header: str) -> float:
+    """0.3 for a relative column (`RELATIVE_RE`) that names no year when the question says no
+    relative word; 1 otherwise."""
+    if not RELATIVE_RE.search(header) or label_years(header):
+        return 1.0
+    return 1.0 if RELATIVE_RE.search(needs.extra.get("question", "")) else 0.3
+
+
 def _scope(view, row: Chunk) -> str:
     return "\n".join((view.caption, scope_text(row)))  # + the part's year and the report's scope
 
@@ -243,8 +271,10 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
                     continue
-                cov, missing = coverage(needs, f"{label}\n{view.header[j]}", prose, scope, scoped, measures=False)
-                period = _period_fit(needs, f"{view.header[j]} {label}", scope)
+                cov, missing = coverage(needs, f"{label}\n{view.header[j]}{unit_measure(label, view.header[j])}",
+                                        prose, scope, scoped, measures=False)
+                period = _period_fit(needs, f"{view.header[j]} {label}", scope) * \
+                    relative_fit(needs, view.header[j])
                 # the value asked for: a date for "when", a figure otherwise (a figure question
                 # is never answered with a date, nor a "when" question with an amount)
                 is_date = bool(DATE_RE.fullmatch(cell.strip()))
@@ -269,7 +299,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 ranking.finish(feats, needs)
                 out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
-                cov, missing = coverage(needs, label, prose, scope, scoped, measures=False)
+                cov, missing = coverage(needs, f"{label}{unit_measure(label)}", prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in PROSE_INTENTS + ("when",) else 1.0
                 if not any(cell_figure(row.cells[j]) for j in values if j < len(row.cells)):
                     kind *= 0.25  # a row of notes, not of figures
