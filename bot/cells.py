@@ -619,7 +619,56 @@ def condition_count(q, needs: Needs, evidence: list[Evidence], index):
     return d
 
 
+# a question about the cells that hold no value: "which market had no quote", "which … was not
+# reported", "哪个市场无报价"
+NO_VALUE_RE = re.compile(r"\b(?:had|has|have|with|got|was|were|is|are)\s+no\s+(?:quotes?|prices?|values?|data|figures?)\b|"
+                         r"\b(?:was|were|is|are)\s+(?:not|un)\s*(?:quoted|reported|available)\b|\bunquoted\b|"
+                         r"无报价|没有报价|未报价|无数据|没有数据", re.I)
+
+
+def nil_which(q, needs: Needs, evidence: list[Evidence], index):
+    """"Which ethanol market had no quote": the rows the question's terms name whose cell in the
+    asked column holds no value ("unq", "N/A", "—": NIL_RE). The asked column is the one the
+    question's date and relative words fit (`_period_fit`, `relative_fit`); the rows are those of
+    the nil cells whose labels the question's other terms cover best."""
+    said = NO_VALUE_RE.search(q.text)
+    if said is None or not WHICH_RE.search(q.text):
+        return None
+    trimmed = _without(needs, said.group())
+    best = None  # (coverage, -table rank, view, hits)
+    for table_rank, view in _tables(evidence, index):
+        values = value_columns(view)
+        if not values:
+            continue
+        row0 = view.rows[0]
+        scope, prose = _scope(view, row0), _prose(view, evidence)
+        j = max(values, key=lambda k: (_period_fit(needs, view.header[k], scope) * relative_fit(needs, view.header[k]), -k))
+        found = []
+        for r in view.rows:
+            label = row_label(view, r)
+            if j >= len(r.cells) or not NIL_RE.match(r.cells[j]):
+                continue  # (a group's heading row, all of whose cells are empty, is no row of values)
+            if not any(match(n, label) >= 0.5 for n in trimmed.items):
+                continue
+            cov, _ = coverage(trimmed, label, prose, scope, scoped_needs(trimmed, r), measures=False)
+            found.append((cov, label, r))
+        if not found:
+            continue
+        top = max(c for c, _, _ in found)
+        hits = [(_own(label), r.cells[j], r) for c, label, r in found if c >= top * TIE]
+        key = (top, -table_rank)
+        if best is None or key > best[0]:
+            best = (key, view, hits)
+    if best is None:
+        return None
+    _, view, hits = best
+    return _which_draft(q, view, hits, said.group().strip())
+
+
 def count_answer(q, needs: Needs, evidence: list[Evidence], index):
+    nil = nil_which(q, needs, evidence, index)
+    if nil is not None:
+        return nil
     cond = parse_condition(q.text)
     if cond is None:  # ("which …" without a number is a list or a choice, not a filter by sign)
         return condition_count(q, needs, evidence, index) if q.intent == "count" else None
