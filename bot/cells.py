@@ -151,8 +151,9 @@ RELATIVE_RE = re.compile(r"\b(?:last|previous|prior|preceding|ago|earlier)\b|上
 
 def relative_fit(needs: Needs, header: str) -> float:
     """0.3 for a relative column (`RELATIVE_RE`) that names no year when the question says no
-    relative word; 1 otherwise."""
-    if not RELATIVE_RE.search(header) or label_years(header):
+    relative word; 1 otherwise. A change on the prior period ("本年比上年增减", "Change vs prior
+    year") is no earlier period's figure: its column is not relative."""
+    if not RELATIVE_RE.search(header) or label_years(header) or conditions.CHANGE_LABEL.search(header):
         return 1.0
     return 1.0 if RELATIVE_RE.search(needs.extra.get("question", "")) else 0.3
 

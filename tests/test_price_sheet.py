@@ -64,6 +64,8 @@ def test_a_relative_column_answers_only_a_question_that_says_so():
     assert relative_fit(Needs, "Previous Week") < 1.0 and relative_fit(Needs, "W/E 03/10/23") == 1.0
     Needs.extra = {"question": "What was the Salina hay price in the previous week?"}
     assert relative_fit(Needs, "Previous Week") == 1.0
+    Needs.extra = {"question": "华润三九2024年营收同比涨了多少？"}
+    assert relative_fit(Needs, "本年比上年增减") == 1.0  # a change column is no earlier period
 
 
 def test_the_week_asked_by_a_numeric_date_is_the_current_column(bulletin):
