@@ -328,6 +328,11 @@ def _row_labels(body: list[list[str]], labels: int) -> tuple[str, ...]:
     sections: list[str] = []
     carried = [""] * labels
     nest = True  # the next section row nests under the open ones (none yet, or right after one)
+    # columns that hold a figure in some row: a row whose figure columns are all empty is a section
+    # row even when a column of notes or links beside them has text ("Bio Mass … | | | | Biomass
+    # Report"); a table with no figure column keeps the rule of all cells empty
+    width = max((len(r) for r in body), default=0)
+    figures = {j for j in range(labels, width) if any(j < len(r) and has_figure(r[j]) for r in body)}
     for row in body:
         cells = row[:labels]
         for j in range(labels - 1):  # an outer label blank under a merged cell: the one above
@@ -336,7 +341,7 @@ def _row_labels(body: list[list[str]], labels: int) -> tuple[str, ...]:
             elif any(cells[j + 1:]):
                 cells[j] = carried[j]
         own = _join([c for c in cells[1 if numbered else 0:] if c])
-        if own and not any(row[labels:]):
+        if own and (not any(row[labels:]) or figures and not any(row[j] for j in figures if j < len(row))):
             sections = (sections if nest else sections[:-1]) + [_section_name(own)]
             out.append(_join(sections))
             nest = True
