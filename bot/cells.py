@@ -137,10 +137,24 @@ PRICE_UNIT_RE = re.compile(
 PRICE_WORDS = "price 价格"
 
 
-def unit_measure(*labels: str) -> str:
+# the share of a table's rows of figures whose labels say a price unit from which the table is a
+# price sheet: its other rows are prices too (a sheet gives a group's unit once, or not at all)
+PRICED_SHARE = 0.75
+
+
+def unit_measure(*labels: str, priced: bool = False) -> str:
     """The measure a cell's unit says when its labels do not: " price 价格" for a unit of
-    currency per quantity, to be read with the labels; "" otherwise."""
-    return f" {PRICE_WORDS}" if any(PRICE_UNIT_RE.search(label) for label in labels) else ""
+    currency per quantity (or any cell of a price sheet: `priced_table`), to be read with the
+    labels; "" otherwise."""
+    return f" {PRICE_WORDS}" if priced or any(PRICE_UNIT_RE.search(label) for label in labels) else ""
+
+
+def priced_table(view) -> bool:
+    """Do most of the table's rows of figures (`PRICED_SHARE`) say a price unit in their labels?"""
+    values = value_columns(view)
+    rows = [r for r in view.rows if any(j < len(r.cells) and cell_figure(r.cells[j]) for j in values)]
+    said = sum(bool(PRICE_UNIT_RE.search(f"{row_label(view, r)} {view.caption}")) for r in rows)
+    return bool(rows) and said >= PRICED_SHARE * len(rows)
 
 
 # a column dated relative to the report's own period ("Last Week", "Year Ago", "Prior Year",
@@ -260,6 +274,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                       needs.quarter and quarter_of(view.header[j]) for j in values)
         prose = _prose(view, evidence)
         whole_only = _whole_asked(needs, view)
+        priced = priced_table(view)
         for row in view.rows:
             label = row_label(view, row)
             scope = _scope(view, row)
@@ -272,7 +287,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 cell = row.cells[j] if j < len(row.cells) else ""
                 if not cell.strip():
                     continue
-                cov, missing = coverage(needs, f"{label}\n{view.header[j]}{unit_measure(label, view.header[j])}",
+                cov, missing = coverage(needs, f"{label}\n{view.header[j]}{unit_measure(label, view.header[j], priced=priced)}",
                                         prose, scope, scoped, measures=False)
                 period = _period_fit(needs, f"{view.header[j]} {label}", scope) * \
                     relative_fit(needs, view.header[j])
@@ -300,7 +315,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 ranking.finish(feats, needs)
                 out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
-                cov, missing = coverage(needs, f"{label}{unit_measure(label)}", prose, scope, scoped, measures=False)
+                cov, missing = coverage(needs, f"{label}{unit_measure(label, priced=priced)}", prose, scope, scoped, measures=False)
                 kind = 0.3 if needs.intent in PROSE_INTENTS + ("when",) else 1.0
                 if not any(cell_figure(row.cells[j]) for j in values if j < len(row.cells)):
                     kind *= 0.25  # a row of notes, not of figures

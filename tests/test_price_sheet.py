@@ -13,7 +13,7 @@ REPORT = """# Midland Weekly Feed and Fuel Price Bulletin
 
 Midland Market Service, Fri, Mar 10, 2023.
 
-Table 1 Weekly prices
+Table 1 Weekly quotations
 
 | Market | W/E 03/10/23 | Previous Week | Year Ago |
 |---|---|---|---|
@@ -23,6 +23,8 @@ Table 1 Weekly prices
 | Lamp oil ($/gal) | | | |
 | Dorchester | 3.12- 3.19 | 3.20- 3.31 | 2.61- 2.70 |
 | Yardley | unq | 3.05 | 2.58 |
+| Wood pellets | | | |
+| Ashby | 210.00 | 205.00 | 198.00 |
 """
 
 
@@ -30,7 +32,7 @@ Table 1 Weekly prices
 def bulletin(tmp_path_factory):
     from conftest import one_report_assistant
 
-    return one_report_assistant(tmp_path_factory, "price-sheet", "midland_price_bulletin_2023-03-10.md", REPORT)
+    return one_report_assistant(tmp_path_factory, "price-sheet", "midland_bulletin_2023-03-10.md", REPORT)
 
 
 def first_line(answer) -> str:
@@ -91,3 +93,26 @@ def test_the_market_with_no_quote_is_named(bulletin):
     assert not answer.refused, answer.text
     assert "Yardley" in first_line(answer) and "Dorchester" not in first_line(answer), answer.text
     assert answer.citations
+
+
+def _view(labels: list[str]):
+    from types import SimpleNamespace as NS
+
+    rows = [NS(label=label, cells=[label.rsplit(" / ", 1)[-1], "1.00- 1.10", "1.20"]) for label in labels]
+    return NS(header=("Market", "This Week", "Last Week"), rows=rows, caption="Table 1")
+
+
+def test_a_sheet_whose_rows_mostly_say_a_price_unit_prices_its_other_rows():
+    from bot.cells import priced_table
+
+    priced = ["Hay ($/ton) / Kearney", "Hay ($/ton) / Salina", "Lamp oil ($/gal) / Dorchester"]
+    assert priced_table(_view(priced + ["Wood pellets / Ashby"]))
+    assert not priced_table(_view(priced[:1] + ["Wood pellets / Ashby", "Straw / Ashby"]))
+    assert not priced_table(_view(["Revenue ($ million) / Retail", "Revenue ($ million) / Wholesale"]))
+
+
+def test_a_row_of_a_price_sheet_without_its_own_unit_is_a_price_too(bulletin):
+    # "Wood pellets" gives no unit; every other group of the sheet is priced in currency per quantity
+    answer = bulletin.ask("What was the Ashby wood pellets price in the Midland bulletin for the week ending 03/10/23?")
+    assert not answer.refused, answer.text
+    assert "210.00" in first_line(answer) and "Wood pellets" in first_line(answer), answer.text
