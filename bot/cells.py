@@ -658,16 +658,20 @@ def nil_which(q, needs: Needs, evidence: list[Evidence], index):
             continue
         row0 = view.rows[0]
         scope, prose = _scope(view, row0), _prose(view, evidence)
-        j = max(values, key=lambda k: (_period_fit(needs, view.header[k], scope) * relative_fit(needs, view.header[k]), -k))
-        found = []
-        for r in view.rows:
-            label = row_label(view, r)
-            if j >= len(r.cells) or not NIL_RE.match(r.cells[j]):
-                continue  # (a group's heading row, all of whose cells are empty, is no row of values)
-            if not any(match(n, label) >= 0.5 for n in trimmed.items):
-                continue
-            cov, _ = coverage(trimmed, label, prose, scope, scoped_needs(trimmed, r), measures=False)
-            found.append((cov, label, r))
+        # the column the question names ("去年同期"), else the one its date and relative words fit
+        j = max(values, key=lambda k: (max((match(n, view.header[k]) for n in trimmed.items), default=0.0) >= 0.5
+                                       and relative_fit(needs, view.header[k]) == 1.0,
+                                       _period_fit(needs, view.header[k], scope) * relative_fit(needs, view.header[k]),
+                                       -k))
+        # (a group's heading row, all of whose cells are empty, is no row of values)
+        nil = [(row_label(view, r), r) for r in view.rows if j < len(r.cells) and NIL_RE.match(r.cells[j])]
+        named = [(label, r) for label, r in nil if any(match(n, label) >= 0.5 for n in trimmed.items)]
+        kind = f"{view.header[0]} {view.caption}"
+        noun = conditions.counted_noun(q.text)
+        if not named and (noun and conditions.noun_in(noun, kind) or any(match(n, view.header[0]) >= 1.0 for n in trimmed.items)):
+            named = nil  # "哪个品种": the kind of row the label column holds, every one of them
+        found = [(coverage(trimmed, label, prose, scope, scoped_needs(trimmed, r), measures=False)[0], label, r)
+                 for label, r in named]
         if not found:
             continue
         top = max(c for c, _, _ in found)

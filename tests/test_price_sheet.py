@@ -116,3 +116,35 @@ def test_a_row_of_a_price_sheet_without_its_own_unit_is_a_price_too(bulletin):
     answer = bulletin.ask("What was the Ashby wood pellets price in the Midland bulletin for the week ending 03/10/23?")
     assert not answer.refused, answer.text
     assert "210.00" in first_line(answer) and "Wood pellets" in first_line(answer), answer.text
+
+
+REPORT_ZH = """# 华北粮油市场周报（2023年3月10日）
+
+表1 主要品种批发价格
+
+| 品种 | 本周 | 上周 | 去年同期 |
+|---|---|---|---|
+| 玉米（元/吨） | 2,850 | 2,880 | 2,760 |
+| 小麦（元/吨） | 3,120- 3,160 | 3,100 | 无报价 |
+| 大豆油（元/吨） | 9,450 | 9,500 | 10,200 |
+"""
+
+
+@pytest.fixture(scope="module")
+def weekly_zh(tmp_path_factory):
+    from conftest import one_report_assistant
+
+    return one_report_assistant(tmp_path_factory, "price-sheet-zh", "华北粮油市场周报2023-03-10.md", REPORT_ZH)
+
+
+def test_last_week_and_the_same_week_a_year_ago_in_chinese(weekly_zh):
+    answer = weekly_zh.ask("华北粮油市场周报中玉米上周价格是多少？")
+    assert not answer.refused and "2,880" in first_line(answer) and "2,850" not in first_line(answer), answer.text
+    answer = weekly_zh.ask("华北粮油市场周报中大豆油去年同期价格是多少？")
+    assert not answer.refused and "10,200" in first_line(answer) and "9,450" not in first_line(answer), answer.text
+
+
+def test_the_kind_of_row_with_no_quote_in_the_named_column_in_chinese(weekly_zh):
+    answer = weekly_zh.ask("华北粮油市场周报中哪个品种去年同期无报价？")
+    assert not answer.refused, answer.text
+    assert "小麦" in first_line(answer) and "玉米" not in first_line(answer), answer.text
