@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .facts import CLAUSE_FEATURES, FEATURES as FACTS, all_facts, clause_facts, family_facts, own_clause
+from .facts import CLAUSE_FEATURES, FEATURES as FACTS, all_facts, clause_facts, family_facts, first_part, own_clause
 from .figures import find_dates, find_figures
 from .match import Needs, coverage, date_fit, label_years, period_fit, plan_fit
 from .sections import scope_text, scoped_needs
@@ -129,8 +129,10 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
     if first is not None and proposal.path.startswith("cell"):
         clause = "\n".join(filter(None, [clause, first.label, " ".join(first.header), first.caption]))
     names = frozenset({n.text for n in needs.items if n.entity and not n.measure} | set(needs.extra.get("titled", ())))
-    question = needs.extra.get("question", "")
-    out.update(clause_facts(question, clause, cited, names))
+    # the first line's first figure answers the question's first part ("社零总额多少？同比增长多少")
+    question = first_part(needs.extra.get("question", ""))
+    forms = tuple((n.text, frozenset(n.variants)) for n in needs.items)
+    out.update(clause_facts(question, clause, cited, names, forms))
     out.update(family_facts(question, raw, needs.lang))
     return out
 

@@ -315,10 +315,16 @@ def _clause_words(question: str) -> tuple[str, ...]:
                  and t.startswith(CONTENT_TAGS) and not DETERMINER_RE.match(w) and w not in ("多少", "是否"))
 
 
-def clause_facts(question: str, clause: str, passage: str, names: frozenset[str] = frozenset()) -> dict[str, float]:
+def clause_facts(question: str, clause: str, passage: str, names: frozenset[str] = frozenset(),
+                 forms: tuple[tuple[str, frozenset[str]], ...] = ()) -> dict[str, float]:
     """The share of the question's content words the candidate's own clause lacks, and the share
     it lacks while the cited passage says them elsewhere (the passage is on the asked measure, the
-    figure is of another)."""
+    figure is of another). `forms` are the question's needs (text, variants): a word is said when
+    a variant of the need it belongs to is ("社零" by "社会消费品零售总额")."""
+    def said(w: str, text: str) -> bool:
+        return w in text or any(v in text for t, vs in forms if w in t or t in w
+                                for v in vs if len(v) >= 2 and CJK_RE.search(v))
+
     _, nouns = _families()
     words = []
     for w in _clause_words(question):
@@ -330,9 +336,23 @@ def clause_facts(question: str, clause: str, passage: str, names: frozenset[str]
         words.append(head)
     if not words:
         return {"clause_missing": 0.0, "clause_elsewhere": 0.0}
-    lacking = [w for w in words if w not in clause]
+    lacking = [w for w in words if not said(w, clause)]
     return {"clause_missing": len(lacking) / len(words),
-            "clause_elsewhere": sum(w in passage for w in lacking) / len(words)}
+            "clause_elsewhere": sum(said(w, passage) for w in lacking) / len(words)}
+
+
+PART_END_RE = re.compile(r"[？?；;](?=.*[\u4e00-\u9fffA-Za-z])")
+
+
+@lru_cache(maxsize=1024)
+def first_part(question: str) -> str:
+    """The first thing a question of several parts asks ("…总额多少？同比增长多少" -> "…总额多少",
+    "销售额多少，跌了多少？" -> "销售额多少", as bot.question.sub_questions cuts it)."""
+    from .question import sub_questions
+
+    parts = sub_questions(question) if question else []
+    head = parts[0] if parts else question
+    return PART_END_RE.split(head, maxsplit=1)[0]
 
 
 @lru_cache(maxsize=1)
@@ -416,9 +436,10 @@ def family_facts(question: str, raw_head: str, lang: str) -> dict[str, float]:
     """The family of value asked (Chinese questions) against the candidate figure's."""
     asked_f = family_asked(question) if lang != "en" else ""
     found = figure_family(raw_head) if asked_f else ""
+    # (only the disagreement is a fact of its own: agreement is what type_stated and unit_stated
+    # already say, and a second copy of it only splits their weight)
     return {"family_asked": float(bool(asked_f)),
-            "family_same": float(bool(asked_f) and found == asked_f),
             "family_other": float(bool(asked_f) and bool(found) and found != asked_f)}
 
 
-CLAUSE_FEATURES = ("clause_missing", "clause_elsewhere", "family_asked", "family_same", "family_other")
+CLAUSE_FEATURES = ("clause_missing", "clause_elsewhere", "family_asked", "family_other")
