@@ -238,6 +238,8 @@ def needs_of(q: Query, index) -> Needs:
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
+    # how the question wrote a fiscal year ("2021-22"): a refusal repeats the asker's words
+    needs.extra["year_forms"] = {f.year: q.text[f.start:f.end] for f in periods.fiscal_years(q.text) if f.first}
     needs.extra["days"] = days_in(q.text)
     # (a Chinese question's Latin names are runs of capitalised words too: "Exactitude Consultancy 预测…")
     needs.extra["name_runs"] = name_runs(q.text, items, first=q.lang == "zh")

@@ -72,3 +72,38 @@ def test_a_balance_date_is_no_months_figure():
     assert "month" in periods_in("Sales in August rose 3%")
     needs = _needs("What was the gearing ratio at the end of August 2031?")
     assert period_fit(needs, "The gearing ratio as at 31 August 2031 was 30.1%") == 1.0
+
+
+REPORT = """# Zenith Mills Limited Integrated Annual Report 2030-31
+
+Note: All figures are as on/for the year ended March 31, 2031.
+
+## Performance highlights
+
+Zenith Mills recorded a net profit of ₹1,234 crore, up 12% on the previous year.
+
+Zenith Mills employed 45,678 people across its spinning mills.
+
+## Outlook
+
+The mills will add two looms in each plant.
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from conftest import one_report_assistant
+
+    return one_report_assistant(tmp_path_factory, "fiscal", "zenith_integrated_annual_report_2030-31.md", REPORT)
+
+
+def test_a_split_year_question_is_answered_from_the_report_of_that_fiscal_year(assistant):
+    answer = assistant.ask("What was Zenith Mills' net profit in 2030-31?")
+    assert not answer.refused and "1,234 crore" in answer.text, answer.text
+
+
+def test_another_fiscal_year_is_refused_in_the_askers_words(assistant):
+    answer = assistant.ask("What was Zenith Mills' net profit in 2034-35?")
+    assert answer.refused, answer.text
+    first = answer.text.split("\n", 1)[0]
+    assert "2034-35" in first and "2035," not in first, first
