@@ -239,7 +239,9 @@ def needs_of(q: Query, index) -> Needs:
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
     # how the question wrote a fiscal year ("2021-22"): a refusal repeats the asker's words
-    needs.extra["year_forms"] = {f.year: q.text[f.start:f.end] for f in periods.fiscal_years(q.text) if f.first}
+    # ("FY19" too: the question never says "2019", which no passage need state either)
+    needs.extra["year_forms"] = {f.year: q.text[f.start:f.end] for f in periods.fiscal_years(q.text)
+                                 if f.first or f.year not in q.text[f.start:f.end]}
     needs.extra["days"] = days_in(q.text)
     # (a Chinese question's Latin names are runs of capitalised words too: "Exactitude Consultancy 预测…")
     needs.extra["name_runs"] = name_runs(q.text, items, first=q.lang == "zh")

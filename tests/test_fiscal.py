@@ -107,3 +107,10 @@ def test_another_fiscal_year_is_refused_in_the_askers_words(assistant):
     assert answer.refused, answer.text
     first = answer.text.split("\n", 1)[0]
     assert "2034-35" in first and "2035," not in first, first
+
+
+def test_a_fiscal_abbreviation_is_refused_in_the_askers_words(assistant):
+    answer = assistant.ask("What was Zenith Mills' order backlog at the end of FY35?")
+    assert answer.refused, answer.text
+    first = answer.text.split("\n", 1)[0]
+    assert "FY35" in first and "2035" not in first, first
