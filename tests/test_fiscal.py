@@ -114,3 +114,23 @@ def test_a_fiscal_abbreviation_is_refused_in_the_askers_words(assistant):
     assert answer.refused, answer.text
     first = answer.text.split("\n", 1)[0]
     assert "FY35" in first and "2035" not in first, first
+
+
+def test_a_report_of_a_split_year_is_of_the_year_it_ends_in():
+    from bot.parse import parse_text
+
+    report = parse_text("Budget\n\nTotal outlay: 1,234 crore.\n", "state_budget_2034-35.md")
+    assert report.scope.endswith("2034-35")  # the period as the report writes it
+    assert {b.year for b in report.blocks} == {"2035"}  # …and its year, the one it ends in
+    spans = parse_text("Summary\n\nSales: 12.\n", "city_bulletins_2031~2034.md")
+    assert "2035" not in {b.year for b in spans.blocks} and "2031" not in {b.year for b in spans.blocks}
+
+
+def test_a_chinese_statement_of_the_year_ended_is_the_reports_period():
+    from bot.parse import parse_text
+
+    text = ("星河教育集团有限公司\n\n截至2031年8月31日止年度之全年业绩公告\n\n"
+            "本集团的资产负债率为30.1%。\n\n董事会于2031年11月20日批准本公告。\n")
+    report = parse_text(text, "xinghe_results.md")
+    assert report.scope.endswith("2031"), report.scope
+    assert {b.year for b in report.blocks} == {"2031"}
