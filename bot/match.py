@@ -788,7 +788,7 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
         return 1.0 if not anchors or anchors & asked else 0.3
     if here:
         return 0.15  # the sentence speaks of another year
-    anchor = years_in(before)
+    anchor = years_in(periods.one_year_each(before))  # ("In 2021-22, …" anchors the fiscal year 2022)
     if anchor:
         return 0.95 if anchor[-1] in asked else 0.2
     inherited = set(YEAR_RE.findall(scope))

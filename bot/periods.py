@@ -100,6 +100,15 @@ def named_years(text: str) -> set[str]:
     return out
 
 
+def one_year_each(text: str) -> str:
+    """The text with each split year written as the fiscal year it is ("In 2021-22, …" -> "In
+    FY2022, …"), for readers that take a year as a passage's anchor."""
+    for f in reversed(fiscal_years(text)):
+        if f.first:
+            text = f"{text[:f.start]}FY{f.year}{text[f.end:]}"
+    return text
+
+
 # a passage's own year said without its number: the report's year
 THIS_YEAR_RE = re.compile(r"\bthis year\b|\bso far this year\b|\byear[- ]to[- ]date\b|今年|本年度?(?!末)|本报告期|报告期内",
                           re.I)

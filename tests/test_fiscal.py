@@ -134,3 +134,10 @@ def test_a_chinese_statement_of_the_year_ended_is_the_reports_period():
     report = parse_text(text, "xinghe_results.md")
     assert report.scope.endswith("2031"), report.scope
     assert {b.year for b in report.blocks} == {"2031"}
+
+
+def test_a_split_year_before_a_sentence_anchors_its_fiscal_year():
+    needs = _needs("What was Zenith Mills' net profit in 2030-31?")
+    assert date_fit(needs, "Net profit was 1,234 crore.", "In 2030-31, the mills ran at capacity.", "") >= 0.9
+    other = _needs("What was Zenith Mills' net profit in 2032-33?")
+    assert date_fit(other, "Net profit was 1,234 crore.", "In 2030-31, the mills ran at capacity.", "") < 0.5
