@@ -141,3 +141,16 @@ def test_a_split_year_before_a_sentence_anchors_its_fiscal_year():
     assert date_fit(needs, "Net profit was 1,234 crore.", "In 2030-31, the mills ran at capacity.", "") >= 0.9
     other = _needs("What was Zenith Mills' net profit in 2032-33?")
     assert date_fit(other, "Net profit was 1,234 crore.", "In 2030-31, the mills ran at capacity.", "") < 0.5
+
+
+def test_a_year_ended_in_the_question_names_no_filing_titled_by_its_period():
+    from types import SimpleNamespace
+
+    from bot.scope import named_reports
+
+    index = SimpleNamespace(reports=[
+        ("zenith_annual_report_2030-31.pdf", "zenith annual report 2030-31"),
+        ("orbit_10-K.html", "Orbit Tools, Inc. Form 10-K for the fiscal quarter ended November 2, 2030"),
+    ], scopes={})
+    named = named_reports(index, "What was Zenith Mills' revenue for the year ended March 31, 2031?")
+    assert named == {"zenith_annual_report_2030-31.pdf"}
