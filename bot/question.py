@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE
-from . import vocabdata
+from . import periods, vocabdata
 from .lexical import pos_tag
 
 # Words that frame a question rather than name what it asks about.
@@ -157,7 +157,11 @@ def analyse(text: str) -> Query:
         q.intent = "define"  # "what is the main source of receivables": a describing sentence
     if lang == "en":
         q.dates = english_dates(text)
+        # a fiscal year ("for the year ended March 31, 2022", "FY22") is the question's date, not a
+        # glossary term ("year" -> 全年) that a passage must say
         low = text.lower()
+        for f in periods.fiscal_years(text):
+            low = low[:f.start] + " " * (f.end - f.start) + low[f.end:]
         seen = set()
         for en, rx in _GLOSSARY_RE:
             if EN_GLOSSARY[en] not in seen and rx.search(low):
