@@ -230,6 +230,10 @@ def needs_of(q: Query, index) -> Needs:
             if not variants & known:
                 items.append(Need(head, variants, _weight([head], index), True, False))
     items = _one_name_in_two_scripts(q.text, items, q.lang)
+    if spans.asked(q.text, q.intent) == "title":
+        # "what is the title of chapter 1": the word that asks for a title is the asking frame,
+        # which the part's heading line answers without saying it
+        items = [n for n in items if not spans.pattern("ask-title").fullmatch(n.text)]
     if q.lang == "zh":
         items = _without_titles(q.text, items)
     years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
