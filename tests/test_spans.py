@@ -148,3 +148,20 @@ def test_the_answer_states_the_span_first_and_cites_the_sentence():
     head = draft.body.partition("\n")[0]
     assert head.startswith("**张明远**") and "[1]" in head
     assert "实际控制人张明远" in draft.body and draft.chunks[0].id == "c2"
+
+
+def test_the_title_of_a_numbered_part_is_its_heading_line():
+    question = "What is the title of chapter 2 of the Example Outlook report?"
+    assert kind_of(question) == "title"
+    assert kind_of("示例报告第三章的标题是什么？") == "title"
+    # a heading run on with a figure's caption in a page's text: the title stops before the caption
+    span = spans.read("title", "CHAPTER 2 Calm Waters Ahead: Risks amid Change Figure 2.1. Asset Prices", [], "en",
+                      question=question)
+    assert span is not None and span.text == "Calm Waters Ahead: Risks amid Change" and span.near == 1.0
+    # another chapter's heading, or a cross-reference inside a sentence, names no title of chapter 2
+    assert spans.read("title", "CHAPTER 3 Stormy Seas", [], "en", question=question) is None
+    assert spans.read("title", "Bank fragilities are rising (see Chapter 2).", [], "en", question=question) is None
+    span = spans.read("title", "第三章 市场规模与增长\n本章介绍市场规模。", [], "zh", question="示例报告第三章的标题是什么？")
+    assert span is not None and span.text == "市场规模与增长"
+    # the word asking for the title is the question's frame, not a word the heading must say
+    assert "title" not in [n.text for n in needs_of(analyse(question), FakeIndex()).items]
