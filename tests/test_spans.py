@@ -165,3 +165,21 @@ def test_the_title_of_a_numbered_part_is_its_heading_line():
     assert span is not None and span.text == "市场规模与增长"
     # the word asking for the title is the question's frame, not a word the heading must say
     assert "title" not in [n.text for n in needs_of(analyse(question), FakeIndex()).items]
+
+
+def test_a_reason_s_coverage_reads_the_sentence_it_was_read_from():
+    from bot import decision
+    q = analyse("Why did Example Corp's revenue rise in 2021?")
+    needs = needs_of(q, FakeIndex())
+    text = "Revenue was $5.2 million in 2021, up 40%. This increase was primarily due to new customers in Asia."
+    evidence = [Evidence(_chunk(text, 1), 0.9)]
+    found = _span_candidates(q, "reason", evidence, FakeIndex(), needs)
+    assert found and "new customers in Asia" in found[0].span.text
+    best = found[0]
+    draft = _draft_from_span(q, best)
+    alone = decision.Proposal(draft, "text", span=best.span.text, span_near=best.span.near)
+    read = decision.Proposal(draft, "text", span=best.span.text, span_near=best.span.near,
+                             span_sentence=best.sentence)
+    # the span "due to new customers in Asia" does not say what rose; its sentence does (revenue)
+    assert decision.features(needs, evidence, read, FakeIndex())["missing_share"] < \
+        decision.features(needs, evidence, alone, FakeIndex())["missing_share"]
