@@ -271,6 +271,12 @@ def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> S
         return Span(text.strip(), kind, 1.0)  # a cell under a "形成原因说明" column
     where = _role_spans(text, roles)
     marks = list(pattern(kind, "zh" if lang == "zh" else "en").finditer(text))
+    if kind == "reason" and lang != "zh":
+        # a cause inside another cause's clause ("attributable to the re-opening … after the
+        # restrictions due to the crisis were lifted") is part of that reason, not the reason (an
+        # English reason runs from its marker to the sentence's end; a Chinese one is its own clause)
+        outer = [(m.start(), m.start() + len(_after(text, m, lang))) for m in marks]
+        marks = [m for m in marks if not any(a < m.start() < b for a, b in outer)]
     if not marks:
         return None
     # the marker whose clause says most of the question's words, the marker's own words counted

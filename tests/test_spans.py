@@ -183,3 +183,11 @@ def test_a_reason_s_coverage_reads_the_sentence_it_was_read_from():
     # the span "due to new customers in Asia" does not say what rose; its sentence does (revenue)
     assert decision.features(needs, evidence, read, FakeIndex())["missing_share"] < \
         decision.features(needs, evidence, alone, FakeIndex())["missing_share"]
+
+
+def test_a_cause_inside_another_cause_s_clause_is_not_the_reason():
+    # (the question's word, in the next sentence, stands nearer the inner cause)
+    text = ("This increase was directly attributable to the re-opening of our customers' venues after the "
+            "restrictions due to the pandemic were lifted. Online revenue rose too.")
+    span = spans.read("reason", text, ["revenue"], "en")
+    assert span is not None and span.text.startswith("attributable to the re-opening")
