@@ -207,7 +207,8 @@ def add_part(whole: Draft, part: Draft) -> None:
 def _missing_text(q: Query, needs, best) -> str:
     """What the refusal says is missing: the asked year and the terms the best passage lacks."""
     lacking = list(getattr(best, "missing", []) or [])
-    years = [f"{y}年" for y in needs.years] if q.lang == "zh" else needs.years
+    forms = needs.extra.get("year_forms") or {}  # a fiscal year as the question wrote it ("2021-22")
+    years = [forms.get(y) or (f"{y}年" if q.lang == "zh" else y) for y in needs.years]
     if q.lang == "en":
         return ", ".join(years + lacking[:3])
     parts = years + [f"「{m}」" for m in lacking[:3]]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .facts import FEATURES as FACTS, all_facts
+from .facts import CLAUSE_FEATURES, FEATURES as FACTS, all_facts, clause_facts, family_facts, first_part, own_clause
 from .figures import find_dates, find_figures
 from .match import Needs, coverage, date_fit, label_years, period_fit, plan_fit
 from .sections import scope_text, scoped_needs
@@ -35,7 +35,7 @@ FEATURES = (
     "year_asked", "year_match", "year_other", "date", "period", "plan",
     "figures", "dates", "rank", "top_score", "dense_rank", "cited",
     "lang_en", *(f"path_{p}" for p in PATHS), *(f"intent_{i}" for i in INTENTS),
-    *FACTS, "span_asked", "span_stated", "span_near",
+    *FACTS, "span_asked", "span_stated", "span_near", *CLAUSE_FEATURES,
 )
 
 
@@ -124,6 +124,20 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
     out["span_asked"] = float(bool(needs.extra.get("span")))
     out["span_stated"] = float(bool(proposal.span))
     out["span_near"] = proposal.span_near
+    # the figure's own clause (for a cell: its row label, column header and table title) against
+    # the question's words, beside the passage's; and the family of value asked (money, people,
+    # count, percent) against the figure's: a passage on the asked measure may state another
+    # measure's figure ("普通高中…，在校生14.01万人" for 招生; "增长14.8%" for 多少亿元)
+    raw = draft.body.partition("\n")[0]
+    clause = own_clause(raw)
+    if first is not None and proposal.path.startswith("cell"):
+        clause = "\n".join(filter(None, [clause, first.label, " ".join(first.header), first.caption]))
+    names = frozenset({n.text for n in needs.items if n.entity and not n.measure} | set(needs.extra.get("titled", ())))
+    # the first line's first figure answers the question's first part ("社零总额多少？同比增长多少")
+    question = first_part(needs.extra.get("question", ""))
+    forms = tuple((n.text, frozenset(n.variants)) for n in needs.items)
+    out.update(clause_facts(question, clause, cited, names, forms))
+    out.update(family_facts(question, raw, needs.lang))
     return out
 
 

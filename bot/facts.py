@@ -298,3 +298,164 @@ def all_facts(needs, text: str, label: str = "") -> dict[str, float]:
     out["words_missing"] = words_missing(question, text + "\n" + label, names)
     out["abbreviated"] = abbreviated_share(needs, text + "\n" + label)
     return out
+
+
+# -- the candidate's own clause, and the family of value asked and stated ----------------------
+# A Chinese sentence strings clauses on ，；。 (and "其中" opens a part of the whole): the figure's
+# own clause is what says what the figure measures; the rest of the sentence, or of the passage,
+# may name the question's measure for another figure ("普通高中60所，在校生14.01万人").
+CLAUSE_RE = re.compile(r"[，；。,;！？!?]|其中")
+BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+
+
+def own_clause(raw_head: str) -> str:
+    """The clause of a first line (with its **bold** figures) that holds its first bold figure,
+    markup removed; the whole line when nothing is bold."""
+    m = BOLD_RE.search(raw_head)
+    if not m:
+        return MARKUP_RE.sub("", raw_head)
+    starts = [0] + [c.end() for c in CLAUSE_RE.finditer(raw_head) if c.end() <= m.start()]
+    end = next((c.start() for c in CLAUSE_RE.finditer(raw_head) if c.start() >= m.end()), len(raw_head))
+    return MARKUP_RE.sub("", raw_head[starts[-1]:end])
+
+
+MARKUP_RE = re.compile(r"\*\*|\[\d+\]")
+
+
+@lru_cache(maxsize=1024)
+def _clause_words(question: str) -> tuple[str, ...]:
+    """The question's Chinese content words as words_missing takes them, and its nouns jieba tags
+    as names too ("普通高中" comes out a place name): the scope names are left out by the caller;
+    determiner words ("全国", "本市") name the scope, not the measure."""
+    return tuple(w for w, t, _s in _tagged(question) if len(w) >= 2 and CJK_RE.search(w)
+                 and t.startswith(CONTENT_TAGS) and not DETERMINER_RE.match(w) and w not in ("多少", "是否"))
+
+
+def clause_facts(question: str, clause: str, passage: str, names: frozenset[str] = frozenset(),
+                 forms: tuple[tuple[str, frozenset[str]], ...] = ()) -> dict[str, float]:
+    """The share of the question's content words the candidate's own clause lacks, and the share
+    it lacks while the cited passage says them elsewhere (the passage is on the asked measure, the
+    figure is of another). `forms` are the question's needs (text, variants): a word is said when
+    a variant of the need it belongs to is ("社零" by "社会消费品零售总额")."""
+    def said(w: str, text: str) -> bool:
+        return w in text or any(v in text for t, vs in forms if w in t or t in w
+                                for v in vs if len(v) >= 2 and CJK_RE.search(v))
+
+    _, nouns = _families()
+    words = []
+    for w in _clause_words(question):
+        if w in names or any(w in n or n in w for n in names) or w in nouns:
+            continue  # a scope name, or the kind of value ("人数", "幅度"), which family_facts weighs
+        # "就业人数": the measure is 就业, the count of people the kind of value
+        head = next((w[:-len(n)] for n in sorted(nouns, key=len, reverse=True) if len(n) >= 2 and w.endswith(n)
+                     and len(w) - len(n) >= 2), w)
+        words.append(head)
+    if not words:
+        return {"clause_missing": 0.0, "clause_elsewhere": 0.0}
+    lacking = [w for w in words if not said(w, clause)]
+    return {"clause_missing": len(lacking) / len(words),
+            "clause_elsewhere": sum(said(w, passage) for w in lacking) / len(words)}
+
+
+PART_END_RE = re.compile(r"[？?；;](?=.*[\u4e00-\u9fffA-Za-z])")
+
+
+@lru_cache(maxsize=1024)
+def first_part(question: str) -> str:
+    """The first thing a question of several parts asks ("…总额多少？同比增长多少" -> "…总额多少",
+    "销售额多少，跌了多少？" -> "销售额多少", as bot.question.sub_questions cuts it)."""
+    from .question import sub_questions
+
+    parts = sub_questions(question) if question else []
+    head = parts[0] if parts else question
+    return PART_END_RE.split(head, maxsplit=1)[0]
+
+
+@lru_cache(maxsize=1)
+def _families() -> tuple[dict[str, str], dict[str, str]]:
+    from .vocabdata import rows
+
+    units, nouns = {}, {}
+    for r in rows("unit_families.tsv"):
+        (units if r["where"] == "unit" else nouns)[r["word"]] = r["family"]
+    return units, nouns
+
+
+FAMILIES = ("money", "people", "count", "percent")
+ASK_AFTER_RE = re.compile(r"(?:多少|几)(?:个)?[十百千]?万?亿?([\u4e00-\u9fff]{1,3}|%)?")
+# the noun a question ends its measure on, before "(是)多少" or the question mark
+NOUN_ASK_RE = re.compile(r"([\u4e00-\u9fff]{1,2})(?:是|为|有|达到?|约|共|一共)?(?:多少|几|为何|\?|？|$)")
+
+
+def unit_family(unit: str) -> str:
+    """money, people, count, percent or '' for a unit or measure word ("亿元", "万人", "款", "%")."""
+    unit = (unit or "").strip()
+    if not unit:
+        return ""
+    if any(unit == p or unit.endswith(p) for p in PERCENT) or "%" in unit:
+        return "percent"
+    if any(unit.endswith(c) for c in CURRENCY_AFTER) or unit in AMOUNT_WORDS and unit in CURRENCY_AFTER:
+        return "money"
+    units, _ = _families()
+    for n in (3, 2, 1):
+        if unit[-n:] in units:
+            return units[unit[-n:]]
+    if unit[-1:] in COUNT_WORDS:
+        return "count"
+    return ""
+
+
+def family_asked(question: str) -> str:
+    """The family of value a Chinese question asks: the unit after 多少/几 first, then a rate's
+    grammar, then the noun it ends its measure on."""
+    for m in ASK_AFTER_RE.finditer(question):
+        word = m.group(1) or ""
+        for n in range(len(word), 0, -1):
+            fam = unit_family(word[:n])
+            if fam:
+                return fam
+    if PERCENT_ASKED_RE.search(question):
+        return "percent"
+    _, nouns = _families()
+    for m in NOUN_ASK_RE.finditer(question):
+        word = m.group(1)
+        for n in (2, 1):
+            if word[-n:] in nouns:
+                return nouns[word[-n:]]
+    return ""
+
+
+def figure_family(raw_head: str) -> str:
+    """The family of the first bold figure of a first line ('' when it has none or a bare number)."""
+    m = BOLD_RE.search(raw_head)
+    if not m:
+        return ""
+    fm = next(iter(find_figures(m.group(1))), None)
+    if fm is None:
+        return ""
+    f = parse_figure(fm.group())
+    if f is None:
+        return ""
+    if "%" in fm.group():
+        return "percent"
+    if f.currency:
+        return "money"
+    fam = unit_family(f.unit)
+    if fam:
+        return fam
+    # "出游人次48.9亿": the measure word before the figure
+    before = raw_head[max(0, m.start() - 2):m.start()]
+    return unit_family(before[-2:]) or unit_family(before[-1:])
+
+
+def family_facts(question: str, raw_head: str, lang: str) -> dict[str, float]:
+    """The family of value asked (Chinese questions) against the candidate figure's."""
+    asked_f = family_asked(question) if lang != "en" else ""
+    found = figure_family(raw_head) if asked_f else ""
+    # (only the disagreement is a fact of its own: agreement is what type_stated and unit_stated
+    # already say, and a second copy of it only splits their weight)
+    return {"family_asked": float(bool(asked_f)),
+            "family_other": float(bool(asked_f) and bool(found) and found != asked_f)}
+
+
+CLAUSE_FEATURES = ("clause_missing", "clause_elsewhere", "family_asked", "family_other")

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from . import facts, spans, vocab
+from . import facts, periods, spans, vocab
 from .figures import find_dates, find_figures
 from .lexical import tokenize, words
 from . import vocabdata
@@ -55,7 +55,8 @@ PERIODS = [
                            + r"|\bfiscal quarter|\bquarter ended", re.I)),
     ("half", re.compile(_length("2[67]|twenty-six|twenty-seven", "weeks?") + "|" + _length("six|6", "months?")
                         + r"|\bhalf[- ]year", re.I)),
-    ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|\b(January|February|March|April|May|June|July|August|September|"
+    # (not a day: "as at 31 August 2021" is a balance date, not a month's figure)
+    ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|1[-—至~]\d{1,2}月|(?<!\d\s)\b(January|February|March|April|May|June|July|August|September|"
                          r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
     ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}|"
                         + _length("5[23]|fifty-two|fifty-three", "weeks?") + "|" + _length("twelve|12", "months?"), re.I)),
@@ -66,8 +67,9 @@ FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 
 
 def label_years(text: str) -> set[str]:
-    """The years a label names: "2019", "2019年", and fiscal abbreviations ("FY19")."""
-    return set(YEAR_RE.findall(text)) | {f"20{y}" for y in FISCAL_RE.findall(text)}
+    """The years a label names: "2019", "2019年", and fiscal-year forms ("FY19", "2021-22": both
+    calendar years and the fiscal year's own, bot.periods)."""
+    return set(YEAR_RE.findall(text)) | {f"20{y}" for y in FISCAL_RE.findall(text)} | periods.named_years(text)
 SHARE_WORDS = frozenset({"占比", "比重", "份额", "比例", "share", "proportion", "percentage"})
 SHARE_FIGURE_RE = re.compile(r"占[^。；;]{0,30}?\d[\d.]*\s*%|\d[\d.]*\s*(?:%|percent) of\b", re.I)
 SHARE_RE = re.compile(r"占|比重|比例|份额|share|proportion|percentage of|as a percent", re.I)
@@ -236,10 +238,15 @@ def needs_of(q: Query, index) -> Needs:
         items = [n for n in items if not spans.pattern("ask-title").fullmatch(n.text)]
     if q.lang == "zh":
         items = _without_titles(q.text, items)
-    years = sorted({y for d in q.dates for y in YEAR_RE.findall(d)})
+    # a split year asks the fiscal year it ends in ("2021-22": 2022), not its first calendar year
+    years = sorted(periods.asked_years(q.text, {y for d in q.dates for y in YEAR_RE.findall(d)}))
     quarter = _quarter(q.text)
     needs = Needs(items, years, q.intent, q.lang, bool(PLAN_RE.search(q.text)), quarter)
     needs.extra["periods"] = periods_in(q.text)
+    # how the question wrote a fiscal year ("2021-22"): a refusal repeats the asker's words
+    # ("FY19" too: the question never says "2019", which no passage need state either)
+    needs.extra["year_forms"] = {f.year: q.text[f.start:f.end] for f in periods.fiscal_years(q.text)
+                                 if f.first or f.year not in q.text[f.start:f.end]}
     needs.extra["days"] = days_in(q.text)
     # (a Chinese question's Latin names are runs of capitalised words too: "Exactitude Consultancy 预测…")
     needs.extra["name_runs"] = name_runs(q.text, items, first=q.lang == "zh")
@@ -829,6 +836,10 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
         return 1.0
     asked = set(needs.years)
     here = label_years(sentence)
+    if not here and periods.THIS_YEAR_RE.search(sentence):
+        # "so far this year", "今年": the year of the report (its scope's one year, if it has one)
+        own = set(YEAR_RE.findall(scope))
+        here = own if len(own) == 1 else set()
     if here & asked:
         if needs.intent not in ("value", "count") or needs.lang == "en" or re.search(r"respectively|分别", sentence):
             return 1.0
@@ -841,7 +852,7 @@ def date_fit(needs: Needs, sentence: str, before: str, scope: str) -> float:
         return 1.0 if not anchors or anchors & asked else 0.3
     if here:
         return 0.15  # the sentence speaks of another year
-    anchor = years_in(before)
+    anchor = years_in(periods.one_year_each(before))  # ("In 2021-22, …" anchors the fiscal year 2022)
     if anchor:
         return 0.95 if anchor[-1] in asked else 0.2
     inherited = set(YEAR_RE.findall(scope))

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .figures import DATE_RE
-from . import vocabdata
+from . import periods, vocabdata
 from .lexical import pos_tag
 
 # Words that frame a question rather than name what it asks about.
@@ -20,7 +20,10 @@ FRAMING = frozenset(
     "哪年 几月 数量 总共 一共 共 列出 列举 分别是 有关 关于 方面 东西 事情 原因 为什么 名字 名称 叫 叫做 意思 含义 "
     "概念 指 是指 表中 表里 表格 表格中 图中 文中 报告中 报告里 "
     # interrogatives of purpose and manner ("用来干什么", "做什么用"): what kind of answer, not its subject
-    "干什么 做什么 干嘛 用来 什么样 怎么样 哪天 几号".split()
+    "干什么 做什么 干嘛 用来 什么样 怎么样 哪天 几号 "
+    # determiners of totality ("全体居民" = the residents, all of them; English "all" is framing
+    # too): they quantify the noun after them and name no measure or scope a report must say
+    "全体 全部 所有 整个 一切".split()
 )
 # "哪家机构", "哪部法规", "哪个城市": the noun after 哪 + a measure word names the kind of thing
 # the answer is (a name, a place), which the passage that states it need not repeat
@@ -154,7 +157,11 @@ def analyse(text: str) -> Query:
         q.intent = "define"  # "what is the main source of receivables": a describing sentence
     if lang == "en":
         q.dates = english_dates(text)
+        # a fiscal year ("for the year ended March 31, 2022", "FY22") is the question's date, not a
+        # glossary term ("year" -> 全年) that a passage must say
         low = text.lower()
+        for f in periods.fiscal_years(text):
+            low = low[:f.start] + " " * (f.end - f.start) + low[f.end:]
         seen = set()
         for en, rx in _GLOSSARY_RE:
             if EN_GLOSSARY[en] not in seen and rx.search(low):

@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from . import vocab
+from . import periods, vocab
 from .index import LoadedIndex
 from .lexical import tokenize
 from .question import analyse, language
@@ -197,7 +197,8 @@ def _year_parts(index: LoadedIndex, years: set[str]) -> tuple[np.ndarray | None,
 
 
 def _asked_years(question: str) -> set[str]:
-    return {d[:4] for d in analyse(question).dates if re.match(r"(?:19|20)\d\d", d)}
+    # a split year asks the year it ends in ("2021-22": 2022, bot.periods), as the answer reads it
+    return periods.asked_years(question, {d[:4] for d in analyse(question).dates if re.match(r"(?:19|20)\d\d", d)})
 
 
 def _year_tokens(years: set[str]) -> set[str]:

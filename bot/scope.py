@@ -23,7 +23,10 @@ from .sections import NATIONAL_WORDS, naming_words
 # words of a document's kind, not of its subject: they never tell two reports apart on their own
 GENERIC_EN = ("annual report excerpt summary quarterly interim half year yearly statement financial fiscal "
               "form filing document bulletin review results inc corp corporation ltd limited plc llc co "
-              "company group holdings")
+              "company group holdings "
+              # a period statement's words ("for the fiscal quarter ended …" in a filing's title): a
+              # question's "year ended March 31, 2022" dates what it asks, it names no report
+              "ended ending")
 GENERIC_ZH = ("股份有限公司", "有限责任公司", "有限公司", "集团", "年度报告", "半年度报告", "季度报告", "报告摘要",
               "年度", "半年度", "季度", "年报", "报告", "摘要", "全文", "公报", "统计", "分析", "研究", "白皮书",
               "发展", "行业", "运行", "情况", "公告", "证券代码", "证券简称", "公告编号", "股票代码", "股票简称")

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePath
 
-from . import titles
+from . import periods, titles
 from .types import Block, Paragraph, Report, Table
 
 YEAR = r"(?:19|20)\d\d"
@@ -256,6 +256,11 @@ COMPANY_SUFFIXES = {"Company", "Corporation", "Group", "Inc", "Corp", "Co", "Ltd
 EXACT_NAME_RE = re.compile(r"^\(?\s*exact name of (?:the )?(?:small business )?(?:registrant|issuer|company)", re.I)
 PERIOD_EN_RE = re.compile(r"\bfor the (fiscal year|quarterly period|year|quarter|fiscal quarter|transition period) "
                           r"ended:?\s+([A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})", re.I)
+# the same statement in Chinese ("截至2021年8月31日止年度", "报告期：2024年1月1日至2024年12月31日"): the
+# year it ends in is the report's period (the cover's own day dates are otherwise its release)
+PERIOD_ZH_RE = re.compile(rf"截至\s*({YEAR})\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*止\s*(?:的)?\s*(?:财政|会计)?年度|"
+                          rf"报告期(?:间)?\s*[：:为]?\s*{YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*(?:至|到|[-–—~～])\s*"
+                          rf"({YEAR})\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
 FORM_RE = re.compile(r"^\s*form\s+(10-k|10-q|20-f|40-f|8-k|6-k|s-1)\s*$", re.I)
 LISTED_EN_RE = re.compile(r"((?:The )?[A-Z][\w&.'-]*(?:[ ,]+[A-Z][\w&.'-]*){0,5}),?\s*\((?:NYSE|NASDAQ|Nasdaq|NYSE American|"
                           r"NYSE MKT|AMEX|OTCQX|OTCQB|OTC|TSX|LSE|ASX|HKEX|SEHK)[^:)]{0,20}:\s*([A-Z][A-Z.]{0,6})\)")
@@ -350,6 +355,13 @@ class Scope:
 
     @property
     def year(self) -> str:
+        """The one year the period names; a fiscal year's ("2021-22": 2022, the year it ends in,
+        bot.periods), not a span of several years ("2021~2024")."""
+        fiscal = periods.fiscal_years(self.period)
+        if len(fiscal) == 1 and fiscal[0].first:
+            f = fiscal[0]
+            if not YEAR_RE.search(self.period[:f.start] + " " + self.period[f.end:]):
+                return f.year
         years = set(YEAR_RE.findall(self.period))
         return years.pop() if len(years) == 1 else ""
 
@@ -514,6 +526,10 @@ def report_scope(report: Report, meta: dict | None = None) -> Scope:
         m = PERIOD_EN_RE.search(t)
         if m:
             scope.period = f"{m.group(1).lower()} ended {m.group(2)}"
+            break
+        m = PERIOD_ZH_RE.search(t)
+        if m:
+            scope.period = m.group(1) or m.group(2)
             break
     if not scope.period:
         scope.period = _period([title, meta_title, header], stem,

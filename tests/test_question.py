@@ -75,3 +75,10 @@ def test_a_follow_up_naming_a_new_measure_with_part_of_the_old_subject_swaps_the
     from bot.question import resolve
 
     assert resolve("基金支出呢？", "2023年全国失业保险基金收入多少？") == "2023年全国失业保险基金支出多少？"
+
+
+def test_a_determiner_of_totality_is_no_term_a_report_must_say():
+    # "全体居民" is the residents, all of them: a report writes "全市居民" or "居民"
+    terms = [t.text for t in analyse("2024年全体居民人均可支配收入是多少？").terms]
+    assert terms and not any("全体" in t for t in terms)
+    assert any("居民" in t for t in terms)
