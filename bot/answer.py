@@ -147,7 +147,7 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
             return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
                              runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
                              best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
-                             span=best.span.text, span_near=best.span.near)
+                             span=best.span.text, span_near=best.span.near, span_sentence=best.sentence)
     grid = ranking.ranked(cells.candidates(needs, evidence, index))
     path, best = pick(text, grid)
     hands = sorted([c.score for c in text] + [c.score for c in grid], reverse=True)

@@ -51,6 +51,7 @@ class Proposal:
     fitted_runner_up: float | None = None  # the next candidate's
     span: str = ""  # the name, date or reason the first line states (bot.spans), when one was asked
     span_near: float = 0.0  # how the question's role word stands to it (bot.spans.Span.near)
+    span_sentence: str = ""  # the sentence (an English passage: the passage) the span was read from
 
 
 def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=None) -> dict[str, float]:
@@ -61,8 +62,11 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
     first = chunks[0] if chunks else None
     scope = scope_text(first) if first is not None else ""
     scoped = scoped_needs(needs, first) if first is not None else set()
+    # a span's first line is only the span ("the re-opening of …"): what it is the reason, date or
+    # name of is said by the sentence it was read from, quoted under it, as the span's own hand
+    # score reads it ("…revenues of $19,984,378 … This increase was directly attributable to …")
     frame = "\n".join(filter(None, [head, first.caption if first else "", " ".join(first.header) if first else "",
-                                    first.label if first else ""]))
+                                    first.label if first else "", proposal.span_sentence]))
     cov, missing = coverage(needs, frame, cited, scope, scoped)
     cov_head, _ = coverage(needs, head, "", "", scoped)
     counted = [n for n in needs.items if n.text not in scoped] or [None]

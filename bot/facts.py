@@ -74,6 +74,22 @@ def asked(question: str, intent: str, lang: str, change: bool = False) -> dict:
     return {"type": "", "unit": ""}
 
 
+# nouns that name only the type of value asked, a number per hundred ("what rate", "what
+# percentage"), not what it measures: general English grammar of "what per cent", not a report's
+# measures ("margin", "ratio" and "share" name measures of their own and stay needs)
+PERCENT_TYPE_WORDS = frozenset({"rate", "rates", "percent", "percentage", "percentages", "per cent"})
+
+
+def names_value_type(word: str, ask: dict) -> bool:
+    """Is the question's word only the name of the value type it asks (`asked`'s type)?"""
+    return ask.get("type") == "percent" and word.lower() in PERCENT_TYPE_WORDS
+
+
+def states_type(text: str, kind: str) -> bool:
+    """Does the text state a figure of the value type `kind` (percent, amount, count)?"""
+    return bool(kind) and any(figure_type(text, m) == kind for m in find_figures(text))
+
+
 def figure_type(text: str, m: re.Match) -> str:
     """percent, amount, count, or '' (a bare or only scaled number) for one figure of a text."""
     f = parse_figure(m.group())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import facts, periods, spans, vocab
@@ -169,6 +169,7 @@ def needs_of(q: Query, index) -> Needs:
             items.append(Need(word, frozenset(variants), _weight(stem or [word.lower()], index),
                               vocab.is_measure(word), True, named))
         items = _without_source_words(q.text, items)
+        items = _with_abbreviations(q.text, items, learned)
         items += _unknown_names(q.text, items, index)
         cjk_text = re.sub(r"[A-Za-z0-9'’.,()（）\s-]+", " ", q.text)
         # a name the reports define ("广东华旃电子有限公司（以下简称广东华旃）") is one need, however
@@ -232,6 +233,10 @@ def needs_of(q: Query, index) -> Needs:
             if not variants & known:
                 items.append(Need(head, variants, _weight([head], index), True, False))
     items = _one_name_in_two_scripts(q.text, items, q.lang)
+    if spans.asked(q.text, q.intent) == "title":
+        # "what is the title of chapter 1": the word that asks for a title is the asking frame,
+        # which the part's heading line answers without saying it
+        items = [n for n in items if not spans.pattern("ask-title").fullmatch(n.text)]
     if q.lang == "zh":
         items = _without_titles(q.text, items)
     # a split year asks the fiscal year it ends in ("2021-22": 2022), not its first calendar year
@@ -492,6 +497,60 @@ def _mentioned(index, word: str, stems) -> bool:
     return mentions(word) or any(mentions(s) for s in stems)
 
 
+# an abbreviation: capital letters (and "&"), as synonyms.tsv and the reports' definitions write them
+ABBREVIATION_RE = re.compile(r"[A-Z][A-Z&]+s?")
+
+
+@lru_cache(maxsize=1)
+def _general_abbreviations() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(abbreviation, its long forms of several words) of the English synonym groups
+    (synonyms.tsv: "CAGR|compound annual growth rate", "ETR|effective tax rate")."""
+    out = []
+    for g in vocabdata.synonym_groups():
+        if g.lang != "en":
+            continue
+        shorts = [f for f in g.forms if ABBREVIATION_RE.fullmatch(f)]
+        longs = tuple(f for f in g.forms if " " in f.strip())
+        out += [(a, longs) for a in shorts if longs]
+    return tuple(out)
+
+
+def _with_abbreviations(question: str, items: list[Need], learned) -> list[Need]:
+    """A question that says two or more running words of an abbreviated term ("growth rate" of
+    "compound annual growth rate") is answered by a report that writes the term's abbreviation
+    ("growing at a CAGR of 16.0%"): those words' needs also match the abbreviation. The terms
+    are the general glossary's and the ones the report defines itself ("... (CAGR)")."""
+    said = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", question)]
+    pairs = list(_general_abbreviations())
+    pairs += [(a, (f,)) for a, f in (learned or {}).items()
+              if ABBREVIATION_RE.fullmatch(a) and isinstance(f, str) and f.isascii() and " " in f.strip()]
+    extra: dict[str, set[str]] = {}
+    for abbr, longs in pairs:
+        if abbr.lower() in said:
+            continue  # the question writes the abbreviation itself
+        for full in longs:
+            run = _longest_run(said, [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", full)])
+            for w in run if len(run) >= 2 else ():
+                extra.setdefault(w, set()).add(abbr.lower())
+    if not extra:
+        return items
+    return [replace(n, variants=n.variants | extra[n.text.lower()]) if n.latin and n.text.lower() in extra else n
+            for n in items]
+
+
+def _longest_run(said: list[str], term: list[str]) -> list[str]:
+    """The longest run of words the question and the term share in the same order, running."""
+    best: list[str] = []
+    for i in range(len(said)):
+        for j in range(len(term)):
+            k = 0
+            while i + k < len(said) and j + k < len(term) and said[i + k] == term[j + k]:
+                k += 1
+            if k > len(best):
+                best = said[i:i + k]
+    return best
+
+
 def _asking_word(word: str, question: str) -> bool:
     """A word of the question's own wording rather than of its subject: a verb in its base form
     ("How much did X sell", "…lose", "…spend on", "does X include"; CC-CEDICT glosses it only as
@@ -705,6 +764,11 @@ def coverage(needs: Needs, primary: str, context: str, scope: str, scoped: set[s
             m = 0.4
         elif m < 1.0 and n.measure and n.variants & SHARE_WORDS and SHARE_FIGURE_RE.search(primary):
             m = 1.0  # "占社会消费品零售总额的1.3%" states a share without the word 比重
+        elif m < 1.0 and facts.names_value_type(n.text, needs.extra.get("asked", {})) and \
+                facts.states_type(primary, needs.extra["asked"]["type"]):
+            # "what tariff rate …" answered by "tariffs on semiconductors (100 percent)": the word
+            # only says which type of value is asked, which the figure's type answers
+            m = 1.0
         weight = n.weight * (3.0 if n.text in needs.extra.get("titled", ()) else 1.0)
         total += weight
         got += weight * m

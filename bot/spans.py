@@ -16,7 +16,7 @@ from . import vocabdata
 from .figures import find_dates, find_figures
 from .lexical import pos_tag
 
-KINDS = ("name", "date", "reason", "contents")
+KINDS = ("name", "date", "reason", "contents", "title")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 # a clause ends at these (a comma inside a Western-grouped number does not end one)
 CLAUSE_END = re.compile(r"[，；;。！？!?]|,(?!\d{3}(?!\d))")
@@ -54,7 +54,46 @@ def asked(text: str, intent: str) -> str:
         return ""
     if pattern("ask-contents").search(text):
         return "contents"
+    if intent not in ("value", "count") and pattern("ask-title").search(text) and part_asked(text):
+        return "title"  # "what is the title of chapter 1": the part's heading line
     return ""
+
+
+# a numbered part of a document, as a question names it and as its heading line begins: the
+# divisions of English and Chinese books and reports ("Chapter 1", "Section 2.3", "第三章")
+PART_RE = re.compile(r"\b(chapter|section|part|box|annex|appendix)\s+(\d+(?:\.\d+)*|[ivxlc]+)\b"
+                     r"|第\s*([一二三四五六七八九十百\d]+)\s*([章节部分篇])", re.I)
+# where a heading's title stops: the end of its line, a figure's or table's caption run on after it
+# in the text of a page ("CHAPTER 1 TITLE Figure 1.1. …"), or the end of a sentence
+TITLE_END_RE = re.compile(r"\n|\s(?:figure|table|box|chart|exhibit)\s+\d|[图表]\s*\d|\.\s|[。；;]", re.I)
+
+
+def part_asked(text: str) -> tuple[str, str] | None:
+    """The (division, number) a question names ("chapter", "1"); None when it names none."""
+    m = PART_RE.search(text)
+    if m is None:
+        return None
+    return ((m.group(1) or m.group(4)).lower(), (m.group(2) or m.group(3)).lower())
+
+
+def _title(text: str, question: str) -> Span | None:
+    """The title a heading line gives the part the question names: "CHAPTER 1 Shifting Ground
+    beneath the Calm: …" -> "Shifting Ground beneath the Calm: …". Only a heading that begins a line
+    counts (a cross-reference "see Chapter 3" inside a sentence names no title)."""
+    asked_part = part_asked(question)
+    if asked_part is None:
+        return None
+    for m in PART_RE.finditer(text):
+        if text[:m.start()].strip() and not re.search(r"\n\s*$", text[:m.start()]):
+            continue
+        if ((m.group(1) or m.group(4)).lower(), (m.group(2) or m.group(3)).lower()) != asked_part:
+            continue
+        rest = text[m.end():].lstrip(" :：.–—-\t")
+        end = TITLE_END_RE.search(rest)
+        title = rest[:end.start() if end else len(rest)].strip(" :：.,，")
+        if len(re.findall(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", title)) >= 2 and not find_figures(title[:1]):
+            return Span(title, "title", 1.0)
+    return None
 
 
 @dataclass(frozen=True)
@@ -232,6 +271,12 @@ def _marked(kind: str, text: str, roles: list[str], lang: str, header: str) -> S
         return Span(text.strip(), kind, 1.0)  # a cell under a "形成原因说明" column
     where = _role_spans(text, roles)
     marks = list(pattern(kind, "zh" if lang == "zh" else "en").finditer(text))
+    if kind == "reason" and lang != "zh":
+        # a cause inside another cause's clause ("attributable to the re-opening … after the
+        # restrictions due to the crisis were lifted") is part of that reason, not the reason (an
+        # English reason runs from its marker to the sentence's end; a Chinese one is its own clause)
+        outer = [(m.start(), m.start() + len(_after(text, m, lang))) for m in marks]
+        marks = [m for m in marks if not any(a < m.start() < b for a, b in outer)]
     if not marks:
         return None
     # the marker whose clause says most of the question's words, the marker's own words counted
@@ -261,6 +306,8 @@ def read(kind: str, text: str, roles: list[str], lang: str, header: str = "", qu
         return _date(text, roles, year_ok=not question or bool(YEAR_ASKED.search(question)))
     if kind in ("reason", "contents"):
         return _marked(kind, text, roles, lang, header)
+    if kind == "title":
+        return _title(text, question)
     return None
 
 

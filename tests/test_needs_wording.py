@@ -158,3 +158,36 @@ def test_a_possessive_name_is_a_need_though_the_dictionary_lists_it_as_a_verb():
     assert "Thrive" in texts or "thrive" in [t.lower() for t in texts]
     # the same word as the question's verb is still its wording
     assert "thrive" not in [t.lower() for t in _texts("How did Acme's widget business thrive in 2021?")]
+
+
+def test_running_words_of_an_abbreviated_term_match_its_abbreviation():
+    from bot.match import coverage, match
+    # "growth rate" is two running words of "compound annual growth rate" (CAGR, synonyms.tsv)
+    needs = _needs("What growth rate does Acme forecast for the widget market from 2024 to 2030?")
+    sentence = "The widget market is projected to grow at a CAGR of 16.0% from 2024 to 2030."
+    by_text = {n.text: n for n in needs.items}
+    assert match(by_text["growth"], sentence) == 1.0 and match(by_text["rate"], sentence) == 1.0
+    _cov, missing = coverage(needs, sentence, "", "", set())
+    assert "growth" not in missing and "rate" not in missing
+    # one word of the term alone ("rate") is no abbreviation of it
+    lone = {n.text: n for n in _needs("What rate did Acme pay on its widget loans in 2021?").items}
+    assert "cagr" not in lone["rate"].variants
+
+
+def test_a_term_the_report_defines_matches_its_abbreviation():
+    class Defining(FakeIndex):
+        learned = {"WSR": "widget sales ratio"}
+
+    needs = needs_of(analyse("What was Acme's widget sales ratio in 2021?"), Defining())
+    by_text = {n.text: n for n in needs.items}
+    assert "wsr" in by_text["widget"].variants and "wsr" in by_text["ratio"].variants
+
+
+def test_a_word_naming_only_the_percent_type_is_answered_by_a_percent_figure():
+    from bot.match import coverage
+    needs = _needs("What tariff rate has Acme paid on widgets in 2021?")
+    _cov, missing = coverage(needs, "Tariffs on widgets (25 percent) were paid by Acme in 2021.", "", "", set())
+    assert "rate" not in missing and "tariff" not in missing
+    # a sentence without a percent figure does not say the rate
+    _cov, missing = coverage(needs, "Tariffs on widgets were paid by Acme in 2021.", "", "", set())
+    assert "rate" in missing

@@ -148,3 +148,46 @@ def test_the_answer_states_the_span_first_and_cites_the_sentence():
     head = draft.body.partition("\n")[0]
     assert head.startswith("**张明远**") and "[1]" in head
     assert "实际控制人张明远" in draft.body and draft.chunks[0].id == "c2"
+
+
+def test_the_title_of_a_numbered_part_is_its_heading_line():
+    question = "What is the title of chapter 2 of the Example Outlook report?"
+    assert kind_of(question) == "title"
+    assert kind_of("示例报告第三章的标题是什么？") == "title"
+    # a heading run on with a figure's caption in a page's text: the title stops before the caption
+    span = spans.read("title", "CHAPTER 2 Calm Waters Ahead: Risks amid Change Figure 2.1. Asset Prices", [], "en",
+                      question=question)
+    assert span is not None and span.text == "Calm Waters Ahead: Risks amid Change" and span.near == 1.0
+    # another chapter's heading, or a cross-reference inside a sentence, names no title of chapter 2
+    assert spans.read("title", "CHAPTER 3 Stormy Seas", [], "en", question=question) is None
+    assert spans.read("title", "Bank fragilities are rising (see Chapter 2).", [], "en", question=question) is None
+    span = spans.read("title", "第三章 市场规模与增长\n本章介绍市场规模。", [], "zh", question="示例报告第三章的标题是什么？")
+    assert span is not None and span.text == "市场规模与增长"
+    # the word asking for the title is the question's frame, not a word the heading must say
+    assert "title" not in [n.text for n in needs_of(analyse(question), FakeIndex()).items]
+
+
+def test_a_reason_s_coverage_reads_the_sentence_it_was_read_from():
+    from bot import decision
+    q = analyse("Why did Example Corp's revenue rise in 2021?")
+    needs = needs_of(q, FakeIndex())
+    text = "Revenue was $5.2 million in 2021, up 40%. This increase was primarily due to new customers in Asia."
+    evidence = [Evidence(_chunk(text, 1), 0.9)]
+    found = _span_candidates(q, "reason", evidence, FakeIndex(), needs)
+    assert found and "new customers in Asia" in found[0].span.text
+    best = found[0]
+    draft = _draft_from_span(q, best)
+    alone = decision.Proposal(draft, "text", span=best.span.text, span_near=best.span.near)
+    read = decision.Proposal(draft, "text", span=best.span.text, span_near=best.span.near,
+                             span_sentence=best.sentence)
+    # the span "due to new customers in Asia" does not say what rose; its sentence does (revenue)
+    assert decision.features(needs, evidence, read, FakeIndex())["missing_share"] < \
+        decision.features(needs, evidence, alone, FakeIndex())["missing_share"]
+
+
+def test_a_cause_inside_another_cause_s_clause_is_not_the_reason():
+    # (the question's word, in the next sentence, stands nearer the inner cause)
+    text = ("This increase was directly attributable to the re-opening of our customers' venues after the "
+            "restrictions due to the pandemic were lifted. Online revenue rose too.")
+    span = spans.read("reason", text, ["revenue"], "en")
+    assert span is not None and span.text.startswith("attributable to the re-opening")
