@@ -11,7 +11,11 @@ rows ("Net sales:", "Assets:") head the rows under them. The rules here are abou
 - a label in an upper header row covers the empty cells beside it whose columns are of its
   kind (periods under a period span, text under a text span): a span label is often written
   in its middle column, and a "Fiscal years ended" span covers the years, not a "% Change";
-  the labels of a column are joined top to bottom, each once;
+  the labels of a column are joined top to bottom, each once; a span covers columns that the
+  rows below tell apart, so a label stops before a column whose lower labels repeat those of a
+  column it already covers ("Affected Entities" over one "2021" does not reach the next "2021":
+  that is another column group, often the unnamed total); footnote marks ("Business*",
+  "2019 (1)") are left out of the merged labels;
 - a cell that is only a unit note is the table's unit, not a label; a row of such notes goes;
 - a row with a label and no values is a section: the rows under it are "Section / Label"
   until the next section, and a "Total…" row closes it (it is the section's own total);
@@ -248,7 +252,7 @@ def _header_rows(grid: list[list[str]]) -> int:
         else:
             with_values += 1
         count += 1
-        if with_values == 3:
+        if with_values == 4:
             break
     return max(count, 1)
 
@@ -264,7 +268,7 @@ def _merge_header(rows: list[list[str]], labels: int) -> tuple[str, ...]:
     for j in range(width):
         parts: list[str] = []
         for row in spread:
-            cell = row[j]
+            cell = FOOTNOTE_RE.sub("", row[j]).strip()
             if cell and not any(re.search(rf"(?<!\w){re.escape(cell)}(?!\w)", p) for p in parts):
                 parts.append(cell)
         merged.append(" ".join(parts))
@@ -279,13 +283,20 @@ def _spread(row: list[str], below: list[list[str]], labels: int) -> list[str]:
         lowest = next((r[j] for r in reversed(below) if r[j]), "")
         return None if not lowest else ("period" if is_period(lowest) else "text")
 
+    def lower(j: int) -> str:
+        return next((r[j] for r in reversed(below) if r[j]), "")
+
     out = list(row)
     filled = [j for j in range(labels, width) if row[j]]
     for n, j in enumerate(filled):
         stop = filled[n + 1] if n + 1 < len(filled) else width
+        covered = {lower(j)} if lower(j) else set()
         for t in range(j + 1, stop):
             if kind(t) is not None and kind(j) is not None and kind(t) != kind(j):
                 break
+            if lower(t) and lower(t) in covered:
+                break  # the same labels below again: another column group, not this span
+            covered.add(lower(t))
             out[t] = row[j]
         if n == 0:  # a span label written in its middle column covers the columns before it too
             for t in range(j - 1, labels - 1, -1):

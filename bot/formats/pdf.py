@@ -1092,12 +1092,13 @@ def _leading_sections(lines: list[Line], start: int, first: Row, rest: list[Line
 
 
 def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]) -> list[Line]:
-    """Up to three lines right above the rows whose words all stand over a column."""
+    """Up to four lines right above the rows whose words all stand over a column: a column
+    group's name may take two lines ("Remaining" over "Business*") above the years and the units."""
     head: list[Line] = []
     k = start - 1
     below = lines[start] if start < len(lines) else lines[-1]
     filled: set[int] = set()
-    while k >= 0 and len(head) < 3 and len(rest) > len(head) and rest[-1 - len(head)] is lines[k]:
+    while k >= 0 and len(head) < 4 and len(rest) > len(head) and rest[-1 - len(head)] is lines[k]:
         line = lines[k]
         # a header may stand further off than a row (a rule or a blank line under it)
         if below.top - line.bottom > 3.5 * (line.bottom - line.top):
