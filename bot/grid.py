@@ -57,6 +57,9 @@ PERIOD_WORDS_RE = re.compile(
     re.I)
 # a footnote mark after a label: "2019 (1)", "Asia property (2)", "2018(1)", "Other (a)"
 FOOTNOTE_RE = re.compile(r"(?<=\S)\s*(?:\(\s*(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]+)", re.I)
+# a footnote mark that ends a column label ("Business*", "2019 (1)", "Compensation(1)", "Segment (a)"),
+# not a bracket inside a word ("Office(s) Held")
+LABEL_MARK_RE = re.compile(r"(?:(?<=\S)\s*\(\s*(?:\d{1,2}|[ivx]{1,4})\s*\)|\s+\([a-z]\)|(?<=\S)[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]+)(?=\s|$)", re.I)
 # "Level 1", "Tier 2", "Note 5", "前10名": a number that names, not measures
 ORDINAL_RE = re.compile(r"\b[a-z]{3,}\.?\s+\d{1,2}(?![\d.,%])|(?:第|前|后|top\s*)\d{1,3}(?:名|位|大|家|个)?", re.I)
 PLACEHOLDER_RE = re.compile(r"^[$¥￥€£]?\s*(?:[-–—−]+|n/?a|n\.?m\.?|nil|不适用|无|/)$", re.I)
@@ -268,7 +271,7 @@ def _merge_header(rows: list[list[str]], labels: int) -> tuple[str, ...]:
     for j in range(width):
         parts: list[str] = []
         for row in spread:
-            cell = FOOTNOTE_RE.sub("", row[j]).strip()
+            cell = LABEL_MARK_RE.sub("", row[j]).strip()
             if cell and not any(re.search(rf"(?<!\w){re.escape(cell)}(?!\w)", p) for p in parts):
                 parts.append(cell)
         merged.append(" ".join(parts))

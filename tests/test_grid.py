@@ -352,3 +352,26 @@ def test_a_table_printed_without_header_keeps_its_first_row():
     assert grid.rows == (("Revenue", "1,204", "1,118"), ("Costs", "(702)", "(655)"))
     # a header of periods is still a header
     assert read_grid([["", "2023", "2022"], ["Revenue", "1,204", "1,118"]]).header == ("", "2023", "2022")
+
+
+def test_column_groups_over_repeated_years_keep_their_own_labels():
+    # an annual report's statement: two named groups and the unnamed total, per year; the group
+    # name takes two lines and carries a footnote mark
+    rows = [
+        ["", "Remaining", "Affected", "", "Remaining", "Affected", ""],
+        ["", "Business*", "Entities*", "", "Business*", "Entities*", ""],
+        ["", "2021", "2021", "2021", "2020", "2020", "2020"],
+        ["", "RMB’000", "RMB’000", "RMB’000", "RMB’000", "RMB’000", "RMB’000"],
+        ["Revenue", "219,666", "2,044,081", "2,263,747", "179,496", "1,613,232", "1,792,728"],
+        ["Administrative expenses", "(53,511)", "(235,038)", "(288,549)", "(38,079)", "(215,714)", "(253,793)"],
+    ]
+    g = read_grid(rows)
+    assert g.header[1:] == ("Remaining Business 2021", "Affected Entities 2021", "2021",
+                            "Remaining Business 2020", "Affected Entities 2020", "2020")
+    assert g.rows[0][3] == "2,263,747"
+
+
+def test_span_label_still_covers_distinct_periods_and_bracketed_words_stay():
+    g = read_grid([["", "Year ended 31 August", ""], ["", "2021", "2020"], ["Revenue", "5", "4"]])
+    assert g.header == ("", "Year ended 31 August 2021", "Year ended 31 August 2020")
+    assert read_grid([["Name", "Office(s) Held"], ["A. Smith", "Chair"]]).header == ("Name", "Office(s) Held")

@@ -993,8 +993,14 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
     while k < len(lines):
         line = lines[k]
         prev = pending[-1] if pending else rows[-1][0].line
-        if line.top - prev.bottom > 1.5 * (prev.bottom - prev.top):
-            break
+        gap, height = line.top - prev.bottom, prev.bottom - prev.top
+        row = value_row(line, least=1)
+        if gap > 1.5 * height:
+            # a blank line between groups of rows ("Non-current assets" / "Current assets …"):
+            # the table goes on when the next line fills every column again
+            if gap > 3.5 * height or pending or row is None or len(row.values) != len(columns.spans) \
+                    or len(columns.spans) < 2:
+                break
         row = value_row(line, least=1)
         slots = columns.slots(row, em) if row is not None else None
         if row is not None and slots is not None:
