@@ -270,6 +270,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                      for r in v.rows for j in value_columns(v)), default=0.0)
     for table_rank, view in tables:
         values = value_columns(view)
+        groups = column_groups(view, values)
+        named = any(g & said for g in groups.values())
         periods = any(needs.years and label_years(view.header[j]) or
                       needs.quarter and quarter_of(view.header[j]) for j in values)
         prose = _prose(view, evidence)
@@ -302,7 +304,11 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                     kind *= 0.3  # a reason, a description, a name or a place is said in prose, not in a figure cell
                 if needs.intent == "count" and not COUNT_LABEL_RE.search(f"{label} {view.header[j]}"):
                     kind *= 0.5  # "多少个股东" asks for a number of holders, not an amount they own
-                kind *= part * _precision(said, f"{_own(label)} {view.header[j]}", best_said)
+                fit, misfit = group_fit(groups, j, said, named)
+                # a column group's figure where the question names no group: the unnamed or Total
+                # column beside it states the whole, as a Total row does for a segment's row
+                whole_col = 0.5 if misfit and not named else 1.0
+                kind *= part * whole_col * _precision(said, f"{_own(label)} {view.header[j]}", best_said)
                 hand = score(cov, kind, period, 1.0, rank, needs.lang)
                 if not describe:
                     out.append(Cell(view, row, j, hand, missing))
@@ -311,7 +317,8 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                                        found.get(row.id), rank, row.id in found,
                                        stated=f"{label} {view.header[j]} {cell}", label=label)
                 feats.update(hand=hand, cov=cov, kind=kind, date=period, period=1.0, plan=1.0, cell=1.0,
-                             whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5)
+                             whole_row=0.0, define=0.0, figures=float(bool(cell_figure(cell))) / 5,
+                             group_fit=fit, group_misfit=misfit)
                 ranking.finish(feats, needs)
                 out.append(Cell(view, row, j, hand, missing, feats))
             if not periods and len(values) > 1:
@@ -337,6 +344,35 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
                 ranking.finish(feats, needs)
                 out.append(Cell(view, row, None, whole, missing, feats))
     return out
+
+
+def column_groups(view, values: list[int]) -> dict[int, frozenset[str]]:
+    """The column groups of a table: value columns of one period whose labels name different
+    things beside it ("Remaining Business 2021 | Affected Entities 2021 | 2021", "Segment A 2023 |
+    Total 2023"), each column's naming words (none for the unnamed or Total column); {} when no
+    period's columns differ so."""
+    by_period: dict[str, list[int]] = {}
+    for j in values:
+        header = view.header[j] if j < len(view.header) else ""
+        period = " ".join(m.group(0).lower() for m in PERIOD_RE.finditer(header))
+        if period:
+            by_period.setdefault(period, []).append(j)
+    groups: dict[int, frozenset[str]] = {}
+    for cols in by_period.values():
+        words = {j: _label_tokens(view.header[j]) for j in cols}
+        if len(cols) >= 2 and len(set(words.values())) >= 2:
+            groups.update(words)
+    return groups
+
+
+def group_fit(groups: dict[int, frozenset[str]], j: int, said: frozenset[str], named: bool) -> tuple[float, float]:
+    """(fits, misfits) of column `j`'s group: when the question names a group, its column fits
+    and the others do not; when it names none, the column that names no group (the total) fits
+    and the named groups' columns do not. (0, 0) outside a grouped table."""
+    if j not in groups:
+        return 0.0, 0.0
+    fits = bool(groups[j] & said) if named else not groups[j]
+    return float(fits), float(not fits)
 
 
 def _said_tokens(needs: Needs) -> frozenset[str]:

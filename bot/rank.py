@@ -30,6 +30,7 @@ FEATURES = (
     "cell", "whole_row", "figures", "has_figure", "define", "length",
     "cov_own", "scoped_said", "exact", "whole_row_many", "figures_many",
     "cell_en", "rank_en", "cov_said_en", "cov_own_en",
+    "group_fit", "group_misfit",
     *FACTS,
 )
 

@@ -181,3 +181,38 @@ def test_a_margin_the_report_states_is_read_as_it_is(larkspur):
     answer = larkspur.ask("What was Larkspur Tools' operating margin in 2023?")
     assert "11.7%" in first_line(answer), answer.text
     assert "no margin" not in answer.text
+
+
+GROUPED = """# Harbourline Holdings annual report 2023
+
+Harbourline Holdings reports the year ended 31 March 2023 for its continuing and discontinued operations.
+
+## Consolidated statement of profit or loss
+
+For the year ended 31 March 2023 (HK$'000)
+
+| | Continuing operations* | Discontinued operations* | | Continuing operations* | Discontinued operations* | |
+|---|---|---|---|---|---|---|
+| | 2023 | 2023 | 2023 | 2022 | 2022 | 2022 |
+| Revenue | 318,204 | 1,127,530 | 1,445,734 | 290,115 | 1,004,872 | 1,294,987 |
+| Administrative expenses | (61,420) | (198,377) | (259,797) | (55,018) | (180,221) | (235,239) |
+"""
+
+
+@pytest.fixture(scope="module")
+def harbourline(tmp_path_factory):
+    from conftest import one_report_assistant
+
+    return one_report_assistant(tmp_path_factory, "grouped-columns", "harbourline_annual_report_2023.md", GROUPED)
+
+
+def test_a_question_naming_no_column_group_is_answered_from_the_total_column(harbourline):
+    answer = harbourline.ask("What were Harbourline Holdings' administrative expenses for the year ended 31 March 2023?")
+    assert "259,797" in first_line(answer), answer.text
+    assert "(61,420)" not in first_line(answer)
+
+
+def test_a_question_naming_a_column_group_is_answered_from_it(harbourline):
+    answer = harbourline.ask("What was the revenue of Harbourline Holdings' discontinued operations in 2023?")
+    assert "1,127,530" in first_line(answer), answer.text
+    assert "1,445,734" not in first_line(answer)
