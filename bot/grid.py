@@ -59,7 +59,7 @@ PERIOD_WORDS_RE = re.compile(
 FOOTNOTE_RE = re.compile(r"(?<=\S)\s*(?:\(\s*(?:\d{1,2}|[a-z]|[ivx]{1,4})\s*\)|[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]+)", re.I)
 # a footnote mark that ends a column label ("Business*", "2019 (1)", "Compensation(1)", "Segment (a)"),
 # not a bracket inside a word ("Office(s) Held")
-LABEL_MARK_RE = re.compile(r"(?:(?<=\S)\s*\(\s*(?:\d{1,2}|[ivx]{1,4})\s*\)|\s+\([a-z]\)|(?<=\S)[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]+)(?=\s|$)", re.I)
+LABEL_MARK_RE = re.compile(r"(?:(?<=\w)\s*\(\s*(?:\d{1,2}|[ivx]{1,4})\s*\)|(?<=\w)\s+\([a-z]\)|(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]+)(?=\s|$)", re.I)
 # "Level 1", "Tier 2", "Note 5", "前10名": a number that names, not measures
 ORDINAL_RE = re.compile(r"\b[a-z]{3,}\.?\s+\d{1,2}(?![\d.,%])|(?:第|前|后|top\s*)\d{1,3}(?:名|位|大|家|个)?", re.I)
 PLACEHOLDER_RE = re.compile(r"^[$¥￥€£]?\s*(?:[-–—−]+|n/?a|n\.?m\.?|nil|不适用|无|/)$", re.I)

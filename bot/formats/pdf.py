@@ -1109,6 +1109,9 @@ def _header_lines(lines: list[Line], start: int, block: _Block, rest: list[Line]
         # a header may stand further off than a row (a rule or a blank line under it)
         if below.top - line.bottom > 3.5 * (line.bottom - line.top):
             break
+        figures = value_row(line, least=1)
+        if figures is not None and any(not YEAR_RE.fullmatch(v.text) for v in figures.values):
+            break  # a row of figures (a subtotal over the next rows) heads nothing
         cells = _header_cells(line, block.columns)
         if cells is None or not any(cells[1:]):
             break
