@@ -96,6 +96,9 @@ def finish(feats: dict[str, float], needs: Needs) -> dict[str, float]:
     many = float(sum(n.measure for n in needs.items) >= 2)
     en = float(needs.lang == "en")
     feats["has_figure"] = float(feats["figures"] > 0)
+    # a table cell's column group against the question (bot.cells.group_fit); none for the rest
+    feats.setdefault("group_fit", 0.0)
+    feats.setdefault("group_misfit", 0.0)
     feats["whole_row_many"] = feats["whole_row"] * many
     feats["figures_many"] = feats["figures"] * many
     feats["cell_en"] = feats["cell"] * en
