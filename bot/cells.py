@@ -271,7 +271,7 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     for table_rank, view in tables:
         values = value_columns(view)
         groups = column_groups(view, values)
-        named = any(g & said for g in groups.values())
+        named = any(g & said for g, _ in groups.values())
         periods = any(needs.years and label_years(view.header[j]) or
                       needs.quarter and quarter_of(view.header[j]) for j in values)
         prose = _prose(view, evidence)
@@ -346,32 +346,38 @@ def candidates(needs: Needs, evidence: list[Evidence], index) -> list[Cell]:
     return out
 
 
-def column_groups(view, values: list[int]) -> dict[int, frozenset[str]]:
+def column_groups(view, values: list[int]) -> dict[int, tuple[frozenset[str], bool]]:
     """The column groups of a table: value columns of one period whose labels name different
     things beside it ("Remaining Business 2021 | Affected Entities 2021 | 2021", "Segment A 2023 |
-    Total 2023"), each column's naming words (none for the unnamed or Total column); {} when no
-    period's columns differ so."""
+    Total 2023"), each column's naming words (none for the unnamed or Total column) and whether
+    its period has such a column; {} when no period's columns differ so."""
     by_period: dict[str, list[int]] = {}
     for j in values:
         header = view.header[j] if j < len(view.header) else ""
         period = " ".join(m.group(0).lower() for m in PERIOD_RE.finditer(header))
         if period:
             by_period.setdefault(period, []).append(j)
-    groups: dict[int, frozenset[str]] = {}
+    groups: dict[int, tuple[frozenset[str], bool]] = {}
     for cols in by_period.values():
         words = {j: _label_tokens(view.header[j]) for j in cols}
         if len(cols) >= 2 and len(set(words.values())) >= 2:
-            groups.update(words)
+            whole = any(not w for w in words.values())
+            groups.update({j: (w, whole) for j, w in words.items()})
     return groups
 
 
-def group_fit(groups: dict[int, frozenset[str]], j: int, said: frozenset[str], named: bool) -> tuple[float, float]:
+def group_fit(groups: dict, j: int, said: frozenset[str], named: bool) -> tuple[float, float]:
     """(fits, misfits) of column `j`'s group: when the question names a group, its column fits
-    and the others do not; when it names none, the column that names no group (the total) fits
-    and the named groups' columns do not. (0, 0) outside a grouped table."""
+    and the others do not; when it names none, the column of its period that names no group (the
+    total) fits and the named groups' columns do not. (0, 0) outside a grouped table, and when the
+    question names no group and the period has no unnamed column ("调整前 | 调整后": two
+    versions of one figure, neither a part)."""
     if j not in groups:
         return 0.0, 0.0
-    fits = bool(groups[j] & said) if named else not groups[j]
+    words, whole = groups[j]
+    if not named and not whole:
+        return 0.0, 0.0
+    fits = bool(words & said) if named else not words
     return float(fits), float(not fits)
 
 
