@@ -1002,11 +1002,14 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
                     or len(columns.spans) < 2:
                 break
         row = value_row(line, least=1)
+        width = len(columns.spans)
         slots = columns.slots(row, em) if row is not None else None
         if row is not None and slots is not None:
             _settle(rows, pending)
             pending = []
-            if len(slots) != len(row.values):  # columns were re-numbered: a column opened
+            # columns were re-numbered: a column opened (the row may fill every column, so the
+            # count of columns tells, not the row's own count of figures)
+            if len(columns.spans) != width:
                 rows = _renumber(rows, columns)
             rows.append([row, dict(zip(slots, (v.text for v in row.values))), False])
         elif row is None and line.x1 < columns.spans[0][0] and len(pending) < 3:
