@@ -1005,7 +1005,10 @@ def _block_at(lines: list[Line], start: int) -> _Block | None:
         width = len(columns.spans)
         slots = columns.slots(row, em) if row is not None else None
         if row is not None and slots is not None:
-            _settle(rows, pending)
+            lead = _hanging(rows, pending, row, em)
+            if lead:  # the lines above are this row's label, its figures on the label's last line
+                row = Row(row.line, [w for ln in lead for w in ln.words] + row.label, row.values)
+            _settle(rows, [ln for ln in pending if ln not in lead])
             pending = []
             # columns were re-numbered: a column opened (the row may fill every column, so the
             # count of columns tells, not the row's own count of figures)
@@ -1072,6 +1075,22 @@ def _renumber(rows: list[list], columns: _Columns) -> list[list]:
 def _distance(v: Word, span: list[float]) -> float:
     """0 when the word stands in the span, else how far beside it."""
     return max(span[0] - v.x1, v.x0 - span[1], 0.0)
+
+
+def _hanging(rows: list[list], pending: list[Line], row: Row, em: float) -> list[Line]:
+    """The wrapped label lines above `row` that begin its label, not end the row above's: a
+    hanging indent ("Loss on deconsolidation of" flush with the labels, "Affected Entities 11
+    (271,841) …" indented under it), the figures standing on the label's last line. None of them
+    a section heading, the first flush with the row above's label."""
+    if not pending or not row.label or any(SECTION_RE.search(ln.text) for ln in pending):
+        return []
+    above = rows[-1][0]
+    if not isinstance(above, Row) or not above.label:
+        return []
+    start = pending[0].words[0].x0
+    flush = abs(start - above.label[0].x0) < 0.5 * em
+    indented = all(ln.words[0].x0 > start + 0.5 * em for ln in pending[1:]) and row.label[0].x0 > start + 0.5 * em
+    return pending if flush and indented else []
 
 
 def _settle(rows: list[list], pending: list[Line]) -> None:
