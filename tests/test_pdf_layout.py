@@ -654,3 +654,57 @@ def test_a_layout_frame_s_cell_tables_are_read_as_rows(tmp_path):
     # the chart's ticks and month initials are in no cell and no paragraph
     everything = " ".join([*paragraphs(report), *(c for row in table.rows for c in row)])
     assert "2.20" not in everything and "J F M" not in everything
+
+
+def test_statement_with_column_groups_notes_and_hanging_labels(tmp_path):
+    """An annual report's statement: a two-line group name over each year's columns and an
+    unnamed total column, a Notes column some rows leave empty, a label wrapped with a hanging
+    indent (its figures on its last line) and a blank line between groups of rows."""
+    from reportlab.pdfgen import canvas
+
+    xs = [215, 285, 355, 425, 495, 565]
+    note_x = 150
+    page = canvas.Canvas(str(tmp_path / "grouped.pdf"))
+    page.setFont("Helvetica", 9)
+    y = 720
+    for texts in (["Continuing", "Discontinued", "", "Continuing", "Discontinued", ""],
+                  ["operations*", "operations*", "", "operations*", "operations*", ""],
+                  ["2023", "2023", "2023", "2022", "2022", "2022"]):
+        for x, t in zip(xs, texts):
+            if t:
+                page.drawRightString(x, y, t)
+        y -= 13
+    page.drawRightString(note_x, y, "Notes")
+    for x in xs:
+        page.drawRightString(x, y, "HK$'000")
+    y -= 20
+    rows = [("Revenue", "5", ["318,204", "1,127,530", "1,445,734", "290,115", "1,004,872", "1,294,987"]),
+            ("Cost of revenue", "", ["(120,410)", "(700,215)", "(820,625)", "(110,200)", "(650,300)", "(760,500)"]),
+            ("Gross profit", "", ["197,794", "427,315", "625,109", "179,915", "354,572", "534,487"]),
+            ("Other income", "6", ["6,726", "17,648", "24,374", "512", "57,765", "58,277"])]
+    for label, note, figures in rows:
+        page.drawString(30, y, label)
+        if note:
+            page.drawRightString(note_x, y, note)
+        for x, f in zip(xs, figures):
+            page.drawRightString(x, y, f)
+        y -= 13
+    page.drawString(30, y, "Loss on disposal of")
+    y -= 13
+    page.drawString(39, y, "subsidiaries")
+    page.drawRightString(note_x, y, "11")
+    for x, f in zip(xs, ["(1,841)", "(27,428)", "(29,269)", "—", "—", "—"]):
+        page.drawRightString(x, y, f)
+    y -= 26  # a blank line
+    page.drawString(30, y, "Taxation")
+    page.drawRightString(note_x, y, "10")
+    for x, f in zip(xs, ["(6,426)", "7,026", "600", "(4,924)", "(6,759)", "(11,683)"]):
+        page.drawRightString(x, y, f)
+    page.showPage()
+    page.save()
+    [table] = read_pdf(tmp_path / "grouped.pdf", "grouped.pdf").tables
+    assert table.header[2:] == ("Continuing operations 2023", "Discontinued operations 2023", "2023",
+                                "Continuing operations 2022", "Discontinued operations 2022", "2022")
+    assert row_of(table, "Gross profit")[1:4] == ("", "197,794", "427,315")
+    assert row_of(table, "Loss on disposal of subsidiaries")[1:3] == ("11", "(1,841)")
+    assert row_of(table, "Taxation")[4] == "600"
