@@ -503,6 +503,7 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
                     seen.add(c.id)
                     chunks.append((len(evidence), c))
     out = []
+    ranked = kind == "name" and bool(spans.pattern("ask-rank").search(q.text))
     for rank, chunk in chunks:
         scope = _scope(chunk)
         scoped = scoped_needs(needs, chunk)
@@ -511,7 +512,12 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
             if span is None or span.text.lower() in q.text.lower() or not span.text.strip() or \
                     (kind == "name" and any(v in span.text.lower() for v in subject)):
                 continue
-            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, sentence, measures=False)
+            covered = sentence
+            if ranked and chunk.kind == "paragraph" and sentence in chunk.text:
+                # a sentence that ranks ("vivo…排名第一") ranks within the frame the sentences
+                # before it set (the year, the market, the measure ranked by)
+                covered = chunk.text[:chunk.text.find(sentence) + len(sentence)]
+            cov, missing = coverage(needs, covered, chunk.text, scope, scoped, covered, measures=False)
             date = date_fit(needs, sentence, chunk.text[:max(0, chunk.text.find(text))], scope)
             value = score(cov, 1.0, date, 1.0, rank, q.lang)
             out.append(SpanCandidate(chunk, rank, sentence, span, value, missing))

@@ -164,7 +164,46 @@ def _names(text: str, lang: str, roles: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False) -> Span | None:
+# the parts of speech a Chinese subject's noun phrase is made of (jieba's tags: nouns, names,
+# organisations, places, Latin-script words, abbreviations)
+ZH_SUBJECT_TAGS = {"n", "nr", "nrfg", "nrt", "nt", "nz", "ns", "eng", "j", "nrfg"}
+# a clause's subject in English: the capitalised words (or a lowercase brand) that open it
+EN_SUBJECT_RE = re.compile(rf"^\s*(?:(?:the|a)\s+)?((?:{EN_NAME_WORD}\s*){{1,5}}|[a-z][\w&'’\-]*\s)")
+
+
+def _ranked(text: str, roles: list[str], lang: str) -> Span | None:
+    """The one a sentence ranks first, for a question asking who ranks first ("排第一的是哪家"):
+    the subject of the clause with the rank verb ("vivo以4930万台…排名第一" -> vivo). A clause
+    that puts the rank before its copula ("冠军是《热辣滚烫》") names it after, as any name: None."""
+    for m in pattern("rank", "zh" if lang == "zh" else "en").finditer(text):
+        if re.match(r"\s*(?:是|为|系|:|：|is\b|was\b)", text[m.end():], re.I):
+            continue
+        starts = [c.end() for c in CLAUSE_END.finditer(text, 0, m.start())]
+        clause = text[starts[-1] if starts else 0:m.start()]
+        if lang == "zh":
+            words = []
+            for word, flag in pos_tag(clause.strip()):
+                if flag not in ZH_SUBJECT_TAGS or (words and _role_spans(word, roles)):
+                    break
+                words.append(word)
+            subject = "".join(words)
+        else:
+            found = EN_SUBJECT_RE.match(clause)
+            subject = found.group(1).strip() if found else ""
+        if len(subject) >= 2 and not _role_spans(subject, roles) and not find_figures(subject):
+            return Span(subject.strip(" ,，。"), "name", 1.0)
+    return None
+
+
+def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False,
+          rank: bool = False) -> Span | None:
+    if rank:
+        first = _ranked(text, roles, lang)
+        if first is not None:
+            return first
+        # a name the sentence does not rank first is not the one asked for: not near the rank
+        found = _name(text, roles, lang, header, plural)
+        return Span(found.text, found.kind, 0.0) if found is not None else None
     where = _role_spans(text, roles)
     if not where and header and _role_spans(header, roles) and len(text) <= 40 and not find_figures(text) \
             and len(re.findall(r"[A-Za-z\u4e00-\u9fff]", text)) > len(re.findall(r"\d", text)):
@@ -301,7 +340,8 @@ def read(kind: str, text: str, roles: list[str], lang: str, header: str = "", qu
     if not text or not text.strip():
         return None
     if kind == "name":
-        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)))
+        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)),
+                     bool(question) and bool(pattern("ask-rank").search(question)))
     if kind == "date":
         return _date(text, roles, year_ok=not question or bool(YEAR_ASKED.search(question)))
     if kind in ("reason", "contents"):
