@@ -144,7 +144,7 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         # with a span not near the role word; when it orders first, it answers as before
         if order and order[0].score + SPAN_NEAR * order[0].span.near >= max((c.score for c in text), default=0.0):
             best = order[0]
-            return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
+            return _Proposal(_draft_from_span(q, best, index), "text", hand=best.score,
                              runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
                              best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
                              span=best.span.text, span_near=best.span.near, span_sentence=best.sentence)
@@ -524,16 +524,32 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
     return out
 
 
-def _draft_from_span(q: Query, c: SpanCandidate) -> Draft:
-    """The span in bold as the first line, the sentence it was read from quoted under it."""
+def _defined(index: LoadedIndex | None, file: str) -> dict:
+    """The short names a report defines (bot.spans.full_names), read once per index and report."""
+    if index is None:
+        return {}
+    cache = index.__dict__.setdefault("_full_names", {})
+    if file not in cache:
+        chunks = [c for c in index.chunks if c.file == file]
+        cache[file] = spans.full_names(chunks) if chunks else {}
+    return cache[file]
+
+
+def _draft_from_span(q: Query, c: SpanCandidate, index: LoadedIndex | None = None) -> Draft:
+    """The span in bold as the first line, the sentence it was read from quoted under it. A name
+    the report defines as the short form of a longer one is stated in full, the short name beside
+    it, and the definition cited."""
     draft = Draft(body="", refused=False)
     mark = draft.cite(c.chunk)
     head = f"**{c.span.text}** {mark}"
+    full = _defined(index, c.chunk.file).get(c.span.text) if c.span.kind == "name" else None
+    if full is not None and full[0] not in c.sentence:
+        head = f"**{full[0]}**（{c.span.text}） {mark}{draft.cite(full[1])}"
     # the sentence the span was read from says it in context; the passage is quoted when longer
     draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n{c.sentence} {mark}"
     if c.chunk.kind == "paragraph" and c.chunk.text.strip() != c.sentence.strip():
         draft.body += f"\n\n> {c.chunk.text} {mark}"
-    draft.figures = [c.span.text]
+    draft.figures = [full[0] if full is not None else c.span.text]
     return draft
 
 

@@ -370,3 +370,52 @@ def roles(needs) -> list[str]:
         out += [v for v in n.variants | {n.text} if len(v) >= 2 and not v.isdigit()
                 and bool(CJK_RE.search(v)) == (needs.lang == "zh")]
     return sorted(set(out), key=len, reverse=True)
+
+
+# how a report defines the short name it then uses: "中国兵器工业集团有限公司（以下简称“兵器集团”）",
+# "(hereinafter referred to as "the Group")", "Acme Holdings Inc. ("Acme")"
+ZH_SHORT_RE = re.compile(r"[（(]\s*(?:以下)?(?:统?称|简称)\s*[：:为]?\s*[“\"「]?([^”\"」）)，,。；]{2,15}?)[”\"」]?\s*[）)]")
+EN_SHORT_RE = re.compile(r"\((?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?[\"“]([^\"”]{2,30})[\"”]\)", re.I)
+# a glossary table's row: short name | 指 | full name (the 释义 of a Chinese annual report)
+GLOSS_MARK = {"指", "系指", "means", "refers to"}
+
+
+def full_names(chunks) -> dict[str, tuple[str, object]]:
+    """The short names a report defines, each with its full name and the passage or glossary row
+    that defines it: {"兵器集团": ("中国兵器工业集团有限公司", chunk)}. Only what the report says
+    about itself; the first definition of a short name counts."""
+    out: dict[str, tuple[str, object]] = {}
+
+    def add(short: str, full: str, chunk, clean: bool = True) -> None:
+        short, full = short.strip(" “”\"'"), full.strip(" ，,。")
+        if CJK_RE.search(full) and clean:
+            # the name is the run of nouns that closes at its suffix: what a verb, a preposition,
+            # a number or punctuation before it says ("1.子公司…", "…合资新设广东华旃电子有限公司")
+            # is not part of it, nor an earlier name's legal form ("子公司")
+            pos, start = 0, 0
+            for word, flag in pos_tag(full):
+                pos += len(word)
+                if flag[:1] in ("v", "p", "m", "x", "u", "c", "t") or "公司" in word and pos < len(full):
+                    start = pos
+            full = full[start:]
+        if CJK_RE.search(full):
+            shared = len(set(short) & set(full)) >= 2
+        else:
+            shared = bool({w.lower() for w in re.findall(r"\w{3,}", short)} & {w.lower() for w in re.findall(r"\w{3,}", full)})
+        if shared and 2 <= len(short) < len(full) <= 60 and short not in out and short != full:
+            out[short] = (full, chunk)
+
+    for c in chunks:
+        if c.kind == "paragraph":
+            for rx, side in ((ZH_SHORT_RE, "zh"), (EN_SHORT_RE, "en")):
+                for m in rx.finditer(c.text):
+                    before = c.text[max(0, m.start() - 80):m.start()]
+                    ends = [f for f in _names(before, side, []) if f[1] >= len(before.rstrip()) - 1]
+                    if ends:
+                        add(m.group(1), before[min(f[0] for f in ends):].strip(), c)
+        elif c.kind == "row" and len(c.cells) >= 3:
+            for i in range(len(c.cells) - 2):
+                if c.cells[i + 1].strip().lower() in GLOSS_MARK and c.cells[i].strip():
+                    for short in re.split(r"[/／、]", c.cells[i]):
+                        add(short, c.cells[i + 2], c, clean=False)
+    return out
