@@ -444,11 +444,14 @@ TABLE_ROWS = 40
 FRONT_OF, FRONT_PARAGRAPHS = 3, 3
 
 
-def _front(index: LoadedIndex, file: str) -> list[Chunk]:
+def _front(index: LoadedIndex, file: str, section: str = "") -> list[Chunk]:
+    """The first paragraphs of a report, or of one of its sections (a collection of reports, one
+    section each, gives each its own front matter: "发布日期：…" under the title)."""
     cache = index.__dict__.setdefault("_front_matter", {})
-    if file not in cache:
-        cache[file] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"][:FRONT_PARAGRAPHS]
-    return cache[file]
+    if (file, section) not in cache:
+        cache[file, section] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"
+                                and (not section or c.section == section)][:FRONT_PARAGRAPHS]
+    return cache[file, section]
 
 
 @dataclass
@@ -497,8 +500,10 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
     if kind in ("name", "date") and index is not None:
         # a document's own front matter (its title page: publisher, release date) is a sentence
         # of it too, ranked after the evidence
-        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
-            for c in _front(index, file):
+        fronts = [(ev.chunk.file, "") for ev in evidence[:FRONT_OF]]
+        fronts += [(ev.chunk.file, ev.chunk.section) for ev in evidence[:FRONT_OF] if ev.chunk.section]
+        for file, section in dict.fromkeys(fronts):
+            for c in _front(index, file, section):
                 if c.id not in seen:
                     seen.add(c.id)
                     chunks.append((len(evidence), c))
@@ -513,12 +518,23 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
                     (kind == "name" and any(v in span.text.lower() for v in subject)):
                 continue
             covered = sentence
-            if ranked and chunk.kind == "paragraph" and sentence in chunk.text:
+            if rank == len(evidence):
+                # a line of the front matter is said under the report's or section's title, which
+                # the question names the report by ("…统计公报是哪天发布的")
+                covered = f"{chunk.section or chunk.report}：{sentence}"
+            elif ranked and chunk.kind == "paragraph" and sentence in chunk.text:
                 # a sentence that ranks ("vivo…排名第一") ranks within the frame the sentences
                 # before it set (the year, the market, the measure ranked by)
                 covered = chunk.text[:chunk.text.find(sentence) + len(sentence)]
             cov, missing = coverage(needs, covered, chunk.text, scope, scoped, covered, measures=False)
-            date = date_fit(needs, sentence, chunk.text[:max(0, chunk.text.find(text))], scope)
+            # a date asked after the question's year is the release of that year's report or
+            # data, not another year's figure ("2024年…公报是哪天发布的" -> 2025-04-24): its own year
+            # is not held against the question's; a date before it is (an event of the year
+            # asked happens in it)
+            years = re.findall(r"(?:19|20)\d{2}", span.text) if kind == "date" else []
+            later = bool(years) and bool(needs.years) and min(years) > max(needs.years)
+            dated = covered.replace(span.text, " ") if later else covered
+            date = date_fit(needs, dated, chunk.text[:max(0, chunk.text.find(text))], scope)
             value = score(cov, 1.0, date, 1.0, rank, q.lang)
             out.append(SpanCandidate(chunk, rank, sentence, span, value, missing))
     return out
