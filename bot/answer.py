@@ -507,6 +507,16 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
                 if c.id not in seen:
                     seen.add(c.id)
                     chunks.append((len(evidence), c))
+    issuer: dict[str, tuple] = {}
+    if kind == "name" and index is not None and spans.pattern("ask-publisher").search(q.text):
+        # "是哪家机构呈送的": the report's issuer, named in its footers, source lines, disclaimer
+        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
+            found = _issuer(index, file)
+            if found is not None and found[1].id not in seen:
+                seen.add(found[1].id)
+                chunks.append((len(evidence), found[1]))
+            if found is not None:
+                issuer[found[1].id] = found
     out = []
     ranked = kind == "name" and bool(spans.pattern("ask-rank").search(q.text))
     for rank, chunk in chunks:
@@ -514,6 +524,8 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
         scoped = scoped_needs(needs, chunk)
         for text, header, sentence in _pieces(chunk):
             span = spans.read(kind, text, roles, q.lang, header, q.text)
+            if chunk.id in issuer and issuer[chunk.id][0] in text:
+                span = spans.Span(issuer[chunk.id][0], "name", 1.0)
             if span is None or span.text.lower() in q.text.lower() or not span.text.strip() or \
                     (kind == "name" and any(v in span.text.lower() for v in subject)):
                 continue
@@ -548,6 +560,14 @@ def _defined(index: LoadedIndex | None, file: str) -> dict:
     if file not in cache:
         chunks = [c for c in index.chunks if c.file == file]
         cache[file] = spans.full_names(chunks) if chunks else {}
+    return cache[file]
+
+
+def _issuer(index: LoadedIndex, file: str):
+    """Who issued a report (bot.spans.publisher), read once per index and report."""
+    cache = index.__dict__.setdefault("_issuer", {})
+    if file not in cache:
+        cache[file] = spans.publisher([c for c in index.chunks if c.file == file])
     return cache[file]
 
 

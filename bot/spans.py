@@ -419,3 +419,38 @@ def full_names(chunks) -> dict[str, tuple[str, object]]:
                     for short in re.split(r"[/／、]", c.cells[i]):
                         add(short, c.cells[i + 2], c, clean=False)
     return out
+
+
+# the fewest passages a report's issuer is named in (its page footers, source lines, disclaimer),
+# and a name said in as many as another is no report's one issuer
+PUBLISHER_MIN = 3
+SOURCE_NAME = re.compile(r"\s*([A-Za-z][\w&.\- ]{1,30}?[A-Za-z.]|[\u4e00-\u9fffA-Za-z]{2,12})(?=[\s（(，,、；;。]|$)")
+
+
+def publisher(chunks) -> tuple[str, object] | None:
+    """Who issued a report, as it says of itself: the organisation named in the most of its
+    passages, counting the names its source and issuer lines give ("数据来源：X（…）", "Source: X")
+    and the names with an organisation's suffix ("X证券", "X Institute"); with the passage that
+    names it first. None when no name stands out (a company's annual report names many)."""
+    count: dict[str, int] = {}
+    first: dict[str, object] = {}
+    for c in chunks:
+        if c.kind != "paragraph":
+            continue
+        lang = "zh" if CJK_RE.search(c.text) else "en"
+        names = set()
+        for a, b in _names(c.text, lang, []):
+            m = pattern("org", lang).search(c.text[a:b])
+            if m and m.start() >= 2:  # a suffix with a name before it, not the bare word
+                names.add(c.text[a:b].strip())
+        for m in pattern("source", lang).finditer(c.text):
+            found = SOURCE_NAME.match(c.text, m.end())
+            if found:
+                names.add(found.group(1).strip())
+        for n in names:
+            count[n] = count.get(n, 0) + 1
+            first.setdefault(n, c)
+    ranked = sorted(count.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < PUBLISHER_MIN or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0], first[ranked[0][0]]

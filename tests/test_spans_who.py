@@ -85,3 +85,21 @@ def test_a_release_date_after_the_asked_year_is_read_from_the_section_front_matt
     found = _span_candidates(q, "date", [Evidence(body, 0.9)], index, needs_of(q, index))
     assert [c.span.text for c in found] == ["2025-04-24"]
     assert found[0].score > 0.3  # the release's year is not held against the report's
+
+
+def test_the_issuer_of_a_report_is_the_name_its_source_lines_and_disclaimer_repeat():
+    pages = [_para("2024年示例家电线上零售额12亿元。 数据来源：远见数据（YJ）线上监测数据 -2-", 1),
+             _para("线下KA市场零售额5亿元，同比下降3%。数据来源：远见数据（YJ）线下监测数据 -3-", 2),
+             _para("注：内环为2023年，外环为2024年。数据来源：远见数据（YJ）推总数据 -4-", 3),
+             _para("品牌A份额21%，品牌B份额17%。数据来源：某协会（CA）", 4)]
+    assert spans.publisher(pages)[0] == "远见数据"
+    # a report that names no one name more often than another has no issuer read from it
+    assert spans.publisher(pages[:1] + pages[3:]) is None
+    q = analyse("2024年示例家电市场总结是哪家机构呈送的？")
+    index = FakeIndex(pages)
+    found = _span_candidates(q, "name", [Evidence(pages[3], 0.9)], index, needs_of(q, index))
+    assert "远见数据" in [c.span.text for c in found]
+    # a question that asks no issuer reads none
+    q = analyse("2024年示例家电市场份额最高的是哪个品牌？")
+    found = _span_candidates(q, "name", [Evidence(pages[3], 0.9)], index, needs_of(q, index))
+    assert "远见数据" not in [c.span.text for c in found]
