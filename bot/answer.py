@@ -144,7 +144,7 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         # with a span not near the role word; when it orders first, it answers as before
         if order and order[0].score + SPAN_NEAR * order[0].span.near >= max((c.score for c in text), default=0.0):
             best = order[0]
-            return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
+            return _Proposal(_draft_from_span(q, best, index), "text", hand=best.score,
                              runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
                              best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
                              span=best.span.text, span_near=best.span.near, span_sentence=best.sentence)
@@ -444,11 +444,14 @@ TABLE_ROWS = 40
 FRONT_OF, FRONT_PARAGRAPHS = 3, 3
 
 
-def _front(index: LoadedIndex, file: str) -> list[Chunk]:
+def _front(index: LoadedIndex, file: str, section: str = "") -> list[Chunk]:
+    """The first paragraphs of a report, or of one of its sections (a collection of reports, one
+    section each, gives each its own front matter: "发布日期：…" under the title)."""
     cache = index.__dict__.setdefault("_front_matter", {})
-    if file not in cache:
-        cache[file] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"][:FRONT_PARAGRAPHS]
-    return cache[file]
+    if (file, section) not in cache:
+        cache[file, section] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"
+                                and (not section or c.section == section)][:FRONT_PARAGRAPHS]
+    return cache[file, section]
 
 
 @dataclass
@@ -497,37 +500,92 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
     if kind in ("name", "date") and index is not None:
         # a document's own front matter (its title page: publisher, release date) is a sentence
         # of it too, ranked after the evidence
-        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
-            for c in _front(index, file):
+        fronts = [(ev.chunk.file, "") for ev in evidence[:FRONT_OF]]
+        fronts += [(ev.chunk.file, ev.chunk.section) for ev in evidence[:FRONT_OF] if ev.chunk.section]
+        for file, section in dict.fromkeys(fronts):
+            for c in _front(index, file, section):
                 if c.id not in seen:
                     seen.add(c.id)
                     chunks.append((len(evidence), c))
+    issuer: dict[str, tuple] = {}
+    if kind == "name" and index is not None and spans.pattern("ask-publisher").search(q.text):
+        # "是哪家机构呈送的": the report's issuer, named in its footers, source lines, disclaimer
+        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
+            found = _issuer(index, file)
+            if found is not None and found[1].id not in seen:
+                seen.add(found[1].id)
+                chunks.append((len(evidence), found[1]))
+            if found is not None:
+                issuer[found[1].id] = found
     out = []
+    ranked = kind == "name" and bool(spans.pattern("ask-rank").search(q.text))
     for rank, chunk in chunks:
         scope = _scope(chunk)
         scoped = scoped_needs(needs, chunk)
         for text, header, sentence in _pieces(chunk):
             span = spans.read(kind, text, roles, q.lang, header, q.text)
+            if chunk.id in issuer and issuer[chunk.id][0] in text:
+                span = spans.Span(issuer[chunk.id][0], "name", 1.0)
             if span is None or span.text.lower() in q.text.lower() or not span.text.strip() or \
                     (kind == "name" and any(v in span.text.lower() for v in subject)):
                 continue
-            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, sentence, measures=False)
-            date = date_fit(needs, sentence, chunk.text[:max(0, chunk.text.find(text))], scope)
+            covered = sentence
+            if rank == len(evidence):
+                # a line of the front matter is said under the report's or section's title, which
+                # the question names the report by ("…统计公报是哪天发布的")
+                covered = f"{chunk.section or chunk.report}：{sentence}"
+            elif ranked and chunk.kind == "paragraph" and sentence in chunk.text:
+                # a sentence that ranks ("vivo…排名第一") ranks within the frame the sentences
+                # before it set (the year, the market, the measure ranked by)
+                covered = chunk.text[:chunk.text.find(sentence) + len(sentence)]
+            cov, missing = coverage(needs, covered, chunk.text, scope, scoped, covered, measures=False)
+            # a date asked after the question's year is the release of that year's report or
+            # data, not another year's figure ("2024年…公报是哪天发布的" -> 2025-04-24): its own year
+            # is not held against the question's; a date before it is (an event of the year
+            # asked happens in it)
+            years = re.findall(r"(?:19|20)\d{2}", span.text) if kind == "date" else []
+            later = bool(years) and bool(needs.years) and min(years) > max(needs.years)
+            dated = covered.replace(span.text, " ") if later else covered
+            date = date_fit(needs, dated, chunk.text[:max(0, chunk.text.find(text))], scope)
             value = score(cov, 1.0, date, 1.0, rank, q.lang)
             out.append(SpanCandidate(chunk, rank, sentence, span, value, missing))
     return out
 
 
-def _draft_from_span(q: Query, c: SpanCandidate) -> Draft:
-    """The span in bold as the first line, the sentence it was read from quoted under it."""
+def _defined(index: LoadedIndex | None, file: str) -> dict:
+    """The short names a report defines (bot.spans.full_names), read once per index and report."""
+    if index is None:
+        return {}
+    cache = index.__dict__.setdefault("_full_names", {})
+    if file not in cache:
+        chunks = [c for c in index.chunks if c.file == file]
+        cache[file] = spans.full_names(chunks) if chunks else {}
+    return cache[file]
+
+
+def _issuer(index: LoadedIndex, file: str):
+    """Who issued a report (bot.spans.publisher), read once per index and report."""
+    cache = index.__dict__.setdefault("_issuer", {})
+    if file not in cache:
+        cache[file] = spans.publisher([c for c in index.chunks if c.file == file])
+    return cache[file]
+
+
+def _draft_from_span(q: Query, c: SpanCandidate, index: LoadedIndex | None = None) -> Draft:
+    """The span in bold as the first line, the sentence it was read from quoted under it. A name
+    the report defines as the short form of a longer one is stated in full, the short name beside
+    it, and the definition cited."""
     draft = Draft(body="", refused=False)
     mark = draft.cite(c.chunk)
     head = f"**{c.span.text}** {mark}"
+    full = _defined(index, c.chunk.file).get(c.span.text) if c.span.kind == "name" else None
+    if full is not None and full[0] not in c.sentence:
+        head = f"**{full[0]}**（{c.span.text}） {mark}{draft.cite(full[1])}"
     # the sentence the span was read from says it in context; the passage is quoted when longer
     draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n{c.sentence} {mark}"
     if c.chunk.kind == "paragraph" and c.chunk.text.strip() != c.sentence.strip():
         draft.body += f"\n\n> {c.chunk.text} {mark}"
-    draft.figures = [c.span.text]
+    draft.figures = [full[0] if full is not None else c.span.text]
     return draft
 
 
