@@ -52,6 +52,7 @@ class Ask:
     #                       "新增药品中1类创新药有多少款", "零售药店" of "有多少家零售药店")
     kind: str = ""        # the type of value asked: percent | amount | count | ''
     inherited: bool = False  # the terms are the part before's: the part names nothing of its own
+    listed: bool = False  # one of several measures a question lists ("…: sales, operating profit and margin")
 
 
 @lru_cache(maxsize=1)
@@ -130,11 +131,58 @@ def _terms(part: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# a list of measures asked after a colon ("Give me X's figures for 2023: sales, operating profit and
+# margin", "列出2023年的数据：营业收入、净利润和毛利率"): the items, joined by commas and the
+# conjunctions of JOIN_RE, the last one by a conjunction
+LIST_AFTER_RE = re.compile(r"[:：]\s*([^:：？?。]+?)\s*[？?。.]?\s*$")
+LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,|，|、|；|;|\band\b|\bor\b|以及|和|与|及)\s*", re.I)
+LIST_ITEM_MAX = 8  # words (English) or 12 characters (Chinese) an item's name may take: longer is a clause
+
+
+def _listed(question: str) -> list[str]:
+    """The measures a question lists after a colon, each asked for itself; [] when it lists none
+    (the words after a colon are a clause, an interrogative part, or a single thing)."""
+    m = LIST_AFTER_RE.search(question)
+    if not m:
+        return []
+    tail = m.group(1)
+    if ASK_RE.search(tail) or not re.search(r",|，|、|\band\b|和|及|与", tail):
+        return []
+    items = [i.strip(" .") for i in LIST_SPLIT_RE.split(tail) if i and i.strip(" .")]
+    if len(items) < 2:
+        return []
+    for item in items:
+        size = len(item.split()) if not CJK_RE.search(item) else len(item)
+        if size > (LIST_ITEM_MAX if not CJK_RE.search(item) else 12) or find_figures(item):
+            return []
+    return items
+
+
+def _listed_asks(items: list[str]) -> list[Ask]:
+    """One ask per listed measure, each with its own words only (the lead-in's scope and period
+    are the question's, which retrieval and the row label carry)."""
+    out = []
+    for item in items:
+        unit = _asked_unit(item)
+        percent = unit == "%" or bool(PERCENT_ASKED_RE.search(item))
+        terms = _terms(item)
+        if not terms:
+            return []
+        out.append(Ask(item, asks_change(item), unit, percent, terms, _head(item, terms),
+                       "percent" if percent else "", False, listed=True))
+    return out
+
+
 def asks_of(question: str) -> list[Ask]:
     """The parts of `question` that each ask for a figure, in order. A part that names no measure
     of its own ("增长了多少") asks about the measure of the part before it."""
     from .question import METRICS
 
+    listed = _listed(question)
+    if listed:
+        got = _listed_asks(listed)
+        if got:
+            return got
     pieces, lead = [], ""
     for piece in PART_RE.split(question):
         piece = piece.strip()
@@ -406,6 +454,11 @@ def row_columns(asks: list[Ask], header: list[str], cells: list[str], chosen: in
     asked, a column in the asked unit ("多少股": a header naming 股 whose cell is no percent)."""
     cols = [chosen]
     filled = [j for j in range(min(len(header), len(cells))) if cells[j].strip() and find_figures(cells[j], bare=True)]
+    if asks and all(a.listed for a in asks):
+        # a list of measures asked of the row: each its own column, the header naming it
+        listed = _listed_columns(asks, header, filled, years, label_years)
+        if listed:
+            return listed
     for ask in asks:
         if any(_column_fits(ask, header[j], cells[j]) for j in cols):
             continue
@@ -430,3 +483,53 @@ def _column_fits(ask: Ask, header: str, cell: str) -> bool:
     if ask.unit and ask.unit != "%" and ask.unit not in header + cell:
         return False
     return True
+
+
+def _header_words(header: str) -> list[str]:
+    from .lexical import words
+    from .question import _names_period
+
+    if CJK_RE.search(header):
+        got = [w for w in words(header) if w.strip() and CJK_RE.search(w)]
+    else:
+        got = re.findall(r"[A-Za-z][A-Za-z&-]+", header)
+    # a period or year in a header says which column of a measure, not what it measures
+    return [w.lower() for w in got if not _names_period(w)]
+
+
+def _header_match(ask: Ask, header: str) -> tuple[float, int]:
+    """How a header names the ask's measure: the share of the ask's words it says, then how few
+    words of its own it adds ("Trading operating profit" over "Underlying trading operating profit"
+    for "trading operating profit")."""
+    said = _header_words(header)
+    if not said:
+        return 0.0, 0
+    if CJK_RE.search(ask.text):
+        text = "".join(said)
+        covered = sum(len(t) for t in ask.terms if t.lower() in text)
+        whole = sum(len(t) for t in ask.terms)
+        return covered / max(1, whole), -(len(text) - covered)
+    own = {t.lower() for t in ask.terms}
+    return sum(t in said for t in own) / max(1, len(own)), -sum(w not in own for w in said)
+
+
+def _listed_columns(asks: list[Ask], header: list[str], filled: list[int], years: set[str],
+                    label_years) -> list[int]:
+    """Per listed measure, the filled column whose header names it best (of the asked year's
+    columns when the question names one); [] when a measure names no column, so the row's
+    chosen cell stays the answer rather than a column of another measure."""
+    pool = [j for j in filled if j < len(header)]
+    cols: list[int] = []
+    for ask in asks:
+        scored = []
+        for j in pool:
+            if j in cols:
+                continue
+            share, extra = _header_match(ask, header[j])
+            if share > 0:
+                of_year = bool(years and label_years(header[j]) & years)
+                scored.append((share, of_year, extra, -j, j))
+        if not scored:
+            return []
+        cols.append(max(scored)[-1])
+    return cols
