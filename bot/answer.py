@@ -331,6 +331,9 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
         return sentence
     wanted = [i for i in with_figures if any(f in pieces[i] for f in focus)] or with_figures
     start, end = wanted[0], wanted[-1]
+    if end + 1 < len(pieces) and not _states_change(pieces[end]) and _states_change(pieces[end + 1]) \
+            and not any(f in pieces[end + 1] for f in focus):
+        end += 1  # "免签入境外国人2011.5万人次，同比上升112.3%": a level is stated with its change
     subject = [t for t in q.terms if t.text not in METRICS]
 
     def back_to(test) -> int:
@@ -360,18 +363,44 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
     if q.intent not in ("value", "count", "list"):
         return []
     wanted = asks.asks_of(q.text)
-    if not asks.decisive(wanted):
+    decisive = asks.decisive(wanted)
+    if not decisive and len(wanted) != 1:
         return []
-    picks = asks.pick(wanted, [c.sentence for c in lead])
+    picks, close = asks.pick_scored(wanted, [c.sentence for c in lead])
+    # the passage's other sentences of the asked year (or none): a part one of them states more
+    # closely (its own words right at a fitting figure) is answered from there
+    spare = [c for c in spare if not _other_years(q, c.sentence)]
+    swapped = False
     for i, ask in enumerate(wanted):
-        if picks[i] is None and spare and (ask.change or ask.unit or ask.kind):
-            # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence
-            other = asks.pick([ask], [c.sentence for c in spare])[0]
-            if other is not None and other not in picks:
-                picks[i] = other
-                lead.append(next(c for c in spare if other in c.sentence))
+        if not spare:
+            break
+        if picks[i] is None and not (ask.change or ask.unit or ask.kind):
+            continue
+        # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence;
+        # "免签入境的外国人有多少人次": the sentence naming them, not the one naming all foreigners
+        other, other_close = asks.pick_scored([ask], [c.sentence for c in spare])
+        if other[0] is None or other[0] in picks:
+            continue
+        if picks[i] is None or other_close[0] > close[i]:
+            picks[i] = other[0]
+            swapped = True
+            lead.append(next(c for c in spare if other[0] in c.sentence))
+    if not decisive and not swapped:
+        return []  # one plain part its lead sentences state as well as any: their own order
     lead.sort(key=lambda c: c.start)
     return picks
+
+
+# a year: 19xx/20xx followed by 年 or standing alone, not an amount ("2011.5万人次", "2,019")
+YEAR_RE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?:(?=年)|(?![\d.,]*\d)(?!\s*(?:[万亿千百个人家%]|million|billion|thousand|percent)))")
+
+
+def _other_years(q: Query, sentence: str) -> bool:
+    """Does the sentence name years, none of them one the question asks (when it asks one)? (A
+    sentence naming the asked year beside another, "on January 1, 2025 … in 2024", is of it.)"""
+    asked = set(YEAR_RE.findall(q.text))
+    said = set(YEAR_RE.findall(sentence))
+    return bool(asked) and bool(said) and not said & asked
 
 
 def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> Draft:

@@ -416,13 +416,20 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
     """One figure per ask from `sentences` (the answer's sentences, in order): the first that fits
     the ask (a change or a level, the unit and type asked) among those closest to its words; None
     for an ask no figure fits."""
+    return pick_scored(asks, sentences)[0]
+
+
+def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None], list[float]]:
+    """pick(), with how closely each picked figure is tied to its ask's words (0 for None)."""
     found = figures_of(sentences)
     out: list[str | None] = []
+    scores: list[float] = []
     extra: list[str] = []  # figures that restate a picked one (after the one per ask)
     for ask in asks:
         fits = [f for f in found if _fits(ask, f) and f.text not in out]
         if not fits:
             out.append(None)
+            scores.append(0.0)
             continue
         close = {id(f): _closeness(ask, f) for f in fits}
         best = max(fits, key=lambda f: (close[id(f)], -f.sentence, -f.start))
@@ -430,8 +437,10 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             # a figure of nothing the question names: the sentences' own order decides (a part
             # that names nothing but the kind of its value, "花了多少钱", goes by the kind)
             out.append(None)
+            scores.append(0.0)
             continue
         out.append(best.text)
+        scores.append(close[id(best)])
         if ask.change and not ask.percent:
             # the same change said in another form after it ("an increase of $822,029, or 120.3%",
             # "增加1.2亿元，增长8%"): both are the change asked
@@ -439,7 +448,7 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             if following and following[0].change and following[0].text not in out and \
                     LIST_GAP_RE.match(sentences[best.sentence][best.start + len(best.text):following[0].start]):
                 extra.append(following[0].text)
-    return out + extra
+    return out + extra, scores
 
 
 # -- cells of a table row -----------------------------------------------------------------------
