@@ -366,7 +366,7 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
     decisive = asks.decisive(wanted)
     if not decisive and len(wanted) != 1:
         return []
-    picks, close = asks.pick_scored(wanted, [c.sentence for c in lead])
+    picks, close, kinds = asks.pick_scored(wanted, [c.sentence for c in lead])
     # the passage's other sentences of the asked year (or none): a part one of them states more
     # closely (its own words right at a fitting figure) is answered from there
     spare = [c for c in spare if not _other_years(q, c.sentence)]
@@ -378,10 +378,12 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
             continue
         # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence;
         # "免签入境的外国人有多少人次": the sentence naming them, not the one naming all foreigners
-        other, other_close = asks.pick_scored([ask], [c.sentence for c in spare])
+        other, other_close, other_kind = asks.pick_scored([ask], [c.sentence for c in spare])
         if other[0] is None or other[0] in picks:
             continue
-        if picks[i] is None or other_close[0] > close[i]:
+        # (a figure of the same type as the lead's, better named: a share beside an amount is
+        # another measure of the same words, "占社会消费品零售总额的比重")
+        if picks[i] is None or (other_close[0] > close[i] and other_kind[0] == kinds[i]):
             picks[i] = other[0]
             swapped = True
             lead.append(next(c for c in spare if other[0] in c.sentence))
@@ -392,6 +394,16 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
 
 
 # a year: 19xx/20xx followed by 年 or standing alone, not an amount ("2011.5万人次", "2,019")
+def _missing_parts(q: Query, picks: list, lead: list[Candidate]) -> list[str]:
+    """The asked parts of a several-part question (some part answered) that no figure of the lead
+    sentences could state: none of the kind, change or unit the part asks."""
+    if not picks or all(picks) or not any(picks):
+        return []
+    wanted = asks.asks_of(q.text)
+    sentences = [c.sentence for c in lead]
+    return [a.text.strip(" ，,。.？?") for a, p in zip(wanted, picks) if p is None and not asks.fitting(a, sentences)]
+
+
 YEAR_RE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?:(?=年)|(?![\d.,]*\d)(?!\s*(?:[万亿千百个人家%]|million|billion|thousand|percent)))")
 
 
@@ -448,6 +460,12 @@ def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate
     draft.figures = [f for f in focus + rest if f in stated.replace("**", "")]
     mark = draft.cite(lead[0].chunk)
     sentence = "".join(parts)
+    missing = _missing_parts(q, picks, lead)
+    if missing:
+        # a part no figure of the answer's sentences is of the kind of: said to be missing, not
+        # left for another figure to seem to answer
+        sentence += (" The report states no figure for: " + "; ".join(missing) + "." if q.lang == "en"
+                     else "".join(f"报告未给出「{m}」的数字。" for m in missing))
     quote = lead[0].chunk.text
     if q.lang == "en":
         draft.body = f"According to the report: {sentence} {mark}"

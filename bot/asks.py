@@ -412,6 +412,11 @@ def _closeness(ask: Ask, f: Found) -> float:
     return score / total
 
 
+def fitting(ask: Ask, sentences: list[str]) -> bool:
+    """Does any figure of the sentences fit the ask (its change or level, its unit and type)?"""
+    return any(_fits(ask, f) for f in figures_of(sentences))
+
+
 def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
     """One figure per ask from `sentences` (the answer's sentences, in order): the first that fits
     the ask (a change or a level, the unit and type asked) among those closest to its words; None
@@ -419,17 +424,20 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
     return pick_scored(asks, sentences)[0]
 
 
-def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None], list[float]]:
-    """pick(), with how closely each picked figure is tied to its ask's words (0 for None)."""
+def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None], list[float], list[str]]:
+    """pick(), with how closely each picked figure is tied to its ask's words (0 for None) and
+    its type (percent | amount | count | '')."""
     found = figures_of(sentences)
     out: list[str | None] = []
     scores: list[float] = []
+    kinds: list[str] = []
     extra: list[str] = []  # figures that restate a picked one (after the one per ask)
     for ask in asks:
         fits = [f for f in found if _fits(ask, f) and f.text not in out]
         if not fits:
             out.append(None)
             scores.append(0.0)
+            kinds.append("")
             continue
         close = {id(f): _closeness(ask, f) for f in fits}
         best = max(fits, key=lambda f: (close[id(f)], -f.sentence, -f.start))
@@ -438,9 +446,11 @@ def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None]
             # that names nothing but the kind of its value, "花了多少钱", goes by the kind)
             out.append(None)
             scores.append(0.0)
+            kinds.append("")
             continue
         out.append(best.text)
         scores.append(close[id(best)])
+        kinds.append(best.kind)
         if ask.change and not ask.percent:
             # the same change said in another form after it ("an increase of $822,029, or 120.3%",
             # "增加1.2亿元，增长8%"): both are the change asked
@@ -448,7 +458,7 @@ def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None]
             if following and following[0].change and following[0].text not in out and \
                     LIST_GAP_RE.match(sentences[best.sentence][best.start + len(best.text):following[0].start]):
                 extra.append(following[0].text)
-    return out + extra, scores
+    return out + extra, scores, kinds
 
 
 # -- cells of a table row -----------------------------------------------------------------------
