@@ -304,11 +304,38 @@ def _changes(text: str, figs: list, bounds: list[int]) -> list[bool]:
     out: list[bool] = []
     for i, m in enumerate(figs):
         start = max(b for b in bounds if b <= m.start())
-        near = bool(CHANGE_RE.search(text[max(start, m.start() - 14):m.start()]))
+        near = _change_before(text, start, max(start, m.start() - 14), m.start())
         if not near and i and out[-1] and LIST_GAP_RE.match(text[figs[i - 1].end():m.start()]):
             near = True
         out.append(near)
     return out
+
+
+# the nouns a change word begins that still name a change: its rate, range, speed or amount
+# ("增长率为5%", "增幅", "增加额")
+CHANGE_NOUN_ENDS = ("率", "幅", "速", "额")
+
+
+def _change_before(text: str, clause: int, lo: int, hi: int) -> bool:
+    """Is a change word said in text[lo:hi] (the characters before a figure, in its clause) as a
+    word of its own, not inside another noun ("第一产业增加值占…比重为1.8%": value added is a level)?"""
+    hits = list(CHANGE_RE.finditer(text, lo, hi))
+    if not hits:
+        return False
+    from .lexical import words
+
+    spans, pos = [], clause
+    for w in words(text[clause:hi]):
+        spans.append((pos, pos + len(w), w))
+        pos += len(w)
+    _pattern, forms = _change_words()
+    for h in hits:
+        if not CJK_RE.search(h.group()):
+            return True
+        inside = next((w for a, b, w in spans if a <= h.start() and h.end() <= b and len(w) > len(h.group())), None)
+        if inside is None or inside in forms or inside.endswith(CHANGE_NOUN_ENDS) or CHANGE_RE.fullmatch(inside):
+            return True
+    return False
 
 
 def figures_of(sentences: list[str]) -> list[Found]:

@@ -77,3 +77,10 @@ def test_a_part_nothing_states_is_said_to_be_missing():
     # a part some figure of its kind could state is not called missing
     q = analyse("2024年全市接待游客多少人次？同比增长多少？")
     assert _missing_parts(q, ["8,000万人次", None], lead) == []
+
+
+def test_a_change_word_inside_a_noun_makes_no_change():
+    from bot.asks import figures_of
+
+    got = {f.text: f.change for f in figures_of(["第一产业增加值占地区生产总值比重为1.8%，工业增加值增长5.0%，增长率为5.5%。"])}
+    assert got == {"1.8%": False, "5.0%": True, "5.5%": True}  # value added is a level; its growth a change
