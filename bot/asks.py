@@ -8,6 +8,9 @@ part: the change figure where a change is asked (the level beside it is context)
 the level is asked, the figure carrying the asked unit. Everything here is the grammar of
 questions (interrogatives, the verbs of rising and falling of bot/data/vocab/change_words.tsv,
 the measure words of measure_words.tsv), never a report's wording.
+
+A question may also list the measures it wants after a colon ("…: sales, operating profit and
+margin"): each is its own ask, and a table row answers each with the column whose header names it.
 """
 from __future__ import annotations
 
