@@ -48,6 +48,9 @@ class Draft:
     # bot.decision: how likely the answer states the right figure, and what that was judged on
     answerable_probability: float | None = None
     features: dict = field(default_factory=dict)
+    # the notes of the first line saying a part asked is not stated, by the part's text: a part
+    # a compound question's own answer states takes its note away (add_part)
+    missing: dict = field(default_factory=dict)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -188,7 +191,7 @@ def pick(text: list, grid: list, key=lambda c: c.fitted):
     return None, None
 
 
-def add_part(whole: Draft, part: Draft) -> None:
+def add_part(whole: Draft, part: Draft, asked: str = "") -> None:
     """Another part of a compound question ("…有多少家旅行社？营收多少"): its first line joins the
     whole answer's first line, and its quote the quotes, when the figure it answers with (its
     first) is not in that first line already (a part whose answer restates it answers the same
@@ -196,6 +199,10 @@ def add_part(whole: Draft, part: Draft) -> None:
     head, _, rest = whole.body.partition("\n")
     if part.refused or whole.refused or not part.figures or f"**{part.figures[0]}**" in head:
         return
+    for text, note in list(whole.missing.items()):
+        if asked and text in asked and note in head:
+            head = head.replace(note, "", 1)  # the part (`asked`) is stated after all
+            del whole.missing[text]
     marks = {f"[{i}]": whole.cite(c) for i, c in enumerate(part.chunks, 1)}
     p_head, _, p_rest = re.sub(r"\[\d+\]", lambda m: marks.get(m.group(), m.group()), part.body).partition("\n")
     quotes = [block.strip() for block in p_rest.split("\n\n") if block.strip() and block.strip() not in whole.body]
@@ -461,11 +468,11 @@ def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate
     mark = draft.cite(lead[0].chunk)
     sentence = "".join(parts)
     missing = _missing_parts(q, picks, lead)
-    if missing:
+    for m in missing:
         # a part no figure of the answer's sentences is of the kind of: said to be missing, not
         # left for another figure to seem to answer
-        sentence += (" The report states no figure for: " + "; ".join(missing) + "." if q.lang == "en"
-                     else "".join(f"报告未给出「{m}」的数字。" for m in missing))
+        draft.missing[m] = f" The report states no figure for: {m}." if q.lang == "en" else f"报告未给出「{m}」的数字。"
+        sentence += draft.missing[m]
     quote = lead[0].chunk.text
     if q.lang == "en":
         draft.body = f"According to the report: {sentence} {mark}"

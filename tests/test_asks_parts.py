@@ -84,3 +84,15 @@ def test_a_change_word_inside_a_noun_makes_no_change():
 
     got = {f.text: f.change for f in figures_of(["第一产业增加值占地区生产总值比重为1.8%，工业增加值增长5.0%，增长率为5.5%。"])}
     assert got == {"1.8%": False, "5.0%": True, "5.5%": True}  # value added is a level; its growth a change
+
+
+def test_a_part_a_compound_answer_states_loses_its_missing_note():
+    from bot.answer import Draft, add_part
+
+    note = "报告未给出「2022年产量是多少辆」的数字。"
+    whole = Draft(body=f"产量比上年增长**18.3%**。{note} [1]", refused=False, figures=["18.3%"],
+                  missing={"2022年产量是多少辆": note})
+    part = Draft(body="产量（2022年）：**15499** [1]", refused=False, figures=["15499"])
+    add_part(whole, part, "某市2022年产量是多少辆")
+    head = whole.body.split("\n", 1)[0]
+    assert "15499" in head and "未给出" not in head, head
