@@ -48,6 +48,9 @@ class Draft:
     # bot.decision: how likely the answer states the right figure, and what that was judged on
     answerable_probability: float | None = None
     features: dict = field(default_factory=dict)
+    # the notes of the first line saying a part asked is not stated, by the part's text: a part
+    # a compound question's own answer states takes its note away (add_part)
+    missing: dict = field(default_factory=dict)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -188,7 +191,7 @@ def pick(text: list, grid: list, key=lambda c: c.fitted):
     return None, None
 
 
-def add_part(whole: Draft, part: Draft) -> None:
+def add_part(whole: Draft, part: Draft, asked: str = "") -> None:
     """Another part of a compound question ("…有多少家旅行社？营收多少"): its first line joins the
     whole answer's first line, and its quote the quotes, when the figure it answers with (its
     first) is not in that first line already (a part whose answer restates it answers the same
@@ -196,6 +199,10 @@ def add_part(whole: Draft, part: Draft) -> None:
     head, _, rest = whole.body.partition("\n")
     if part.refused or whole.refused or not part.figures or f"**{part.figures[0]}**" in head:
         return
+    for text, note in list(whole.missing.items()):
+        if asked and text in asked and note in head:
+            head = head.replace(note, "", 1)  # the part (`asked`) is stated after all
+            del whole.missing[text]
     marks = {f"[{i}]": whole.cite(c) for i, c in enumerate(part.chunks, 1)}
     p_head, _, p_rest = re.sub(r"\[\d+\]", lambda m: marks.get(m.group(), m.group()), part.body).partition("\n")
     quotes = [block.strip() for block in p_rest.split("\n\n") if block.strip() and block.strip() not in whole.body]
@@ -331,6 +338,9 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
         return sentence
     wanted = [i for i in with_figures if any(f in pieces[i] for f in focus)] or with_figures
     start, end = wanted[0], wanted[-1]
+    if end + 1 < len(pieces) and not _states_change(pieces[end]) and _states_change(pieces[end + 1]) \
+            and not any(f in pieces[end + 1] for f in focus):
+        end += 1  # "免签入境外国人2011.5万人次，同比上升112.3%": a level is stated with its change
     subject = [t for t in q.terms if t.text not in METRICS]
 
     def back_to(test) -> int:
@@ -360,18 +370,56 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
     if q.intent not in ("value", "count", "list"):
         return []
     wanted = asks.asks_of(q.text)
-    if not asks.decisive(wanted):
+    decisive = asks.decisive(wanted)
+    if not decisive and len(wanted) != 1:
         return []
-    picks = asks.pick(wanted, [c.sentence for c in lead])
+    picks, close, kinds = asks.pick_scored(wanted, [c.sentence for c in lead])
+    # the passage's other sentences of the asked year (or none): a part one of them states more
+    # closely (its own words right at a fitting figure) is answered from there
+    spare = [c for c in spare if not _other_years(q, c.sentence)]
+    swapped = False
     for i, ask in enumerate(wanted):
-        if picks[i] is None and spare and (ask.change or ask.unit or ask.kind):
-            # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence
-            other = asks.pick([ask], [c.sentence for c in spare])[0]
-            if other is not None and other not in picks:
-                picks[i] = other
-                lead.append(next(c for c in spare if other in c.sentence))
+        if not spare:
+            break
+        if picks[i] is None and not (ask.change or ask.unit or ask.kind):
+            continue
+        # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence;
+        # "免签入境的外国人有多少人次": the sentence naming them, not the one naming all foreigners
+        other, other_close, other_kind = asks.pick_scored([ask], [c.sentence for c in spare])
+        if other[0] is None or other[0] in picks:
+            continue
+        # (a figure of the same type as the lead's, better named: a share beside an amount is
+        # another measure of the same words, "占社会消费品零售总额的比重")
+        if picks[i] is None or (other_close[0] > close[i] and other_kind[0] == kinds[i]):
+            picks[i] = other[0]
+            swapped = True
+            lead.append(next(c for c in spare if other[0] in c.sentence))
+    if not decisive and not swapped:
+        return []  # one plain part its lead sentences state as well as any: their own order
     lead.sort(key=lambda c: c.start)
     return picks
+
+
+# a year: 19xx/20xx followed by 年 or standing alone, not an amount ("2011.5万人次", "2,019")
+def _missing_parts(q: Query, picks: list, lead: list[Candidate]) -> list[str]:
+    """The asked parts of a several-part question (some part answered) that no figure of the lead
+    sentences could state: none of the kind, change or unit the part asks."""
+    if not picks or all(picks) or not any(picks):
+        return []
+    wanted = asks.asks_of(q.text)
+    sentences = [c.sentence for c in lead]
+    return [a.text.strip(" ，,。.？?") for a, p in zip(wanted, picks) if p is None and not asks.fitting(a, sentences)]
+
+
+YEAR_RE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?:(?=年)|(?![\d.,]*\d)(?!\s*(?:[万亿千百个人家%]|million|billion|thousand|percent)))")
+
+
+def _other_years(q: Query, sentence: str) -> bool:
+    """Does the sentence name years, none of them one the question asks (when it asks one)? (A
+    sentence naming the asked year beside another, "on January 1, 2025 … in 2024", is of it.)"""
+    asked = set(YEAR_RE.findall(q.text))
+    said = set(YEAR_RE.findall(sentence))
+    return bool(asked) and bool(said) and not said & asked
 
 
 def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> Draft:
@@ -419,6 +467,12 @@ def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate
     draft.figures = [f for f in focus + rest if f in stated.replace("**", "")]
     mark = draft.cite(lead[0].chunk)
     sentence = "".join(parts)
+    missing = _missing_parts(q, picks, lead)
+    for m in missing:
+        # a part no figure of the answer's sentences is of the kind of: said to be missing, not
+        # left for another figure to seem to answer
+        draft.missing[m] = f" The report states no figure for: {m}." if q.lang == "en" else f"报告未给出「{m}」的数字。"
+        sentence += draft.missing[m]
     quote = lead[0].chunk.text
     if q.lang == "en":
         draft.body = f"According to the report: {sentence} {mark}"
