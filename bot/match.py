@@ -64,7 +64,7 @@ PERIODS = [
                         + _length("5[23]|fifty-two|fifty-three", "weeks?") + "|" + _length("twelve|12", "months?"), re.I)),
 ]
 PART_PERIODS = frozenset({"q1", "q2", "q3", "q4", "h1", "h2", "9m", "quarter", "half"})
-YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d|\.\d)")  # "2011.5万人次" is no year
 FISCAL_RE = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 
 

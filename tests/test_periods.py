@@ -50,3 +50,10 @@ def test_a_month_after_its_year_is_a_month_period_but_a_day_or_a_months_end_is_n
     assert periods_in("2024年8月份社会消费品零售总额38726亿元") == {"month"}
     assert periods_in("2024年8月14日发布") == set()
     assert periods_in("2024年12月末，广义货币余额") == set()
+
+
+def test_a_decimal_figure_names_no_year():
+    # "全年免签入境外国人2011.5万人次" is a count, not a figure of 2011
+    from bot.match import label_years
+    assert label_years("全年免签入境外国人2011.5万人次，同比上升112.3%") == set()
+    assert label_years("2011年免签入境外国人") == {"2011"}
