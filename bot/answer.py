@@ -356,7 +356,10 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
             and not _states_change(pieces[start - 1]):
         found = start - 1  # "营业收入58,546.18万元，较上年同期增长3.55%": a change's clause follows its level's
     start = found
-    if not any(find_dates(p) for p in pieces[start:end + 1]):
+    # the date the figure refers to stands before it or in its clause: a comparative date after it
+    # ("…RMB485.2 million (as at 31 August 2020: …)") is another figure's
+    first = pieces[wanted[0]]
+    if not find_dates("".join(pieces[start:wanted[0]]) + first[:find_figures(first)[0].start()]):
         start = back_to(lambda p: bool(find_dates(p)))
     span = "".join(pieces[start:end + 1])
     return span if end == len(pieces) - 1 else span.rstrip(",，") + "…"
