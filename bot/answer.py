@@ -48,6 +48,9 @@ class Draft:
     # bot.decision: how likely the answer states the right figure, and what that was judged on
     answerable_probability: float | None = None
     features: dict = field(default_factory=dict)
+    # the notes of the first line saying a part asked is not stated, by the part's text: a part
+    # a compound question's own answer states takes its note away (add_part)
+    missing: dict = field(default_factory=dict)
 
     def cite(self, chunk: Chunk) -> str:
         for i, c in enumerate(self.chunks, 1):
@@ -144,7 +147,7 @@ def propose(q: Query, evidence: list[Evidence], index: LoadedIndex, needs) -> "_
         # with a span not near the role word; when it orders first, it answers as before
         if order and order[0].score + SPAN_NEAR * order[0].span.near >= max((c.score for c in text), default=0.0):
             best = order[0]
-            return _Proposal(_draft_from_span(q, best), "text", hand=best.score,
+            return _Proposal(_draft_from_span(q, best, index), "text", hand=best.score,
                              runner_up=order[1].score if len(order) > 1 else None, missing=tuple(best.missing),
                              best=best, fitted=best.score, fitted_runner_up=order[1].score if len(order) > 1 else None,
                              span=best.span.text, span_near=best.span.near, span_sentence=best.sentence)
@@ -188,7 +191,7 @@ def pick(text: list, grid: list, key=lambda c: c.fitted):
     return None, None
 
 
-def add_part(whole: Draft, part: Draft) -> None:
+def add_part(whole: Draft, part: Draft, asked: str = "") -> None:
     """Another part of a compound question ("…有多少家旅行社？营收多少"): its first line joins the
     whole answer's first line, and its quote the quotes, when the figure it answers with (its
     first) is not in that first line already (a part whose answer restates it answers the same
@@ -196,6 +199,10 @@ def add_part(whole: Draft, part: Draft) -> None:
     head, _, rest = whole.body.partition("\n")
     if part.refused or whole.refused or not part.figures or f"**{part.figures[0]}**" in head:
         return
+    for text, note in list(whole.missing.items()):
+        if asked and text in asked and note in head:
+            head = head.replace(note, "", 1)  # the part (`asked`) is stated after all
+            del whole.missing[text]
     marks = {f"[{i}]": whole.cite(c) for i, c in enumerate(part.chunks, 1)}
     p_head, _, p_rest = re.sub(r"\[\d+\]", lambda m: marks.get(m.group(), m.group()), part.body).partition("\n")
     quotes = [block.strip() for block in p_rest.split("\n\n") if block.strip() and block.strip() not in whole.body]
@@ -331,6 +338,9 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
         return sentence
     wanted = [i for i in with_figures if any(f in pieces[i] for f in focus)] or with_figures
     start, end = wanted[0], wanted[-1]
+    if end + 1 < len(pieces) and not _states_change(pieces[end]) and _states_change(pieces[end + 1]) \
+            and not any(f in pieces[end + 1] for f in focus):
+        end += 1  # "免签入境外国人2011.5万人次，同比上升112.3%": a level is stated with its change
     subject = [t for t in q.terms if t.text not in METRICS]
 
     def back_to(test) -> int:
@@ -346,7 +356,10 @@ def _lead_span(q: Query, sentence: str, focus: list[str]) -> str:
             and not _states_change(pieces[start - 1]):
         found = start - 1  # "营业收入58,546.18万元，较上年同期增长3.55%": a change's clause follows its level's
     start = found
-    if not any(find_dates(p) for p in pieces[start:end + 1]):
+    # the date the figure refers to stands before it or in its clause: a comparative date after it
+    # ("…RMB485.2 million (as at 31 August 2020: …)") is another figure's
+    first = pieces[wanted[0]]
+    if not find_dates("".join(pieces[start:wanted[0]]) + first[:find_figures(first)[0].start()]):
         start = back_to(lambda p: bool(find_dates(p)))
     span = "".join(pieces[start:end + 1])
     return span if end == len(pieces) - 1 else span.rstrip(",，") + "…"
@@ -360,18 +373,56 @@ def _asked_figures(q: Query, lead: list[Candidate], spare: list[Candidate] = ())
     if q.intent not in ("value", "count", "list"):
         return []
     wanted = asks.asks_of(q.text)
-    if not asks.decisive(wanted):
+    decisive = asks.decisive(wanted)
+    if not decisive and len(wanted) != 1:
         return []
-    picks = asks.pick(wanted, [c.sentence for c in lead])
+    picks, close, kinds = asks.pick_scored(wanted, [c.sentence for c in lead])
+    # the passage's other sentences of the asked year (or none): a part one of them states more
+    # closely (its own words right at a fitting figure) is answered from there
+    spare = [c for c in spare if not _other_years(q, c.sentence)]
+    swapped = False
     for i, ask in enumerate(wanted):
-        if picks[i] is None and spare and (ask.change or ask.unit or ask.kind):
-            # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence
-            other = asks.pick([ask], [c.sentence for c in spare])[0]
-            if other is not None and other not in picks:
-                picks[i] = other
-                lead.append(next(c for c in spare if other in c.sentence))
+        if not spare:
+            break
+        if picks[i] is None and not (ask.change or ask.unit or ask.kind):
+            continue
+        # "出游多少人次？总共花了多少钱": the spending is the passage's next sentence;
+        # "免签入境的外国人有多少人次": the sentence naming them, not the one naming all foreigners
+        other, other_close, other_kind = asks.pick_scored([ask], [c.sentence for c in spare])
+        if other[0] is None or other[0] in picks:
+            continue
+        # (a figure of the same type as the lead's, better named: a share beside an amount is
+        # another measure of the same words, "占社会消费品零售总额的比重")
+        if picks[i] is None or (other_close[0] > close[i] and other_kind[0] == kinds[i]):
+            picks[i] = other[0]
+            swapped = True
+            lead.append(next(c for c in spare if other[0] in c.sentence))
+    if not decisive and not swapped:
+        return []  # one plain part its lead sentences state as well as any: their own order
     lead.sort(key=lambda c: c.start)
     return picks
+
+
+# a year: 19xx/20xx followed by 年 or standing alone, not an amount ("2011.5万人次", "2,019")
+def _missing_parts(q: Query, picks: list, lead: list[Candidate]) -> list[str]:
+    """The asked parts of a several-part question (some part answered) that no figure of the lead
+    sentences could state: none of the kind, change or unit the part asks."""
+    if not picks or all(picks) or not any(picks):
+        return []
+    wanted = asks.asks_of(q.text)
+    sentences = [c.sentence for c in lead]
+    return [a.text.strip(" ，,。.？?") for a, p in zip(wanted, picks) if p is None and not asks.fitting(a, sentences)]
+
+
+YEAR_RE = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?:(?=年)|(?![\d.,]*\d)(?!\s*(?:[万亿千百个人家%]|million|billion|thousand|percent)))")
+
+
+def _other_years(q: Query, sentence: str) -> bool:
+    """Does the sentence name years, none of them one the question asks (when it asks one)? (A
+    sentence naming the asked year beside another, "on January 1, 2025 … in 2024", is of it.)"""
+    asked = set(YEAR_RE.findall(q.text))
+    said = set(YEAR_RE.findall(sentence))
+    return bool(asked) and bool(said) and not said & asked
 
 
 def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate] = ()) -> Draft:
@@ -419,6 +470,12 @@ def _draft_from_sentences(q: Query, lead: list[Candidate], spare: list[Candidate
     draft.figures = [f for f in focus + rest if f in stated.replace("**", "")]
     mark = draft.cite(lead[0].chunk)
     sentence = "".join(parts)
+    missing = _missing_parts(q, picks, lead)
+    for m in missing:
+        # a part no figure of the answer's sentences is of the kind of: said to be missing, not
+        # left for another figure to seem to answer
+        draft.missing[m] = f" The report states no figure for: {m}." if q.lang == "en" else f"报告未给出「{m}」的数字。"
+        sentence += draft.missing[m]
     quote = lead[0].chunk.text
     if q.lang == "en":
         draft.body = f"According to the report: {sentence} {mark}"
@@ -444,11 +501,14 @@ TABLE_ROWS = 40
 FRONT_OF, FRONT_PARAGRAPHS = 3, 3
 
 
-def _front(index: LoadedIndex, file: str) -> list[Chunk]:
+def _front(index: LoadedIndex, file: str, section: str = "") -> list[Chunk]:
+    """The first paragraphs of a report, or of one of its sections (a collection of reports, one
+    section each, gives each its own front matter: "发布日期：…" under the title)."""
     cache = index.__dict__.setdefault("_front_matter", {})
-    if file not in cache:
-        cache[file] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"][:FRONT_PARAGRAPHS]
-    return cache[file]
+    if (file, section) not in cache:
+        cache[file, section] = [c for c in index.chunks if c.file == file and c.kind == "paragraph"
+                                and (not section or c.section == section)][:FRONT_PARAGRAPHS]
+    return cache[file, section]
 
 
 @dataclass
@@ -497,37 +557,92 @@ def _span_candidates(q: Query, kind: str, evidence: list[Evidence], index: Loade
     if kind in ("name", "date") and index is not None:
         # a document's own front matter (its title page: publisher, release date) is a sentence
         # of it too, ranked after the evidence
-        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
-            for c in _front(index, file):
+        fronts = [(ev.chunk.file, "") for ev in evidence[:FRONT_OF]]
+        fronts += [(ev.chunk.file, ev.chunk.section) for ev in evidence[:FRONT_OF] if ev.chunk.section]
+        for file, section in dict.fromkeys(fronts):
+            for c in _front(index, file, section):
                 if c.id not in seen:
                     seen.add(c.id)
                     chunks.append((len(evidence), c))
+    issuer: dict[str, tuple] = {}
+    if kind == "name" and index is not None and spans.pattern("ask-publisher").search(q.text):
+        # "是哪家机构呈送的": the report's issuer, named in its footers, source lines, disclaimer
+        for file in dict.fromkeys(ev.chunk.file for ev in evidence[:FRONT_OF]):
+            found = _issuer(index, file)
+            if found is not None and found[1].id not in seen:
+                seen.add(found[1].id)
+                chunks.append((len(evidence), found[1]))
+            if found is not None:
+                issuer[found[1].id] = found
     out = []
+    ranked = kind == "name" and bool(spans.pattern("ask-rank").search(q.text))
     for rank, chunk in chunks:
         scope = _scope(chunk)
         scoped = scoped_needs(needs, chunk)
         for text, header, sentence in _pieces(chunk):
             span = spans.read(kind, text, roles, q.lang, header, q.text)
+            if chunk.id in issuer and issuer[chunk.id][0] in text:
+                span = spans.Span(issuer[chunk.id][0], "name", 1.0)
             if span is None or span.text.lower() in q.text.lower() or not span.text.strip() or \
                     (kind == "name" and any(v in span.text.lower() for v in subject)):
                 continue
-            cov, missing = coverage(needs, sentence, chunk.text, scope, scoped, sentence, measures=False)
-            date = date_fit(needs, sentence, chunk.text[:max(0, chunk.text.find(text))], scope)
+            covered = sentence
+            if rank == len(evidence):
+                # a line of the front matter is said under the report's or section's title, which
+                # the question names the report by ("…统计公报是哪天发布的")
+                covered = f"{chunk.section or chunk.report}：{sentence}"
+            elif ranked and chunk.kind == "paragraph" and sentence in chunk.text:
+                # a sentence that ranks ("vivo…排名第一") ranks within the frame the sentences
+                # before it set (the year, the market, the measure ranked by)
+                covered = chunk.text[:chunk.text.find(sentence) + len(sentence)]
+            cov, missing = coverage(needs, covered, chunk.text, scope, scoped, covered, measures=False)
+            # a date asked after the question's year is the release of that year's report or
+            # data, not another year's figure ("2024年…公报是哪天发布的" -> 2025-04-24): its own year
+            # is not held against the question's; a date before it is (an event of the year
+            # asked happens in it)
+            years = re.findall(r"(?:19|20)\d{2}", span.text) if kind == "date" else []
+            later = bool(years) and bool(needs.years) and min(years) > max(needs.years)
+            dated = covered.replace(span.text, " ") if later else covered
+            date = date_fit(needs, dated, chunk.text[:max(0, chunk.text.find(text))], scope)
             value = score(cov, 1.0, date, 1.0, rank, q.lang)
             out.append(SpanCandidate(chunk, rank, sentence, span, value, missing))
     return out
 
 
-def _draft_from_span(q: Query, c: SpanCandidate) -> Draft:
-    """The span in bold as the first line, the sentence it was read from quoted under it."""
+def _defined(index: LoadedIndex | None, file: str) -> dict:
+    """The short names a report defines (bot.spans.full_names), read once per index and report."""
+    if index is None:
+        return {}
+    cache = index.__dict__.setdefault("_full_names", {})
+    if file not in cache:
+        chunks = [c for c in index.chunks if c.file == file]
+        cache[file] = spans.full_names(chunks) if chunks else {}
+    return cache[file]
+
+
+def _issuer(index: LoadedIndex, file: str):
+    """Who issued a report (bot.spans.publisher), read once per index and report."""
+    cache = index.__dict__.setdefault("_issuer", {})
+    if file not in cache:
+        cache[file] = spans.publisher([c for c in index.chunks if c.file == file])
+    return cache[file]
+
+
+def _draft_from_span(q: Query, c: SpanCandidate, index: LoadedIndex | None = None) -> Draft:
+    """The span in bold as the first line, the sentence it was read from quoted under it. A name
+    the report defines as the short form of a longer one is stated in full, the short name beside
+    it, and the definition cited."""
     draft = Draft(body="", refused=False)
     mark = draft.cite(c.chunk)
     head = f"**{c.span.text}** {mark}"
+    full = _defined(index, c.chunk.file).get(c.span.text) if c.span.kind == "name" else None
+    if full is not None and full[0] not in c.sentence:
+        head = f"**{full[0]}**（{c.span.text}） {mark}{draft.cite(full[1])}"
     # the sentence the span was read from says it in context; the passage is quoted when longer
     draft.body = (f"According to the report: {head}" if q.lang == "en" else head) + f"\n\n{c.sentence} {mark}"
     if c.chunk.kind == "paragraph" and c.chunk.text.strip() != c.sentence.strip():
         draft.body += f"\n\n> {c.chunk.text} {mark}"
-    draft.figures = [c.span.text]
+    draft.figures = [full[0] if full is not None else c.span.text]
     return draft
 
 

@@ -8,6 +8,9 @@ part: the change figure where a change is asked (the level beside it is context)
 the level is asked, the figure carrying the asked unit. Everything here is the grammar of
 questions (interrogatives, the verbs of rising and falling of bot/data/vocab/change_words.tsv,
 the measure words of measure_words.tsv), never a report's wording.
+
+A question may also list the measures it wants after a colon ("…: sales, operating profit and
+margin"): each is its own ask, and a table row answers each with the column whose header names it.
 """
 from __future__ import annotations
 
@@ -52,6 +55,7 @@ class Ask:
     #                       "新增药品中1类创新药有多少款", "零售药店" of "有多少家零售药店")
     kind: str = ""        # the type of value asked: percent | amount | count | ''
     inherited: bool = False  # the terms are the part before's: the part names nothing of its own
+    listed: bool = False  # one of several measures a question lists ("…: sales, operating profit and margin")
 
 
 @lru_cache(maxsize=1)
@@ -130,11 +134,58 @@ def _terms(part: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# a list of measures asked after a colon ("Give me X's figures for 2023: sales, operating profit and
+# margin", "列出2023年的数据：营业收入、净利润和毛利率"): the items, joined by commas and the
+# conjunctions of JOIN_RE, the last one by a conjunction
+LIST_AFTER_RE = re.compile(r"[:：]\s*([^:：？?。]+?)\s*[？?。.]?\s*$")
+LIST_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,|，|、|；|;|\band\b|\bor\b|以及|和|与|及)\s*", re.I)
+LIST_ITEM_MAX = 8  # words (English) or 12 characters (Chinese) an item's name may take: longer is a clause
+
+
+def _listed(question: str) -> list[str]:
+    """The measures a question lists after a colon, each asked for itself; [] when it lists none
+    (the words after a colon are a clause, an interrogative part, or a single thing)."""
+    m = LIST_AFTER_RE.search(question)
+    if not m:
+        return []
+    tail = m.group(1)
+    if ASK_RE.search(tail) or not re.search(r",|，|、|\band\b|和|及|与", tail):
+        return []
+    items = [i.strip(" .") for i in LIST_SPLIT_RE.split(tail) if i and i.strip(" .")]
+    if len(items) < 2:
+        return []
+    for item in items:
+        size = len(item.split()) if not CJK_RE.search(item) else len(item)
+        if size > (LIST_ITEM_MAX if not CJK_RE.search(item) else 12) or find_figures(item):
+            return []
+    return items
+
+
+def _listed_asks(items: list[str]) -> list[Ask]:
+    """One ask per listed measure, each with its own words only (the lead-in's scope and period
+    are the question's, which retrieval and the row label carry)."""
+    out = []
+    for item in items:
+        unit = _asked_unit(item)
+        percent = unit == "%" or bool(PERCENT_ASKED_RE.search(item))
+        terms = _terms(item)
+        if not terms:
+            return []
+        out.append(Ask(item, asks_change(item), unit, percent, terms, _head(item, terms),
+                       "percent" if percent else "", False, listed=True))
+    return out
+
+
 def asks_of(question: str) -> list[Ask]:
     """The parts of `question` that each ask for a figure, in order. A part that names no measure
     of its own ("增长了多少") asks about the measure of the part before it."""
     from .question import METRICS
 
+    listed = _listed(question)
+    if listed:
+        got = _listed_asks(listed)
+        if got:
+            return got
     pieces, lead = [], ""
     for piece in PART_RE.split(question):
         piece = piece.strip()
@@ -256,11 +307,38 @@ def _changes(text: str, figs: list, bounds: list[int]) -> list[bool]:
     out: list[bool] = []
     for i, m in enumerate(figs):
         start = max(b for b in bounds if b <= m.start())
-        near = bool(CHANGE_RE.search(text[max(start, m.start() - 14):m.start()]))
+        near = _change_before(text, start, max(start, m.start() - 14), m.start())
         if not near and i and out[-1] and LIST_GAP_RE.match(text[figs[i - 1].end():m.start()]):
             near = True
         out.append(near)
     return out
+
+
+# the nouns a change word begins that still name a change: its rate, range, speed or amount
+# ("增长率为5%", "增幅", "增加额")
+CHANGE_NOUN_ENDS = ("率", "幅", "速", "额")
+
+
+def _change_before(text: str, clause: int, lo: int, hi: int) -> bool:
+    """Is a change word said in text[lo:hi] (the characters before a figure, in its clause) as a
+    word of its own, not inside another noun ("第一产业增加值占…比重为1.8%": value added is a level)?"""
+    hits = list(CHANGE_RE.finditer(text, lo, hi))
+    if not hits:
+        return False
+    from .lexical import words
+
+    spans, pos = [], clause
+    for w in words(text[clause:hi]):
+        spans.append((pos, pos + len(w), w))
+        pos += len(w)
+    _pattern, forms = _change_words()
+    for h in hits:
+        if not CJK_RE.search(h.group()):
+            return True
+        inside = next((w for a, b, w in spans if a <= h.start() and h.end() <= b and len(w) > len(h.group())), None)
+        if inside is None or inside in forms or inside.endswith(CHANGE_NOUN_ENDS) or CHANGE_RE.fullmatch(inside):
+            return True
+    return False
 
 
 def figures_of(sentences: list[str]) -> list[Found]:
@@ -364,17 +442,32 @@ def _closeness(ask: Ask, f: Found) -> float:
     return score / total
 
 
+def fitting(ask: Ask, sentences: list[str]) -> bool:
+    """Does any figure of the sentences fit the ask (its change or level, its unit and type)?"""
+    return any(_fits(ask, f) for f in figures_of(sentences))
+
+
 def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
     """One figure per ask from `sentences` (the answer's sentences, in order): the first that fits
     the ask (a change or a level, the unit and type asked) among those closest to its words; None
     for an ask no figure fits."""
+    return pick_scored(asks, sentences)[0]
+
+
+def pick_scored(asks: list[Ask], sentences: list[str]) -> tuple[list[str | None], list[float], list[str]]:
+    """pick(), with how closely each picked figure is tied to its ask's words (0 for None) and
+    its type (percent | amount | count | '')."""
     found = figures_of(sentences)
     out: list[str | None] = []
+    scores: list[float] = []
+    kinds: list[str] = []
     extra: list[str] = []  # figures that restate a picked one (after the one per ask)
     for ask in asks:
         fits = [f for f in found if _fits(ask, f) and f.text not in out]
         if not fits:
             out.append(None)
+            scores.append(0.0)
+            kinds.append("")
             continue
         close = {id(f): _closeness(ask, f) for f in fits}
         best = max(fits, key=lambda f: (close[id(f)], -f.sentence, -f.start))
@@ -382,8 +475,12 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             # a figure of nothing the question names: the sentences' own order decides (a part
             # that names nothing but the kind of its value, "花了多少钱", goes by the kind)
             out.append(None)
+            scores.append(0.0)
+            kinds.append("")
             continue
         out.append(best.text)
+        scores.append(close[id(best)])
+        kinds.append(best.kind)
         if ask.change and not ask.percent:
             # the same change said in another form after it ("an increase of $822,029, or 120.3%",
             # "增加1.2亿元，增长8%"): both are the change asked
@@ -391,7 +488,7 @@ def pick(asks: list[Ask], sentences: list[str]) -> list[str | None]:
             if following and following[0].change and following[0].text not in out and \
                     LIST_GAP_RE.match(sentences[best.sentence][best.start + len(best.text):following[0].start]):
                 extra.append(following[0].text)
-    return out + extra
+    return out + extra, scores, kinds
 
 
 # -- cells of a table row -----------------------------------------------------------------------
@@ -406,6 +503,11 @@ def row_columns(asks: list[Ask], header: list[str], cells: list[str], chosen: in
     asked, a column in the asked unit ("多少股": a header naming 股 whose cell is no percent)."""
     cols = [chosen]
     filled = [j for j in range(min(len(header), len(cells))) if cells[j].strip() and find_figures(cells[j], bare=True)]
+    if asks and all(a.listed for a in asks):
+        # a list of measures asked of the row: each its own column, the header naming it
+        listed = _listed_columns(asks, header, filled, years, label_years)
+        if listed:
+            return listed
     for ask in asks:
         if any(_column_fits(ask, header[j], cells[j]) for j in cols):
             continue
@@ -430,3 +532,53 @@ def _column_fits(ask: Ask, header: str, cell: str) -> bool:
     if ask.unit and ask.unit != "%" and ask.unit not in header + cell:
         return False
     return True
+
+
+def _header_words(header: str) -> list[str]:
+    from .lexical import words
+    from .question import _names_period
+
+    if CJK_RE.search(header):
+        got = [w for w in words(header) if w.strip() and CJK_RE.search(w)]
+    else:
+        got = re.findall(r"[A-Za-z][A-Za-z&-]+", header)
+    # a period or year in a header says which column of a measure, not what it measures
+    return [w.lower() for w in got if not _names_period(w)]
+
+
+def _header_match(ask: Ask, header: str) -> tuple[float, int]:
+    """How a header names the ask's measure: the share of the ask's words it says, then how few
+    words of its own it adds ("Trading operating profit" over "Underlying trading operating profit"
+    for "trading operating profit")."""
+    said = _header_words(header)
+    if not said:
+        return 0.0, 0
+    if CJK_RE.search(ask.text):
+        text = "".join(said)
+        covered = sum(len(t) for t in ask.terms if t.lower() in text)
+        whole = sum(len(t) for t in ask.terms)
+        return covered / max(1, whole), -(len(text) - covered)
+    own = {t.lower() for t in ask.terms}
+    return sum(t in said for t in own) / max(1, len(own)), -sum(w not in own for w in said)
+
+
+def _listed_columns(asks: list[Ask], header: list[str], filled: list[int], years: set[str],
+                    label_years) -> list[int]:
+    """Per listed measure, the filled column whose header names it best (of the asked year's
+    columns when the question names one); [] when a measure names no column, so the row's
+    chosen cell stays the answer rather than a column of another measure."""
+    pool = [j for j in filled if j < len(header)]
+    cols: list[int] = []
+    for ask in asks:
+        scored = []
+        for j in pool:
+            if j in cols:
+                continue
+            share, extra = _header_match(ask, header[j])
+            if share > 0:
+                of_year = bool(years and label_years(header[j]) & years)
+                scored.append((share, of_year, extra, -j, j))
+        if not scored:
+            return []
+        cols.append(max(scored)[-1])
+    return cols

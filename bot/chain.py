@@ -142,7 +142,7 @@ class Assistant:
                 # the answer to the whole question did not state
                 part_query = analyse(part)
                 part_query.lang = query.lang
-                add_part(draft, compose(part_query, evidence, self.index))
+                add_part(draft, compose(part_query, evidence, self.index), part)
         return {**state, "query": query, "draft": draft}
 
     def _check(self, state: dict) -> Answer:

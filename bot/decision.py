@@ -72,7 +72,10 @@ def features(needs: Needs, evidence: list[Evidence], proposal: Proposal, index=N
     counted = [n for n in needs.items if n.text not in scoped] or [None]
     lacking = [n for n in needs.items if n.text in missing]
     asked = set(needs.years)
-    said = label_years(cited + "\n" + scope + "\n" + head)
+    # the years of the figure's own line when it names any ("到2024年…规模达到了1014亿元" is no answer
+    # for 2020 because its passage opens "2020年到2024年…"), else its passage's and report's; a span's
+    # line (a release date, a name) is not the asked period's figure
+    said = (not proposal.span and label_years(head)) or label_years(cited + "\n" + scope + "\n" + head)
     ranks = {e.chunk.id: i for i, e in enumerate(evidence)}
     where = [ranks[c.id] for c in chunks if c.id in ranks]
     top = min(where) if where else len(evidence)

@@ -164,7 +164,46 @@ def _names(text: str, lang: str, roles: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False) -> Span | None:
+# the parts of speech a Chinese subject's noun phrase is made of (jieba's tags: nouns, names,
+# organisations, places, Latin-script words, abbreviations)
+ZH_SUBJECT_TAGS = {"n", "nr", "nrfg", "nrt", "nt", "nz", "ns", "eng", "j", "nrfg"}
+# a clause's subject in English: the capitalised words (or a lowercase brand) that open it
+EN_SUBJECT_RE = re.compile(rf"^\s*(?:(?:the|a)\s+)?((?:{EN_NAME_WORD}\s*){{1,5}}|[a-z][\w&'’\-]*\s)")
+
+
+def _ranked(text: str, roles: list[str], lang: str) -> Span | None:
+    """The one a sentence ranks first, for a question asking who ranks first ("排第一的是哪家"):
+    the subject of the clause with the rank verb ("vivo以4930万台…排名第一" -> vivo). A clause
+    that puts the rank before its copula ("冠军是《热辣滚烫》") names it after, as any name: None."""
+    for m in pattern("rank", "zh" if lang == "zh" else "en").finditer(text):
+        if re.match(r"\s*(?:是|为|系|:|：|is\b|was\b)", text[m.end():], re.I):
+            continue
+        starts = [c.end() for c in CLAUSE_END.finditer(text, 0, m.start())]
+        clause = text[starts[-1] if starts else 0:m.start()]
+        if lang == "zh":
+            words = []
+            for word, flag in pos_tag(clause.strip()):
+                if flag not in ZH_SUBJECT_TAGS or (words and _role_spans(word, roles)):
+                    break
+                words.append(word)
+            subject = "".join(words)
+        else:
+            found = EN_SUBJECT_RE.match(clause)
+            subject = found.group(1).strip() if found else ""
+        if len(subject) >= 2 and not _role_spans(subject, roles) and not find_figures(subject):
+            return Span(subject.strip(" ,，。"), "name", 1.0)
+    return None
+
+
+def _name(text: str, roles: list[str], lang: str, header: str, plural: bool = False,
+          rank: bool = False) -> Span | None:
+    if rank:
+        first = _ranked(text, roles, lang)
+        if first is not None:
+            return first
+        # a name the sentence does not rank first is not the one asked for: not near the rank
+        found = _name(text, roles, lang, header, plural)
+        return Span(found.text, found.kind, 0.0) if found is not None else None
     where = _role_spans(text, roles)
     if not where and header and _role_spans(header, roles) and len(text) <= 40 and not find_figures(text) \
             and len(re.findall(r"[A-Za-z\u4e00-\u9fff]", text)) > len(re.findall(r"\d", text)):
@@ -301,7 +340,8 @@ def read(kind: str, text: str, roles: list[str], lang: str, header: str = "", qu
     if not text or not text.strip():
         return None
     if kind == "name":
-        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)))
+        return _name(text, roles, lang, header, bool(PLURAL_ASKED.search(question)),
+                     bool(question) and bool(pattern("ask-rank").search(question)))
     if kind == "date":
         return _date(text, roles, year_ok=not question or bool(YEAR_ASKED.search(question)))
     if kind in ("reason", "contents"):
@@ -330,3 +370,87 @@ def roles(needs) -> list[str]:
         out += [v for v in n.variants | {n.text} if len(v) >= 2 and not v.isdigit()
                 and bool(CJK_RE.search(v)) == (needs.lang == "zh")]
     return sorted(set(out), key=len, reverse=True)
+
+
+# how a report defines the short name it then uses: "中国兵器工业集团有限公司（以下简称“兵器集团”）",
+# "(hereinafter referred to as "the Group")", "Acme Holdings Inc. ("Acme")"
+ZH_SHORT_RE = re.compile(r"[（(]\s*(?:以下)?(?:统?称|简称)\s*[：:为]?\s*[“\"「]?([^”\"」）)，,。；]{2,15}?)[”\"」]?\s*[）)]")
+EN_SHORT_RE = re.compile(r"\((?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?[\"“]([^\"”]{2,30})[\"”]\)", re.I)
+# a glossary table's row: short name | 指 | full name (the 释义 of a Chinese annual report)
+GLOSS_MARK = {"指", "系指", "means", "refers to"}
+
+
+def full_names(chunks) -> dict[str, tuple[str, object]]:
+    """The short names a report defines, each with its full name and the passage or glossary row
+    that defines it: {"兵器集团": ("中国兵器工业集团有限公司", chunk)}. Only what the report says
+    about itself; the first definition of a short name counts."""
+    out: dict[str, tuple[str, object]] = {}
+
+    def add(short: str, full: str, chunk, clean: bool = True) -> None:
+        short, full = short.strip(" “”\"'"), full.strip(" ，,。")
+        if CJK_RE.search(full) and clean:
+            # the name is the run of nouns that closes at its suffix: what a verb, a preposition,
+            # a number or punctuation before it says ("1.子公司…", "…合资新设广东华旃电子有限公司")
+            # is not part of it, nor an earlier name's legal form ("子公司")
+            pos, start = 0, 0
+            for word, flag in pos_tag(full):
+                pos += len(word)
+                if flag[:1] in ("v", "p", "m", "x", "u", "c", "t") or "公司" in word and pos < len(full):
+                    start = pos
+            full = full[start:]
+        if CJK_RE.search(full):
+            shared = len(set(short) & set(full)) >= 2
+        else:
+            shared = bool({w.lower() for w in re.findall(r"\w{3,}", short)} & {w.lower() for w in re.findall(r"\w{3,}", full)})
+        if shared and 2 <= len(short) < len(full) <= 60 and short not in out and short != full:
+            out[short] = (full, chunk)
+
+    for c in chunks:
+        if c.kind == "paragraph":
+            for rx, side in ((ZH_SHORT_RE, "zh"), (EN_SHORT_RE, "en")):
+                for m in rx.finditer(c.text):
+                    before = c.text[max(0, m.start() - 80):m.start()]
+                    ends = [f for f in _names(before, side, []) if f[1] >= len(before.rstrip()) - 1]
+                    if ends:
+                        add(m.group(1), before[min(f[0] for f in ends):].strip(), c)
+        elif c.kind == "row" and len(c.cells) >= 3:
+            for i in range(len(c.cells) - 2):
+                if c.cells[i + 1].strip().lower() in GLOSS_MARK and c.cells[i].strip():
+                    for short in re.split(r"[/／、]", c.cells[i]):
+                        add(short, c.cells[i + 2], c, clean=False)
+    return out
+
+
+# the fewest passages a report's issuer is named in (its page footers, source lines, disclaimer),
+# and a name said in as many as another is no report's one issuer
+PUBLISHER_MIN = 3
+SOURCE_NAME = re.compile(r"\s*([A-Za-z][\w&.\- ]{1,30}?[A-Za-z.]|[\u4e00-\u9fffA-Za-z]{2,12})(?=[\s（(，,、；;。]|$)")
+
+
+def publisher(chunks) -> tuple[str, object] | None:
+    """Who issued a report, as it says of itself: the organisation named in the most of its
+    passages, counting the names its source and issuer lines give ("数据来源：X（…）", "Source: X")
+    and the names with an organisation's suffix ("X证券", "X Institute"); with the passage that
+    names it first. None when no name stands out (a company's annual report names many)."""
+    count: dict[str, int] = {}
+    first: dict[str, object] = {}
+    for c in chunks:
+        if c.kind != "paragraph":
+            continue
+        lang = "zh" if CJK_RE.search(c.text) else "en"
+        names = set()
+        for a, b in _names(c.text, lang, []):
+            m = pattern("org", lang).search(c.text[a:b])
+            if m and m.start() >= 2:  # a suffix with a name before it, not the bare word
+                names.add(c.text[a:b].strip())
+        for m in pattern("source", lang).finditer(c.text):
+            found = SOURCE_NAME.match(c.text, m.end())
+            if found:
+                names.add(found.group(1).strip())
+        for n in names:
+            count[n] = count.get(n, 0) + 1
+            first.setdefault(n, c)
+    ranked = sorted(count.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < PUBLISHER_MIN or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0], first[ranked[0][0]]

@@ -90,3 +90,16 @@ def test_a_clause_keeps_its_grouped_number_and_its_date():
     sentence = "As of December 31, 2018, the company bought 418,306,002 shares, up 5%."
     span = _lead_span(q, sentence, ["418,306,002"])
     assert "418,306,002" in span and "December 31, 2018" in span, span
+
+
+def test_a_figure_keeps_its_own_date_not_the_comparatives_after_it():
+    # the date after the figure is the comparative's ("(31 August 2020: 7,600)"); the figure's own
+    # date opens the sentence and must stay in the first line
+    from bot.answer import _lead_span
+    from bot.question import analyse
+
+    q = analyse("How many employees did the group have at 31 August 2021?")
+    sentence = ("As at 31 August 2021, the Group, including all its schools, had approximately 6,800 employees "
+                "(31 August 2020: 7,600).")
+    span = _lead_span(q, sentence, ["6,800"])
+    assert "31 August 2021" in span and "6,800" in span, span

@@ -42,3 +42,18 @@ def test_a_fiscal_year_is_a_date_of_the_question():
     q = analyse("星河公司2024财年第三季度净销售额是多少？")
     assert q.dates == ["2024财年"] and "财年" not in [t.text for t in q.terms]
     assert analyse("2023会计年度营业收入是多少？").dates == ["2023会计年度"]
+
+
+def test_a_month_after_its_year_is_a_month_period_but_a_day_or_a_months_end_is_not():
+    # "2024年8月社零总额" asks August's figure, as "2024年8月份…" states it
+    assert periods_in("2024年8月社零总额多少？") == {"month"}
+    assert periods_in("2024年8月份社会消费品零售总额38726亿元") == {"month"}
+    assert periods_in("2024年8月14日发布") == set()
+    assert periods_in("2024年12月末，广义货币余额") == set()
+
+
+def test_a_decimal_figure_names_no_year():
+    # "全年免签入境外国人2011.5万人次" is a count, not a figure of 2011
+    from bot.match import label_years
+    assert label_years("全年免签入境外国人2011.5万人次，同比上升112.3%") == set()
+    assert label_years("2011年免签入境外国人") == {"2011"}
