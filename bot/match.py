@@ -56,9 +56,9 @@ PERIODS = [
     ("half", re.compile(_length("2[67]|twenty-six|twenty-seven", "weeks?") + "|" + _length("six|6", "months?")
                         + r"|\bhalf[- ]year", re.I)),
     # (not a day: "as at 31 August 2021" is a balance date, not a month's figure)
-    # a month after its year is one too ("2024年8月", as questions write it); a day ("2024年8月14日")
-    # and a month's end ("12月末", a balance date) are not
-    ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|(?<=年)\d{1,2}月(?!份|末|底|初|\s*\d{1,2}\s*[日号])|1[-—至~]\d{1,2}月|(?<!\d\s)\b(January|February|March|April|May|June|July|August|September|"
+    # a month after its year is one too ("2024年8月", as questions write it); a day ("2024年8月14日"),
+    # a month's end ("12月末", a balance date) and a total up to a month ("截至2023年12月") are not
+    ("month", re.compile(r"(?<![\d\-—至~])\d{1,2}月份|(?<![至止到\d])(?<![至止到]\s)(?:19|20)\d{2}年\d{1,2}月(?!份|末|底|初|\s*\d{1,2}\s*[日号])|1[-—至~]\d{1,2}月|(?<!\d\s)\b(January|February|March|April|May|June|July|August|September|"
                          r"October|November|December)\b(?!\s+\d{1,2},)", re.I)),
     ("full", re.compile(r"全年|年度|full[- ]year|for the (?:full )?year\b|fiscal (?:year )?\d{4}|"
                         + _length("5[23]|fifty-two|fifty-three", "weeks?") + "|" + _length("twelve|12", "months?"), re.I)),

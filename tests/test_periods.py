@@ -50,6 +50,7 @@ def test_a_month_after_its_year_is_a_month_period_but_a_day_or_a_months_end_is_n
     assert periods_in("2024年8月份社会消费品零售总额38726亿元") == {"month"}
     assert periods_in("2024年8月14日发布") == set()
     assert periods_in("2024年12月末，广义货币余额") == set()
+    assert periods_in("截至2023年12月，我国有313只新股发行上市") == set()
 
 
 def test_a_decimal_figure_names_no_year():
