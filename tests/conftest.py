@@ -130,3 +130,8 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def first_line(answer) -> str:
+    """The answer's first line as a user reads it (the figures' bold marks taken out)."""
+    return answer.text.split("\n", 1)[0].replace("**", "")

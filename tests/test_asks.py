@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.asks import asks_of, pick
+from conftest import first_line
 
 SALES = "报告期内，公司共实现营业收入12,345.67万元，较上年同期增长8.21%。"
 INDEX = "2023年某综合指数收于2468点，该指数全年低点是1975点，年末较低点反弹了25%。"
@@ -123,10 +124,6 @@ def assistant(tmp_path_factory):
     from conftest import one_report_assistant
 
     return one_report_assistant(tmp_path_factory, "asks", "transport.md", REPORT)
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_a_growth_question_states_the_growth_not_only_the_level(assistant):

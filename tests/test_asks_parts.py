@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.asks import asks_of, row_columns
+from conftest import first_line
 
 
 def test_a_list_after_a_colon_asks_each_measure():
@@ -49,10 +50,6 @@ def assistant(tmp_path_factory):
     from conftest import one_report_assistant
 
     return one_report_assistant(tmp_path_factory, "parts", "tourism.md", REPORT)
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_the_sentence_naming_the_asked_measure_answers_it(assistant):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.question import sub_questions
+from conftest import first_line
 
 REPORT = """# 某市2023年文化产业统计公报
 
@@ -29,10 +30,6 @@ def assistant(tmp_path_factory):
     from conftest import one_report_assistant
 
     return one_report_assistant(tmp_path_factory, "compound", "culture.md", REPORT)
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_each_part_of_a_two_part_question_is_answered_in_the_first_line(assistant):

@@ -8,6 +8,7 @@ import pytest
 
 from bot.cells import is_number, relative_fit, unit_measure
 from bot.match import days_in, label_years
+from conftest import first_line
 
 REPORT = """# Midland Weekly Feed and Fuel Price Bulletin
 
@@ -33,10 +34,6 @@ def bulletin(tmp_path_factory):
     from conftest import one_report_assistant
 
     return one_report_assistant(tmp_path_factory, "price-sheet", "midland_bulletin_2023-03-10.md", REPORT)
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_numeric_dates_are_the_same_day_as_dates_in_words():

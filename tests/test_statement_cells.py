@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.grid import read_grid, split_blocks
+from conftest import first_line
 
 # a segment table as a spreadsheet exports it: the 2023 block, then the 2022 block under its own
 # period row and column labels
@@ -80,10 +81,6 @@ def acme(tmp_path_factory):
     return one_report_assistant(tmp_path_factory, "statement-cells", "acme_half_year_2023.md", REPORT)
 
 
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
-
-
 def test_the_company_figure_is_the_total_row(acme):
     answer = acme.ask("What was Acme Foods' underlying trading operating profit in January–June 2023?")
     assert not answer.refused, answer.text
@@ -132,7 +129,6 @@ def test_two_periods_asked_are_read_from_both_blocks(acme):
     line = first_line(answer)
     assert "3,480" in line and "3,310" in line, answer.text
     assert "602" not in line and "515" not in line  # the year's other measures are not asked
-
 
 
 def test_a_quarter_named_by_its_length_is_the_one_the_release_reports(pinecrest):

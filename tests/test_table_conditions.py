@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import REFUSAL_ZH
+from conftest import first_line
 
 REPORT = """# 远航机械股份有限公司2024年年度报告摘要
 
@@ -62,10 +63,6 @@ def machinery(tmp_path_factory):
     from conftest import one_report_assistant
 
     return one_report_assistant(tmp_path_factory, "table-conditions", "远航机械2024年年报.md", REPORT)
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_quarters_whose_figure_is_negative_are_counted_and_listed(machinery):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import REFUSAL_EN, REFUSAL_ZH
+from conftest import first_line
 
 QUARTERS = """# {name}股份有限公司2024年年度报告摘要
 
@@ -46,10 +47,6 @@ def companies(tmp_path_factory):
     for name, text in REPORTS.items():
         (root / "corpus" / name).write_text(text, encoding="utf-8")
     return Assistant(build_index(root / "corpus", root / "index"))
-
-
-def first_line(answer) -> str:
-    return answer.text.split("\n", 1)[0].replace("**", "")
 
 
 def test_a_count_for_the_right_company_and_year_is_answered(companies):
